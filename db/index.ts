@@ -1,0 +1,75 @@
+// SQLite connection: pragmas, and numbered migrations applied in order inside a transaction.
+import Database from 'better-sqlite3';
+import fs from 'node:fs';
+import path from 'node:path';
+
+export type Db = Database.Database;
+
+const MIGRATIONS_DIR = path.join(__dirname, 'migrations');
+
+export interface Migration {
+  id: string; // file name without .sql, e.g. "0001_init"
+  sql: string;
+}
+
+export function knownMigrations(dir = MIGRATIONS_DIR): Migration[] {
+  return fs
+    .readdirSync(dir)
+    .filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f))
+    .sort()
+    .map((f) => ({ id: f.replace(/\.sql$/, ''), sql: fs.readFileSync(path.join(dir, f), 'utf8') }));
+}
+
+export class MigrationMismatchError extends Error {
+  constructor(applied: string[], known: string[]) {
+    super(
+      `database migrations [${applied.join(', ')}] are not a prefix of the ones this version knows ` +
+        `[${known.join(', ')}]: the database was made by another version of audience-growth; ` +
+        'use that version, or restore a backup made by this one',
+    );
+    this.name = 'MigrationMismatchError';
+  }
+}
+
+/** Applies the migrations the database lacks; refuses a database whose history is not a prefix of ours. */
+export function migrate(db: Db, migrations = knownMigrations()): string[] {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = (db.prepare('SELECT id FROM schema_migrations ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  const known = migrations.map((m) => m.id);
+  if (applied.some((id, i) => known[i] !== id)) throw new MigrationMismatchError(applied, known);
+  const pending = migrations.slice(applied.length);
+  const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  for (const m of pending) {
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.id, Date.now());
+    })();
+  }
+  return pending.map((m) => m.id);
+}
+
+export interface OpenOptions {
+  readonly?: boolean;
+  /** Skip migrations (used by tools that only inspect a file). */
+  migrate?: boolean;
+}
+
+export function openDatabase(file: string, opts: OpenOptions = {}): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly: opts.readonly ?? false, timeout: 10_000 });
+  if (!opts.readonly) {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+  }
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 10000');
+  if (!opts.readonly && opts.migrate !== false) {
+    try {
+      migrate(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+  return db;
+}

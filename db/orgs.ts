@@ -1,0 +1,97 @@
+// Queries for the organisation tree and its accounts.
+import type { Db } from './index';
+import type { Level, Platform } from '../src/config';
+
+export interface OrgRow {
+  id: number;
+  slug: string;
+  parent_id: number | null;
+  level: Level;
+  name_ru: string;
+  name_kk: string | null;
+  name_en: string | null;
+  members: number | null;
+  telegram_chat: string | null;
+}
+
+export interface AccountRow {
+  id: number;
+  org_id: number;
+  platform: Platform;
+  platform_id: string;
+  page_id: string | null;
+  resolved_id: string | null;
+  title: string | null;
+  token_env: string | null;
+  closed_day: number | null;
+}
+
+const ORG_COLUMNS = 'id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat';
+const ACCOUNT_COLUMNS = 'id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day';
+
+export function allOrgs(db: Db): OrgRow[] {
+  return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations ORDER BY id`).all() as OrgRow[];
+}
+
+export function orgBySlug(db: Db, slug: string): OrgRow | undefined {
+  return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE slug = ?`).get(slug) as OrgRow | undefined;
+}
+
+export function rootOrgs(db: Db): OrgRow[] {
+  return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE parent_id IS NULL ORDER BY id`).all() as OrgRow[];
+}
+
+/** The org and all its descendants, parents before children. */
+export function subtreeIds(db: Db, orgId: number): number[] {
+  const rows = db
+    .prepare(
+      `WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM organisations o JOIN sub ON o.parent_id = sub.id)
+       SELECT id FROM sub ORDER BY depth, id`,
+    )
+    .all(orgId) as { id: number }[];
+  return rows.map((r) => r.id);
+}
+
+/** The org's ancestors from the root down to (and including) the org. */
+export function ancestorChain(db: Db, orgId: number): OrgRow[] {
+  return db
+    .prepare(
+      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL)
+       SELECT ${ORG_COLUMNS.split(', ').map((c) => 'o.' + c).join(', ')} FROM up JOIN organisations o ON o.id = up.id ORDER BY up.depth DESC`,
+    )
+    .all(orgId) as OrgRow[];
+}
+
+export function allAccounts(db: Db): AccountRow[] {
+  return db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id`).all() as AccountRow[];
+}
+
+export function accountByPlatformId(db: Db, platform: Platform, platformId: string): AccountRow | undefined {
+  return db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE platform = ? AND platform_id = ?`).get(platform, platformId) as
+    | AccountRow
+    | undefined;
+}
+
+export function accountsOfOrgs(db: Db, orgIds: number[]): AccountRow[] {
+  if (orgIds.length === 0) return [];
+  return db
+    .prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE org_id IN (SELECT value FROM json_each(?)) ORDER BY id`)
+    .all(JSON.stringify(orgIds)) as AccountRow[];
+}
+
+export function orgName(org: Pick<OrgRow, 'name_ru' | 'name_kk' | 'name_en'>, lang: 'ru' | 'kk' | 'en'): string {
+  if (lang === 'kk') return org.name_kk || org.name_ru;
+  if (lang === 'en') return org.name_en || org.name_ru;
+  return org.name_ru;
+}
+
+export function audit(db: Db, actor: string, action: string, subject: string, before: unknown, after: unknown): void {
+  db.prepare('INSERT INTO audit_log (at, actor, action, subject, before, after) VALUES (?, ?, ?, ?, ?, ?)').run(
+    Date.now(),
+    actor,
+    action,
+    subject,
+    before === undefined ? null : JSON.stringify(before),
+    after === undefined ? null : JSON.stringify(after),
+  );
+}

@@ -1,0 +1,18 @@
+// `import-audience <file.csv>`: readings org,platform,account,date,audience; all-or-nothing.
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import { importAudience } from '../../import';
+import { afterSnapshotsChanged } from '../../jobs/hooks';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('import-audience')
+    .description('import audience readings from CSV (org,platform,account,date,audience); nothing is written if any line is bad')
+    .argument('<file>', 'CSV file with a header line')
+    .action((file: string) => {
+      const started = Date.now();
+      const result = importAudience(ctx.db(), file, { timezone: ctx.config().timezone });
+      afterSnapshotsChanged(ctx.db(), ctx.config(), result.changedFrom);
+      process.stdout.write(`${file}: ${result.written} readings imported from ${result.lines} lines in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    });
+}

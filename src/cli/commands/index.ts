@@ -1,0 +1,11 @@
+// The CLI's commands, one module each, registered in this order (the order `--help` lists them).
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import * as importCmd from './import';
+import * as importAudience from './import-audience';
+import * as exportCmd from './export';
+import * as backup from './backup';
+
+export type Register = (program: Command, ctx: CliContext) => void;
+
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, backup.register];

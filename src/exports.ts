@@ -1,0 +1,102 @@
+// The export kinds of DESIGN §9 (`export <kind>` and the JSON API share them): a registry of
+// functions that turn validated options into rows with fixed columns.
+import type { Db } from '../db';
+import { orgBySlug, subtreeIds } from '../db/orgs';
+import { InputError, PLATFORMS, PLATFORM_GROUPS, type AppConfig, type PlatformGroup } from './config';
+import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { SOURCE_NAMES } from './import';
+import type { Row } from './export-format';
+
+export interface ExportOptions {
+  org?: string;
+  /** A platform, `social`, or for snapshots also `all`. */
+  platform?: string;
+  from?: string;
+  to?: string;
+  date?: string;
+}
+
+export interface ExportResult {
+  columns: readonly string[];
+  rows: Row[];
+}
+
+export type Exporter = (db: Db, opts: ExportOptions, config: AppConfig) => ExportResult;
+
+const exporters = new Map<string, Exporter>();
+
+export function registerExporter(kind: string, fn: Exporter): void {
+  if (exporters.has(kind)) throw new Error(`exporter ${kind} is registered twice`);
+  exporters.set(kind, fn);
+}
+
+export function exportKinds(): string[] {
+  return [...exporters.keys()];
+}
+
+export function runExport(kind: string, db: Db, opts: ExportOptions, config: AppConfig): ExportResult {
+  const fn = exporters.get(kind);
+  if (!fn) throw new InputError(`must be one of ${exportKinds().join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
+  return fn(db, opts, config);
+}
+
+/** Option checks shared by every export kind and the API: each bad value is named. */
+export function checkDate(value: string | undefined, field: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!isIsoDate(value)) throw new InputError(`must be a real date as YYYY-MM-DD, got ${JSON.stringify(value)}`, undefined, undefined, field);
+  return value;
+}
+
+export function checkPlatform(value: string | undefined, allowAll = false): PlatformGroup | 'all' {
+  const v = value ?? 'social';
+  if ((PLATFORM_GROUPS as readonly string[]).includes(v) || (allowAll && v === 'all')) return v as PlatformGroup | 'all';
+  throw new InputError(`must be one of ${[...PLATFORM_GROUPS, ...(allowAll ? ['all'] : [])].join(', ')}, got ${JSON.stringify(v)}`, undefined, undefined, 'platform');
+}
+
+export function checkOrg(db: Db, slug: string | undefined): { id: number; slug: string } | undefined {
+  if (slug === undefined) return undefined;
+  const org = orgBySlug(db, slug);
+  if (!org) throw new InputError(`no organisation has the slug ${JSON.stringify(slug)}`, undefined, undefined, 'org');
+  return org;
+}
+
+export function checkRange(from: string | undefined, to: string | undefined): void {
+  if (from && to && from > to) throw new InputError(`from ${from} is after to ${to}`, undefined, undefined, 'from');
+}
+
+export const SNAPSHOT_COLUMNS = ['org', 'platform', 'account', 'date', 'audience', 'source'] as const;
+
+registerExporter('snapshots', (db, opts) => {
+  const org = checkOrg(db, opts.org);
+  const platform = checkPlatform(opts.platform ?? 'all', true);
+  const from = checkDate(opts.from, 'from');
+  const to = checkDate(opts.to, 'to');
+  checkRange(from, to);
+  const platforms = platform === 'all' ? PLATFORMS : platform === 'social' ? PLATFORMS.filter((p) => p !== 'newspaper') : [platform];
+  const orgIds = org ? subtreeIds(db, org.id) : null;
+  const rows = db
+    .prepare(
+      `SELECT o.slug AS org, a.platform, a.platform_id AS account, s.day, s.audience, s.source
+       FROM snapshots s JOIN accounts a ON a.id = s.account_id JOIN organisations o ON o.id = a.org_id
+       WHERE a.platform IN (SELECT value FROM json_each(?))
+         AND (? IS NULL OR a.org_id IN (SELECT value FROM json_each(?)))
+         AND s.day BETWEEN ? AND ?
+       ORDER BY o.slug, a.platform, a.platform_id, s.day`,
+    )
+    .all(
+      JSON.stringify(platforms),
+      orgIds && 1,
+      JSON.stringify(orgIds ?? []),
+      from ? toEpochDay(from) : -1e9,
+      to ? toEpochDay(to) : 1e9,
+    ) as { org: string; platform: string; account: string; day: number; audience: number; source: number }[];
+  return {
+    columns: SNAPSHOT_COLUMNS,
+    rows: rows.map((r) => ({ org: r.org, platform: r.platform, account: r.account, date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source] })),
+  };
+});
+
+/** Today's local date in the configured time zone. */
+export function today(config: AppConfig, now = new Date()): string {
+  return localDate(config.timezone, now);
+}

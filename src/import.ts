@@ -1,0 +1,391 @@
+// `import`: organisations and accounts (YAML or CSV) upserted by slug / platform+id, never deleting
+// history; `import-audience`: readings from CSV, all-or-nothing. Both validate everything first,
+// then write in one transaction, so bad input changes nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { z } from 'zod';
+import type { Db } from '../db';
+import { audit, type AccountRow, type OrgRow } from '../db/orgs';
+import {
+  InputError,
+  LEVELS,
+  PLATFORMS,
+  accountSchema,
+  fieldPath,
+  readYaml,
+  fileSchema,
+  type AccountInput,
+  type Level,
+  type OrgInput,
+  type Platform,
+  type TargetInput,
+} from './config';
+import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+
+export interface FlatOrg {
+  slug: string;
+  parent?: string;
+  level: Level;
+  name: { ru: string; kk?: string; en?: string };
+  members?: number | null;
+  telegram_chat?: string;
+  line: number;
+}
+
+export interface FlatAccount extends AccountInput {
+  org: string;
+  line: number;
+}
+
+export interface TreeInput {
+  label: string;
+  orgs: FlatOrg[];
+  accounts: FlatAccount[];
+  targets: (TargetInput & { line: number })[];
+}
+
+export interface ImportSummary {
+  orgsCreated: number;
+  orgsUpdated: number;
+  accountsCreated: number;
+  accountsUpdated: number;
+  targets?: { created: number; versioned: number; unchanged: number };
+}
+
+/** Reads an import file: YAML (DESIGN §9 layout) or CSV of organisations or of accounts. */
+export function readTreeFile(file: string): TreeInput {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.csv') return readTreeCsv(file);
+  if (ext !== '.yaml' && ext !== '.yml') throw new InputError('must be a .yaml, .yml or .csv file', path.basename(file));
+  const { data, label, lineOf } = readYaml(file, fileSchema);
+  const orgs: FlatOrg[] = [];
+  const accounts: FlatAccount[] = [];
+  const walk = (list: OrgInput[], at: (string | number)[], parent?: string) => {
+    list.forEach((o, i) => {
+      const p = [...at, i];
+      if (parent && o.parent && o.parent !== parent) {
+        throw new InputError(`is ${o.parent} but the organisation is nested under ${parent}`, label, lineOf([...p, 'parent']), fieldPath([...p, 'parent']));
+      }
+      orgs.push({ slug: o.slug, parent: parent ?? o.parent, level: o.level, name: o.name, members: o.members, telegram_chat: o.telegram_chat, line: lineOf(p) });
+      (o.accounts ?? []).forEach((a, j) => accounts.push({ ...a, org: o.slug, line: lineOf([...p, 'accounts', j]) }));
+      walk(o.children ?? [], [...p, 'children'], o.slug);
+    });
+  };
+  walk(data.organisations ?? [], ['organisations']);
+  const targets = (data.targets ?? []).map((t, i) => ({ ...t, line: lineOf(['targets', i]) }));
+  return { label, orgs, accounts, targets };
+}
+
+interface CsvRow {
+  line: number;
+  cells: Record<string, string>;
+}
+
+/** Parses a CSV file with a header line; each row keeps its line number in the file. */
+export function readCsv(file: string, required: readonly string[], optional: readonly string[] = []): { label: string; rows: CsvRow[] } {
+  const label = path.basename(file);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read: ${(err as Error).message}`, label);
+  }
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+  } catch (err) {
+    const e = err as { lines?: number; message: string };
+    throw new InputError(`invalid CSV: ${e.message}`, label, e.lines);
+  }
+  if (records.length === 0) throw new InputError('is empty: expected a header line', label, 1);
+  const header = records[0].record.map((h) => h.toLowerCase());
+  const missing = required.filter((c) => !header.includes(c));
+  if (missing.length) throw new InputError(`header lacks column(s) ${missing.join(', ')} (expected ${[...required, ...optional].join(',')})`, label, records[0].info.lines);
+  const unknown = header.filter((h) => !required.includes(h) && !optional.includes(h));
+  if (unknown.length) throw new InputError(`unknown column(s) ${unknown.join(', ')}`, label, records[0].info.lines);
+  const rows = records.slice(1).map(({ record, info }) => {
+    if (record.length !== header.length) throw new InputError(`has ${record.length} fields, the header has ${header.length}`, label, info.lines);
+    return { line: info.lines, cells: Object.fromEntries(header.map((h, i) => [h, record[i]])) };
+  });
+  return { label, rows };
+}
+
+function readTreeCsv(file: string): TreeInput {
+  const label = path.basename(file);
+  const head = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0].toLowerCase() : '';
+  if (/\bslug\b/.test(head)) {
+    const { rows } = readCsv(file, ['slug', 'level', 'name_ru'], ['parent', 'name_kk', 'name_en', 'members', 'telegram_chat']);
+    const orgs = rows.map(({ line, cells }) => {
+      const raw = {
+        slug: cells.slug,
+        parent: cells.parent || undefined,
+        level: cells.level,
+        name: { ru: cells.name_ru, kk: cells.name_kk || undefined, en: cells.name_en || undefined },
+        members: cells.members ? (/^\d+$/.test(cells.members) ? Number(cells.members) : cells.members) : undefined,
+        telegram_chat: cells.telegram_chat || undefined,
+      };
+      const org = csvOrgSchema.safeParse(raw);
+      if (!org.success) throw csvIssue(label, line, org.error);
+      return { ...org.data, line };
+    });
+    return { label, orgs, accounts: [], targets: [] };
+  }
+  const { rows } = readCsv(file, ['org', 'platform', 'id'], ['title', 'token_env', 'closed', 'page']);
+  const accounts = rows.map(({ line, cells }) => {
+    const a = accountSchema.safeParse({
+      platform: cells.platform,
+      id: cells.id || undefined,
+      page: cells.page || undefined,
+      title: cells.title || undefined,
+      token_env: cells.token_env || undefined,
+      closed: cells.closed || undefined,
+    });
+    if (!a.success) throw csvIssue(label, line, a.error);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(cells.org)) throw new InputError('must be an organisation slug', label, line, 'org');
+    return { ...a.data, org: cells.org, line };
+  });
+  return { label, orgs: [], accounts, targets: [] };
+}
+
+const csvOrgSchema = z.object({
+  slug: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be lowercase letters, digits and -'),
+  parent: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an organisation slug').optional(),
+  level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
+  name: z.object({ ru: z.string().min(1, 'must not be empty'), kk: z.string().optional(), en: z.string().optional() }),
+  members: z.number({ invalid_type_error: 'must be a whole number ≥ 0' }).int().min(0).optional(),
+  telegram_chat: z.string().optional(),
+});
+
+function csvIssue(label: string, line: number, error: z.ZodError): InputError {
+  const issue = error.issues[0];
+  const field = issue.path[0] === 'name' ? `name_${issue.path[1]}` : fieldPath(issue.path);
+  return new InputError(issue.message, label, line, field || undefined);
+}
+
+type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
+let targetImporter: TargetImporter | undefined;
+/** The growth engine registers how `targets:` are imported (baseline frozen from present data). */
+export function setTargetImporter(fn: TargetImporter): void {
+  targetImporter = fn;
+}
+
+/** Validates the whole input against itself and the database, then upserts it in one transaction. */
+export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSummary {
+  const { label } = input;
+  const existing = new Map((db.prepare('SELECT id, slug, parent_id, level FROM organisations').all() as Pick<OrgRow, 'id' | 'slug' | 'parent_id' | 'level'>[]).map((o) => [o.slug, o]));
+  const slugById = new Map([...existing.values()].map((o) => [o.id, o.slug]));
+  const fileOrgs = new Map<string, FlatOrg>();
+  for (const o of input.orgs) {
+    if (fileOrgs.has(o.slug)) throw new InputError(`organisation ${o.slug} appears twice (also line ${fileOrgs.get(o.slug)!.line})`, label, o.line, 'slug');
+    fileOrgs.set(o.slug, o);
+  }
+  // The tree as it will be: parent and level of every org.
+  const parentOf = new Map<string, string | undefined>();
+  const levelOf = new Map<string, Level>();
+  for (const o of existing.values()) {
+    parentOf.set(o.slug, o.parent_id == null ? undefined : slugById.get(o.parent_id));
+    levelOf.set(o.slug, o.level);
+  }
+  for (const o of fileOrgs.values()) {
+    // A top-level org in the file without `parent` keeps its current parent.
+    parentOf.set(o.slug, o.parent ?? (existing.has(o.slug) ? parentOf.get(o.slug) : undefined));
+    levelOf.set(o.slug, o.level);
+  }
+  for (const o of fileOrgs.values()) {
+    const parent = parentOf.get(o.slug);
+    if (parent === undefined) {
+      const otherRoot = [...parentOf.entries()].find(([s, p]) => p === undefined && s !== o.slug);
+      if (otherRoot) throw new InputError(`has no parent, but ${otherRoot[0]} is already the root: give \`parent:\``, label, o.line, 'parent');
+      continue;
+    }
+    if (!levelOf.has(parent)) throw new InputError(`unknown organisation ${parent}`, label, o.line, 'parent');
+    if (LEVELS.indexOf(levelOf.get(parent)!) >= LEVELS.indexOf(o.level)) {
+      throw new InputError(`a ${o.level} cannot be under ${parent}, a ${levelOf.get(parent)}`, label, o.line, 'level');
+    }
+    for (let p: string | undefined = parent, hops = 0; p !== undefined; p = parentOf.get(p), hops++) {
+      if (p === o.slug || hops > 10_000) throw new InputError(`moving ${o.slug} under ${parent} would make a cycle`, label, o.line, 'parent');
+    }
+  }
+  // Children of orgs whose level changes must still sit below them.
+  for (const [slug, parent] of parentOf) {
+    if (parent && LEVELS.indexOf(levelOf.get(parent)!) >= LEVELS.indexOf(levelOf.get(slug)!)) {
+      const o = fileOrgs.get(parent) ?? fileOrgs.get(slug);
+      throw new InputError(`${slug} (${levelOf.get(slug)}) would sit under ${parent} (${levelOf.get(parent)})`, label, o?.line, 'level');
+    }
+  }
+  const seenAccounts = new Map<string, number>();
+  for (const a of input.accounts) {
+    const key = `${a.platform}:${a.id ?? 'page:' + a.page}`;
+    if (seenAccounts.has(key)) throw new InputError(`account ${key} appears twice (also line ${seenAccounts.get(key)})`, label, a.line, 'id');
+    seenAccounts.set(key, a.line);
+    if (!levelOf.has(a.org)) throw new InputError(`unknown organisation ${a.org}`, label, a.line, 'org');
+  }
+
+  const now = Date.now();
+  const summary: ImportSummary = { orgsCreated: 0, orgsUpdated: 0, accountsCreated: 0, accountsUpdated: 0 };
+  const getOrg = db.prepare('SELECT id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat FROM organisations WHERE slug = ?');
+  const insertOrg = db.prepare(
+    'INSERT INTO organisations (slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const updateOrg = db.prepare(
+    'UPDATE organisations SET parent_id = ?, level = ?, name_ru = ?, name_kk = ?, name_en = ?, members = ?, telegram_chat = ?, updated_at = ? WHERE id = ?',
+  );
+  const getAccount = db.prepare('SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE platform = ? AND platform_id = ?');
+  const insertAccount = db.prepare(
+    'INSERT INTO accounts (org_id, platform, platform_id, page_id, title, token_env, closed_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
+  const updateAccount = db.prepare('UPDATE accounts SET org_id = ?, page_id = ?, title = ?, token_env = ?, closed_day = ?, updated_at = ? WHERE id = ?');
+
+  db.transaction(() => {
+    // Parents first: the file lists them before their children; `parent:` references resolve by slug.
+    const pending = [...fileOrgs.values()];
+    const idOf = (slug: string) => (getOrg.get(slug) as OrgRow | undefined)?.id;
+    while (pending.length) {
+      const idx = pending.findIndex((o) => !o.parent || idOf(o.parent) !== undefined);
+      const o = pending.splice(idx === -1 ? 0 : idx, 1)[0];
+      const before = getOrg.get(o.slug) as OrgRow | undefined;
+      const parentId = o.parent ? idOf(o.parent)! : before?.parent_id ?? null;
+      const next = {
+        parent_id: parentId,
+        level: o.level,
+        name_ru: o.name.ru,
+        name_kk: o.name.kk ?? before?.name_kk ?? null,
+        name_en: o.name.en ?? before?.name_en ?? null,
+        members: o.members === undefined ? before?.members ?? null : o.members,
+        telegram_chat: o.telegram_chat ?? before?.telegram_chat ?? null,
+      };
+      if (!before) {
+        insertOrg.run(o.slug, next.parent_id, next.level, next.name_ru, next.name_kk, next.name_en, next.members, next.telegram_chat, now, now);
+        audit(db, actor, 'org.create', `org:${o.slug}`, undefined, next);
+        summary.orgsCreated++;
+      } else if (Object.entries(next).some(([k, v]) => before[k as keyof OrgRow] !== v)) {
+        updateOrg.run(next.parent_id, next.level, next.name_ru, next.name_kk, next.name_en, next.members, next.telegram_chat, now, before.id);
+        const { id: _id, slug: _slug, ...old } = before;
+        audit(db, actor, 'org.update', `org:${o.slug}`, old, next);
+        summary.orgsUpdated++;
+      }
+    }
+    for (const a of input.accounts) {
+      const platformId = a.id ?? `page:${a.page}`;
+      const orgId = idOf(a.org)!;
+      const before = getAccount.get(a.platform, platformId) as AccountRow | undefined;
+      const closedDay = a.closed === undefined ? before?.closed_day ?? null : a.closed === null ? null : toEpochDay(a.closed);
+      const next = {
+        org_id: orgId,
+        page_id: a.page ?? before?.page_id ?? null,
+        title: a.title ?? before?.title ?? null,
+        token_env: a.token_env ?? before?.token_env ?? null,
+        closed_day: closedDay,
+      };
+      const subject = `account:${a.platform}:${platformId}`;
+      const shown = (v: typeof next) => ({ ...v, org_id: undefined, org: a.org, closed: v.closed_day == null ? null : fromEpochDay(v.closed_day), closed_day: undefined });
+      if (!before) {
+        insertAccount.run(orgId, a.platform, platformId, next.page_id, next.title, next.token_env, next.closed_day, now, now);
+        audit(db, actor, 'account.create', subject, undefined, shown(next));
+        summary.accountsCreated++;
+      } else if (Object.entries(next).some(([k, v]) => before[k as keyof AccountRow] !== v)) {
+        updateAccount.run(next.org_id, next.page_id, next.title, next.token_env, next.closed_day, now, before.id);
+        audit(db, actor, 'account.update', subject, shown({ org_id: before.org_id, page_id: before.page_id, title: before.title, token_env: before.token_env, closed_day: before.closed_day }), shown(next));
+        summary.accountsUpdated++;
+      }
+    }
+    if (input.targets.length) {
+      if (!targetImporter) throw new Error('targets cannot be imported: the growth engine is not loaded');
+      summary.targets = targetImporter(db, input.targets, { label, actor });
+    }
+  })();
+  return summary;
+}
+
+export const SOURCE_CODES = { api: 0, backfill: 1, manual: 2, import: 3 } as const;
+export type SnapshotSource = keyof typeof SOURCE_CODES;
+export const SOURCE_NAMES: SnapshotSource[] = ['api', 'backfill', 'manual', 'import'];
+
+export interface ReadingsImport {
+  lines: number;
+  written: number;
+  /** Per account, the earliest day written: where rollups must be recomputed from. */
+  changedFrom: Map<number, number>;
+}
+
+const MAX_REPORTED = 50;
+
+/**
+ * Imports readings `org,platform,account,date,audience`. Every bad line is reported with its
+ * number; when any line is bad nothing is written.
+ */
+export function importAudience(db: Db, file: string, opts: { timezone: string; now?: Date; source?: SnapshotSource }): ReadingsImport {
+  const { label, rows } = readCsv(file, ['org', 'platform', 'account', 'date', 'audience']);
+  const today = toEpochDay(localDate(opts.timezone, opts.now ?? new Date()));
+  const accounts = new Map<string, { id: number; orgSlug: string }>();
+  for (const r of db.prepare('SELECT a.id, a.platform, a.platform_id, o.slug FROM accounts a JOIN organisations o ON o.id = a.org_id').all() as {
+    id: number;
+    platform: string;
+    platform_id: string;
+    slug: string;
+  }[]) {
+    accounts.set(`${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
+  }
+  const errors: string[] = [];
+  const seen = new Map<string, number>();
+  const readings: [number, number, number][] = [];
+  for (const { line, cells } of rows) {
+    const bad = (field: string, msg: string) => errors.push(`${label}:${line}: ${field}: ${msg}`);
+    const platform = cells.platform as Platform;
+    if (!PLATFORMS.includes(platform)) {
+      bad('platform', `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(cells.platform)}`);
+      continue;
+    }
+    const account = accounts.get(`${platform}\u0000${cells.account}`);
+    if (!account) {
+      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured (import it first)`);
+      continue;
+    }
+    if (account.orgSlug !== cells.org) {
+      bad('org', `account ${cells.account} belongs to ${account.orgSlug}, not ${JSON.stringify(cells.org)}`);
+      continue;
+    }
+    if (!isIsoDate(cells.date)) {
+      bad('date', `must be a real date as YYYY-MM-DD, got ${JSON.stringify(cells.date)}`);
+      continue;
+    }
+    const day = toEpochDay(cells.date);
+    if (day > today) {
+      bad('date', `${cells.date} is in the future`);
+      continue;
+    }
+    if (!/^\d+$/.test(cells.audience) || !Number.isSafeInteger(Number(cells.audience))) {
+      bad('audience', `must be a whole number ≥ 0, got ${JSON.stringify(cells.audience)}`);
+      continue;
+    }
+    const key = `${account.id}:${day}`;
+    const dup = seen.get(key);
+    if (dup !== undefined) {
+      bad('date', `a second reading of ${platform} ${cells.account} on ${cells.date} (first on line ${dup})`);
+      continue;
+    }
+    seen.set(key, line);
+    readings.push([account.id, day, Number(cells.audience)]);
+  }
+  if (errors.length) {
+    const shown = errors.slice(0, MAX_REPORTED);
+    if (errors.length > MAX_REPORTED) shown.push(`… and ${errors.length - MAX_REPORTED} more bad lines`);
+    throw new InputError(`${errors.length} bad line(s); nothing was imported:\n${shown.join('\n')}`, label);
+  }
+  const source = SOURCE_CODES[opts.source ?? 'import'];
+  const now = Date.now();
+  const upsert = db.prepare(
+    `INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (account_id, day) DO UPDATE SET audience = excluded.audience, source = excluded.source, collected_at = excluded.collected_at`,
+  );
+  const changedFrom = new Map<number, number>();
+  db.transaction(() => {
+    for (const [accountId, day, audience] of readings) {
+      upsert.run(accountId, day, audience, source, now);
+      const from = changedFrom.get(accountId);
+      if (from === undefined || day < from) changedFrom.set(accountId, day);
+    }
+  })();
+  return { lines: rows.length, written: readings.length, changedFrom };
+}
