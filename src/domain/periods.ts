@@ -1,0 +1,130 @@
+// Reporting periods on local calendar dates: ISO weeks, months, quarters, years and custom ranges.
+import { addDays, fromEpochDay, localDate, toEpochDay } from './dates';
+
+export type PeriodKind = 'week' | 'month' | 'quarter' | 'year' | 'custom';
+
+/** An inclusive range of local dates. */
+export interface Period {
+  kind: PeriodKind;
+  from: string;
+  to: string;
+}
+
+function ymd(date: string): [number, number, number] {
+  toEpochDay(date); // validates
+  return [Number(date.slice(0, 4)), Number(date.slice(5, 7)), Number(date.slice(8, 10))];
+}
+
+function iso(y: number, m: number, d: number): string {
+  return fromEpochDay(Math.round(Date.UTC(y, m - 1, d) / 86_400_000));
+}
+
+/** Day of week, 1 = Monday … 7 = Sunday. */
+export function isoWeekday(date: string): number {
+  const dow = (((toEpochDay(date) + 4) % 7) + 7) % 7; // 1970-01-01 was a Thursday; 0 = Sunday
+  return dow === 0 ? 7 : dow;
+}
+
+/** ISO-8601 week-numbering year and week of a date. */
+export function isoWeek(date: string): { year: number; week: number } {
+  const thursday = addDays(date, 4 - isoWeekday(date));
+  const year = Number(thursday.slice(0, 4));
+  const week = Math.floor(daysSinceJan1(thursday) / 7) + 1;
+  return { year, week };
+}
+
+function daysSinceJan1(date: string): number {
+  return toEpochDay(date) - toEpochDay(`${date.slice(0, 4)}-01-01`);
+}
+
+/** 'YYYY-Www' label of the ISO week containing a date. */
+export function isoWeekLabel(date: string): string {
+  const { year, week } = isoWeek(date);
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** The Monday–Sunday range of an ISO week given as 'YYYY-Www'; throws on a week that does not exist. */
+export function parseIsoWeek(label: string): Period {
+  const m = /^(\d{4})-W(\d{2})$/.exec(label);
+  if (!m) throw new RangeError(`not an ISO week (YYYY-Www): ${JSON.stringify(label)}`);
+  const year = Number(m[1]);
+  const week = Number(m[2]);
+  const jan4 = `${m[1]}-01-04`;
+  const week1Monday = addDays(jan4, 1 - isoWeekday(jan4));
+  const from = addDays(week1Monday, (week - 1) * 7);
+  if (week < 1 || isoWeek(from).year !== year) throw new RangeError(`no such ISO week: ${label}`);
+  return { kind: 'week', from, to: addDays(from, 6) };
+}
+
+/** The period of the given kind that contains a local date. */
+export function periodContaining(kind: Exclude<PeriodKind, 'custom'>, date: string): Period {
+  const [y, m] = ymd(date);
+  switch (kind) {
+    case 'week': {
+      const from = addDays(date, 1 - isoWeekday(date));
+      return { kind, from, to: addDays(from, 6) };
+    }
+    case 'month':
+      return { kind, from: iso(y, m, 1), to: iso(y, m + 1, 0) };
+    case 'quarter': {
+      const q0 = Math.floor((m - 1) / 3) * 3 + 1;
+      return { kind, from: iso(y, q0, 1), to: iso(y, q0 + 3, 0) };
+    }
+    case 'year':
+      return { kind, from: iso(y, 1, 1), to: iso(y, 12, 31) };
+  }
+}
+
+/** The period containing "now" as seen in a time zone (never the machine's TZ). */
+export function currentPeriod(kind: Exclude<PeriodKind, 'custom'>, timeZone: string, instant: Date = new Date()): Period {
+  return periodContaining(kind, localDate(timeZone, instant));
+}
+
+/** The last complete period of a kind before the one containing "now" (e.g. the ISO week just ended). */
+export function lastCompletePeriod(kind: Exclude<PeriodKind, 'custom'>, timeZone: string, instant: Date = new Date()): Period {
+  return previousPeriod(currentPeriod(kind, timeZone, instant));
+}
+
+export function customPeriod(from: string, to: string): Period {
+  if (toEpochDay(to) < toEpochDay(from)) throw new RangeError(`period ends before it starts: ${from} … ${to}`);
+  return { kind: 'custom', from, to };
+}
+
+/** Number of days in a period (inclusive). */
+export function periodLength(p: Period): number {
+  return toEpochDay(p.to) - toEpochDay(p.from) + 1;
+}
+
+/**
+ * The period before: the previous calendar week / month / quarter / year, or for a custom range
+ * the range of the same length that ends the day before it starts.
+ */
+export function previousPeriod(p: Period): Period {
+  if (p.kind === 'custom') {
+    const len = periodLength(p);
+    return { kind: 'custom', from: addDays(p.from, -len), to: addDays(p.from, -1) };
+  }
+  return periodContaining(p.kind, addDays(p.from, -1));
+}
+
+/**
+ * Parses a period written as 'YYYY-Www', 'YYYY-MM', 'YYYY-Qn', 'YYYY', 'FROM..TO', or a kind word
+ * ('week', 'month', 'quarter', 'year') meaning the period containing `today`.
+ */
+export function parsePeriod(spec: string, today: string): Period {
+  const s = spec.trim();
+  if (s === 'week' || s === 'month' || s === 'quarter' || s === 'year') return periodContaining(s, today);
+  if (/^\d{4}-W\d{2}$/.test(s)) return parseIsoWeek(s);
+  let m = /^(\d{4})-(\d{2})$/.exec(s);
+  if (m) {
+    const month = Number(m[2]);
+    if (month < 1 || month > 12) throw new RangeError(`no such month: ${s}`);
+    return periodContaining('month', `${m[1]}-${m[2]}-01`);
+  }
+  m = /^(\d{4})-Q([1-4])$/.exec(s);
+  if (m) return periodContaining('quarter', iso(Number(m[1]), (Number(m[2]) - 1) * 3 + 1, 1));
+  if (/^\d{4}$/.test(s)) return periodContaining('year', `${s}-01-01`);
+  m = /^(\d{4}-\d{2}-\d{2})\.\.(\d{4}-\d{2}-\d{2})$/.exec(s);
+  if (m) return customPeriod(m[1], m[2]);
+  throw new RangeError(`not a period (week, month, quarter, year, YYYY-Www, YYYY-MM, YYYY-Qn, YYYY, FROM..TO): ${JSON.stringify(spec)}`);
+}
