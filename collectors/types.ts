@@ -1,0 +1,90 @@
+// The one interface every platform collector implements. Collectors never touch the database:
+// they take accounts and report readings or typed failures, one per account, through a sink.
+import type { CollectorError } from './http';
+
+export type CollectedPlatform = 'facebook' | 'instagram' | 'telegram';
+export const COLLECTED_PLATFORMS: readonly CollectedPlatform[] = ['facebook', 'instagram', 'telegram'];
+
+/** One account to read, with the token that reads it (never stored, never logged). */
+export interface AccountTarget {
+  /** accounts.id */
+  accountId: number;
+  platform: CollectedPlatform;
+  /** As configured: Page id, IG user id, `@channel` or `-100…`. */
+  platformId: string;
+  /** Instagram only: the Facebook Page through which the IG account is found. */
+  pageId?: string | null;
+  /** Instagram only: the IG user id once looked up through the Page. */
+  resolvedId?: string | null;
+  title?: string | null;
+  token: string;
+  /** Groups accounts sharing a token (e.g. the env var name); an invalid token stops its group only. */
+  tokenKey: string;
+}
+
+export interface Reading {
+  accountId: number;
+  audience: number;
+  /** Unix ms when read. */
+  at: number;
+  title?: string;
+  /** Instagram given by its Page: the IG user id found. */
+  resolvedId?: string;
+}
+
+/** One day of history (Page Insights `page_follows`): the total as of `endTime` (unix ms). */
+export interface HistoryPoint {
+  endTime: number;
+  audience: number;
+}
+
+export type CollectOutcome =
+  | { ok: true; reading: Reading }
+  | { ok: false; accountId: number; error: CollectorError };
+
+export type HistoryOutcome =
+  | { ok: true; accountId: number; points: HistoryPoint[] }
+  /** points: the windows that did arrive, kept even though the account failed. */
+  | { ok: false; accountId: number; error: CollectorError; points?: HistoryPoint[] };
+
+export interface CollectContext {
+  /** Called once per account, as soon as its outcome is known. */
+  report(outcome: CollectOutcome): void;
+  /** Counts HTTP requests sent (for the run record and the bench). */
+  countRequest(n?: number): void;
+  log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface HistoryContext extends Omit<CollectContext, 'report'> {
+  report(outcome: HistoryOutcome): void;
+}
+
+export interface Collector {
+  readonly platform: CollectedPlatform;
+  /** Read the current audience of every account; report() exactly once per account. Never throws for one account's fault. */
+  collect(accounts: readonly AccountTarget[], ctx: CollectContext): Promise<void>;
+  /** Daily history for the last `days` days, when the platform has it (Facebook Page Insights). */
+  backfill?(accounts: readonly AccountTarget[], days: number, ctx: HistoryContext, now?: Date): Promise<void>;
+}
+
+/** Tunables shared by the collectors; defaults in DEFAULT_COLLECT_SETTINGS (collectors/registry.ts). */
+export interface CollectSettings {
+  graphUrl: string;
+  telegramApiRoot: string;
+  /** Graph HTTP requests in flight at once (shared by Facebook and Instagram). */
+  concurrency: number;
+  /** Entries per Graph batch request (≤ 50). */
+  batchSize: number;
+  /** Bot API requests started per second, per bot token. */
+  telegramRatePerSecond: number;
+  /** Bot API requests in flight at once. */
+  telegramConcurrency: number;
+  timeoutMs: number;
+  maxRetries: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** Largest spacing between Graph requests when usage headers report high usage. */
+  usageMaxSpacingMs: number;
+  /** Pause after a Graph rate-limit answer without a regain time. */
+  rateLimitPauseMs: number;
+}
