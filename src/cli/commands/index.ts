@@ -5,7 +5,9 @@ import * as importCmd from './import';
 import * as importAudience from './import-audience';
 import * as exportCmd from './export';
 import * as backup from './backup';
+import * as user from './user';
+import * as token from './token';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, backup.register];
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, backup.register, user.register, token.register];
