@@ -11,6 +11,8 @@ export type FailureKind =
   | 'timeout'
   | 'other';
 
+import { redact as logRedact, registerSecret as registerLogSecret } from '../src/log';
+
 // ---------------------------------------------------------------------------------------------
 // Redaction. Tokens are registered as soon as a collector is given them; every error message and
 // log field built here goes through redact(), so a token cannot leak even inside a URL.
@@ -20,6 +22,8 @@ const secrets = new Set<string>();
 /** Remember a secret so that redact() removes it wherever it appears. */
 export function registerSecret(secret: string | undefined | null): void {
   if (secret && secret.length >= 4) secrets.add(secret);
+  // The logger keeps its own list: share every token with it so log lines are redacted too.
+  registerLogSecret(secret ?? undefined);
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
@@ -36,7 +40,7 @@ export function redact(text: string): string {
     if (out.includes(s)) out = out.split(s).join('[REDACTED]');
   }
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
-  return out;
+  return logRedact(out);
 }
 
 // ---------------------------------------------------------------------------------------------

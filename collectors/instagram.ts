@@ -8,8 +8,9 @@ import type { AccountTarget, CollectContext, Collector } from './types';
 /** The IG user id to read, when it is already known. */
 export function knownIgUserId(a: AccountTarget): string | undefined {
   if (a.resolvedId) return a.resolvedId;
-  if (a.pageId) return undefined;
-  return a.platformId;
+  // Accounts configured by their Page only are stored as `page:<page id>`.
+  if (!a.platformId.startsWith('page:')) return a.platformId;
+  return undefined;
 }
 
 export class InstagramCollector implements Collector {
@@ -35,8 +36,8 @@ export class InstagramCollector implements Collector {
         client,
         toResolve.map((a) => ({
           key: a.accountId,
-          relativeUrl: `${encodeURIComponent(a.pageId!)}?fields=instagram_business_account`,
-          label: `Facebook Page ${a.pageId} (Instagram link)`,
+          relativeUrl: `${encodeURIComponent(a.pageId ?? a.platformId.slice('page:'.length))}?fields=instagram_business_account`,
+          label: `Facebook Page ${a.pageId ?? a.platformId.slice('page:'.length)} (Instagram link)`,
         })),
         (item, res) => {
           if (!res.ok) return ctx.report({ ok: false, accountId: item.key, error: res.error });

@@ -1,0 +1,79 @@
+// `collect [--platform P] [--org SLUG] [--backfill DAYS] [--account ID]`: one collection run now.
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import type { CliContext } from '../context';
+import { InputError } from '../../config';
+import { runCollect, type CollectResult } from '../../jobs/collect';
+import { COLLECTED_PLATFORMS, type CollectedPlatform } from '../../../collectors/types';
+
+function parseDays(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 730) throw new InputError(`must be a whole number of days from 1 to 730, got ${JSON.stringify(v)}`, undefined, undefined, '--backfill');
+  return n;
+}
+
+function parsePlatform(v: string): CollectedPlatform {
+  if (!(COLLECTED_PLATFORMS as readonly string[]).includes(v)) {
+    throw new InputError(`must be one of ${COLLECTED_PLATFORMS.join(', ')} (newspaper figures are entered, not collected), got ${JSON.stringify(v)}`, undefined, undefined, '--platform');
+  }
+  return v as CollectedPlatform;
+}
+
+export function formatCollectResult(r: CollectResult): string {
+  const lines: string[] = [];
+  const pad = (s: string | number, n: number) => String(s).padStart(n);
+  lines.push(`collect run #${r.runId} on ${r.date}: ${r.accountsOk} of ${r.accountsTotal} accounts read, ${r.accountsFailed} failed, ${r.requests} HTTP requests, ${(r.durationMs / 1000).toFixed(1)} s`);
+  lines.push(`${'platform'.padEnd(10)}${pad('accounts', 9)}${pad('ok', 7)}${pad('failed', 7)}${pad('requests', 9)}${pad('seconds', 9)}`);
+  for (const [p, s] of Object.entries(r.perPlatform)) {
+    lines.push(`${p.padEnd(10)}${pad(s.accounts, 9)}${pad(s.ok, 7)}${pad(s.failed, 7)}${pad(s.requests, 9)}${pad((s.wallMs / 1000).toFixed(1), 9)}`);
+  }
+  if (r.backfill) {
+    const b = r.backfill;
+    lines.push(`backfill: ${b.accounts} Facebook Pages, ${b.snapshotsWritten} daily snapshots written, ${b.failed} failed, ${b.requests} requests`);
+  }
+  if (r.failures.length) {
+    lines.push(`failed accounts (${r.failures.length}):`);
+    for (const f of r.failures.slice(0, 200)) lines.push(`  ${f.platform} ${f.platformId}: [${f.kind}] ${f.message}`);
+    if (r.failures.length > 200) lines.push(`  … and ${r.failures.length - 200} more (see the collection health page)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('collect')
+    .description('read the current audience of the Facebook, Instagram and Telegram accounts now (one snapshot per account per local date)')
+    .option('--platform <platform>', `only this platform: ${COLLECTED_PLATFORMS.join(', ')}`, parsePlatform)
+    .option('--org <slug>', 'only the accounts of this organisation and the ones below it')
+    .option('--account <id>', 'only this account (its platform id as configured, e.g. @channel, or its number)')
+    .option('--backfill <days>', 'also read up to this many days of Facebook Page history from Page Insights (1-730)', parseDays)
+    .action(async (o: { platform?: CollectedPlatform; org?: string; account?: string; backfill?: number }) => {
+      const config = ctx.config();
+      const db = ctx.db();
+      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'collect [{bar}] {value}/{total} accounts', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+      let started = false;
+      try {
+        const result = await runCollect({
+          db,
+          config,
+          platform: o.platform,
+          orgSlug: o.org,
+          account: o.account,
+          backfillDays: o.backfill,
+          trigger: 'manual',
+          onProgress: (done, total) => {
+            if (!bar) return;
+            if (!started) {
+              bar.start(total, 0);
+              started = true;
+            }
+            bar.update(done);
+          },
+        });
+        bar?.stop();
+        process.stdout.write(formatCollectResult(result));
+      } finally {
+        if (started) bar?.stop();
+      }
+    });
+}
