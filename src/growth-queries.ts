@@ -1,0 +1,524 @@
+// Read side of the growth engine: the numbers pages, the JSON API, the bot and exports show, answered from
+// the rollup tables only (never by scanning snapshots). Row field names are those of the DESIGN §9 exports.
+import type { Db } from '../db';
+import { fromEpochDay, toEpochDay } from './domain/dates';
+import { GROUP_CODE, growthFigures, platformsOf, reachShare, type PlatformGroup } from './domain/growth';
+import { customPeriod, periodContaining, previousPeriod, type Period, type PeriodKind } from './domain/periods';
+import { competitionRanks, rankChange, type RankingMetric } from './domain/rankings';
+import { CHUNK_DAYS, chunkOf, chunkStart } from './domain/rollup';
+import { evaluateTarget, RATE_WINDOW_DAYS, type TargetStatus } from './domain/targets';
+import { decodeChunk } from './rollup-codec';
+
+// ---------------------------------------------------------------------------------------------------------
+// Statements, prepared once per connection
+
+function statements(db: Db) {
+  return {
+    pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
+    pairsOfGroup: db.prepare('SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?'),
+    chunks: db.prepare('SELECT chunk, data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
+    chunk: db.prepare('SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?').pluck(),
+    chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?'),
+    orgs: db.prepare('SELECT id, slug, parent_id, level, members FROM organisations ORDER BY slug'),
+    firstSeen: db.prepare(
+      'SELECT chain, platform, first_audience FROM rollup_accounts WHERE first_day BETWEEN ? AND ? AND (closed_day IS NULL OR closed_day > ?)',
+    ),
+  };
+}
+const cache = new WeakMap<Db, ReturnType<typeof statements>>();
+function st(db: Db): ReturnType<typeof statements> {
+  let s = cache.get(db);
+  if (!s) cache.set(db, (s = statements(db)));
+  return s;
+}
+
+interface PairMeta {
+  first_chunk: number;
+  last_chunk: number;
+  last_sum: number;
+  last_count: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The organisation tree
+
+export interface OrgNode {
+  id: number;
+  slug: string;
+  parent_id: number | null;
+  level: string;
+  members: number | null;
+  children: OrgNode[];
+}
+
+export interface OrgTree {
+  byId: Map<number, OrgNode>;
+  bySlug: Map<string, OrgNode>;
+  roots: OrgNode[];
+}
+
+export function loadTree(db: Db): OrgTree {
+  const rows = st(db).orgs.all() as Omit<OrgNode, 'children'>[];
+  const byId = new Map<number, OrgNode>(rows.map((r) => [r.id, { ...r, children: [] }]));
+  const roots: OrgNode[] = [];
+  for (const n of byId.values()) {
+    const p = n.parent_id === null ? undefined : byId.get(n.parent_id);
+    if (p) p.children.push(n);
+    else roots.push(n);
+  }
+  return { byId, bySlug: new Map([...byId.values()].map((n) => [n.slug, n])), roots };
+}
+
+/** The org and its descendants, parents before children, siblings by slug. */
+export function preorder(node: OrgNode, out: OrgNode[] = []): OrgNode[] {
+  out.push(node);
+  for (const c of node.children) preorder(c, out);
+  return out;
+}
+
+export class UnknownOrgError extends Error {
+  constructor(readonly slug: string) {
+    super(`no organisation has the slug ${JSON.stringify(slug)}`);
+    this.name = 'UnknownOrgError';
+  }
+}
+
+function resolveOrg(tree: OrgTree, slug: string | undefined): OrgNode[] {
+  if (slug === undefined) return tree.roots;
+  const n = tree.bySlug.get(slug);
+  if (!n) throw new UnknownOrgError(slug);
+  return [n];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Daily audience
+
+/** audience(O, P, d) for each day d in [fromDay, toDay] (epoch days); null where undefined. */
+export function audienceSeriesDays(db: Db, orgId: number, group: PlatformGroup, fromDay: number, toDay: number): Array<number | null> {
+  const s = st(db);
+  const grp = GROUP_CODE[group];
+  const out: Array<number | null> = new Array(Math.max(0, toDay - fromDay + 1)).fill(null);
+  if (!out.length) return out;
+  const meta = s.pair.get(orgId, grp) as PairMeta | undefined;
+  if (!meta) return out;
+  const cFrom = Math.max(chunkOf(fromDay), meta.first_chunk);
+  const cTo = Math.min(chunkOf(toDay), meta.last_chunk);
+  const chunk = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+  if (cFrom <= cTo) {
+    for (const r of s.chunks.all(orgId, grp, cFrom, cTo) as { chunk: number; data: Buffer }[]) {
+      decodeChunk(r.data, chunk);
+      const base = chunkStart(r.chunk);
+      const lo = Math.max(fromDay, base);
+      const hi = Math.min(toDay, base + CHUNK_DAYS - 1);
+      for (let d = lo; d <= hi; d++) out[d - fromDay] = chunk.cnt[d - base] > 0 ? chunk.sum[d - base] : null;
+    }
+  }
+  // after the last stored chunk the last value carries on
+  const carryFrom = Math.max(fromDay, chunkStart(meta.last_chunk + 1));
+  const carried = meta.last_count > 0 ? meta.last_sum : null;
+  for (let d = carryFrom; d <= toDay; d++) out[d - fromDay] = carried;
+  return out;
+}
+
+/** audience(O, P, D) for one org and day. */
+export function audienceOnDay(db: Db, orgId: number, group: PlatformGroup, day: number): number | null {
+  const s = st(db);
+  const grp = GROUP_CODE[group];
+  const meta = s.pair.get(orgId, grp) as PairMeta | undefined;
+  if (!meta) return null;
+  const c = chunkOf(day);
+  if (c < meta.first_chunk) return null;
+  if (c > meta.last_chunk) return meta.last_count > 0 ? meta.last_sum : null;
+  const data = s.chunk.get(orgId, grp, c) as Buffer | undefined;
+  if (!data) return null;
+  const ch = decodeChunk(data);
+  const i = day - chunkStart(c);
+  return ch.cnt[i] > 0 ? ch.sum[i] : null;
+}
+
+/** audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined). */
+export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Map<number, number> {
+  const s = st(db);
+  const grp = GROUP_CODE[group];
+  const c = chunkOf(day);
+  const i = day - chunkStart(c);
+  const out = new Map<number, number>();
+  const inChunk = new Set<number>();
+  for (const m of s.pairsOfGroup.all(grp) as (PairMeta & { org_id: number })[]) {
+    if (c > m.last_chunk) {
+      if (m.last_count > 0) out.set(m.org_id, m.last_sum);
+    } else if (c >= m.first_chunk) inChunk.add(m.org_id);
+  }
+  if (inChunk.size) {
+    const ch = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+    for (const r of s.chunksOfGroup.all(grp, c) as { org_id: number; data: Buffer }[]) {
+      decodeChunk(r.data, ch);
+      if (ch.cnt[i] > 0) out.set(r.org_id, ch.sum[i]);
+    }
+  }
+  return out;
+}
+
+/** First and last day on which the org's audience in P is stored (null when it has none). */
+export function seriesExtent(db: Db, orgSlug: string, group: PlatformGroup): { first: string | null; last: string | null } {
+  const org = resolveOrg(loadTree(db), orgSlug)[0];
+  const meta = st(db).pair.get(org.id, GROUP_CODE[group]) as PairMeta | undefined;
+  if (!meta) return { first: null, last: null };
+  const days = audienceSeriesDays(db, org.id, group, chunkStart(meta.first_chunk), chunkStart(meta.first_chunk + 1) - 1);
+  const firstIdx = days.findIndex((v) => v !== null);
+  const first = firstIdx < 0 ? chunkStart(meta.first_chunk + 1) : chunkStart(meta.first_chunk) + firstIdx;
+  return { first: fromEpochDay(first), last: fromEpochDay(chunkStart(meta.last_chunk + 1) - 1) };
+}
+
+export const AUDIENCE_COLUMNS = ['org', 'platform', 'date', 'audience'] as const;
+export interface AudienceRow {
+  org: string;
+  platform: PlatformGroup;
+  date: string;
+  audience: number | null;
+}
+
+/** Rows of `export audience`: the daily series of §4 for one org (default: the root). */
+export function audienceRows(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string }): AudienceRow[] {
+  const org = resolveOrg(loadTree(db), opts.org)[0];
+  if (!org) return [];
+  const from = toEpochDay(opts.from);
+  const values = audienceSeriesDays(db, org.id, opts.platform, from, toEpochDay(opts.to));
+  return values.map((audience, i) => ({ org: org.slug, platform: opts.platform, date: fromEpochDay(from + i), audience }));
+}
+
+/** Chart-ready series ({ x: date, y: audience }) for chart.js. */
+export function audienceSeries(db: Db, orgSlug: string, platform: PlatformGroup, from: string, to: string): { x: string; y: number | null }[] {
+  return audienceRows(db, { org: orgSlug, platform, from, to }).map((r) => ({ x: r.date, y: r.audience }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Growth
+
+export const GROWTH_COLUMNS = ['org', 'platform', 'from', 'to', 'audience_start', 'audience_end', 'net_growth', 'growth_percent', 'per_1000_members'] as const;
+export interface GrowthRow {
+  org: string;
+  platform: PlatformGroup;
+  from: string;
+  to: string;
+  audience_start: number | null;
+  audience_end: number | null;
+  net_growth: number | null;
+  growth_percent: number | null;
+  per_1000_members: number | null;
+}
+
+/** F(O, P, from, to) of §4 for every org: first audiences of channels first seen in the period, still tracked on `to`. */
+function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number): Map<number, number> {
+  const platforms = new Set<string>(platformsOf(group));
+  const out = new Map<number, number>();
+  for (const r of st(db).firstSeen.all(from, to, to) as { chain: string; platform: string; first_audience: number }[]) {
+    if (!platforms.has(r.platform)) continue;
+    for (const id of r.chain.split(',')) out.set(Number(id), (out.get(Number(id)) ?? 0) + r.first_audience);
+  }
+  return out;
+}
+
+function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string): GrowthRow[] {
+  const f = toEpochDay(from);
+  const t = toEpochDay(to);
+  const start = audienceOfAllOrgs(db, group, f - 1);
+  const end = audienceOfAllOrgs(db, group, t);
+  const firstSeen = firstSeenByOrg(db, group, f, t);
+  return nodes.map((n) => {
+    const audienceStart = start.get(n.id) ?? null;
+    const audienceEnd = end.get(n.id) ?? null;
+    return {
+      org: n.slug,
+      platform: group,
+      from,
+      to,
+      audience_start: audienceStart,
+      audience_end: audienceEnd,
+      ...growthFigures(audienceStart, audienceEnd, firstSeen.get(n.id) ?? 0, n.members),
+    };
+  });
+}
+
+/** Rows of `export growth`: one per org of the subtree of `org` (default: the whole tree). */
+export function growthRows(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string }): GrowthRow[] {
+  const tree = loadTree(db);
+  const nodes = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
+  return growthFor(db, nodes, opts.platform, opts.from, opts.to);
+}
+
+/** The kind of calendar period a range is exactly (an ISO week, month, quarter, year), else custom. */
+export function inferPeriod(from: string, to: string): Period {
+  for (const kind of ['week', 'month', 'quarter', 'year'] as const) {
+    const p = periodContaining(kind, from);
+    if (p.from === from && p.to === to) return p;
+  }
+  return customPeriod(from, to);
+}
+
+export interface GrowthComparisonRow extends GrowthRow {
+  previous_from: string;
+  previous_to: string;
+  previous_audience_start: number | null;
+  previous_net_growth: number | null;
+  previous_growth_percent: number | null;
+  previous_per_1000_members: number | null;
+  /** net growth minus the previous period's; null when either is undefined */
+  net_growth_change: number | null;
+}
+
+/** Growth beside the previous period of the same kind (previous week/month/quarter/year, or same length before). */
+export function compareGrowth(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string; kind?: PeriodKind }): GrowthComparisonRow[] {
+  const period: Period = opts.kind && opts.kind !== 'custom' ? periodContaining(opts.kind, opts.from) : inferPeriod(opts.from, opts.to);
+  const prev = previousPeriod({ ...period, from: opts.from, to: opts.to });
+  const current = growthRows(db, opts);
+  const before = new Map(growthRows(db, { ...opts, from: prev.from, to: prev.to }).map((r) => [r.org, r]));
+  return current.map((r) => {
+    const p = before.get(r.org)!;
+    return {
+      ...r,
+      previous_from: prev.from,
+      previous_to: prev.to,
+      previous_audience_start: p.audience_start,
+      previous_net_growth: p.net_growth,
+      previous_growth_percent: p.growth_percent,
+      previous_per_1000_members: p.per_1000_members,
+      net_growth_change: r.net_growth === null || p.net_growth === null ? null : r.net_growth - p.net_growth,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Rankings
+
+export const RANKING_COLUMNS = [
+  'org', 'level', 'platform', 'from', 'to', 'members', 'audience_start', 'audience_end', 'net_growth', 'growth_percent',
+  'per_1000_members', 'reach_share', 'metric', 'rank', 'previous_rank', 'rank_change',
+] as const;
+export interface RankingRow extends GrowthRow {
+  level: string;
+  members: number | null;
+  /** audience at the end of the period ÷ members */
+  reach_share: number | null;
+  metric: RankingMetric;
+  rank: number | null;
+  previous_rank: number | null;
+  /** places gained against the previous period (positive = up) */
+  rank_change: number | null;
+}
+
+/**
+ * Orgs of one level ranked by a metric (default growth %), best first, unranked (undefined metric) last;
+ * with their rank in the previous period of the same kind and length.
+ */
+export function rankings(
+  db: Db,
+  opts: { level: string; platform: PlatformGroup; from: string; to: string; metric?: RankingMetric; org?: string },
+): RankingRow[] {
+  const metric = opts.metric ?? 'growth_percent';
+  const tree = loadTree(db);
+  const scope = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
+  const nodes = scope.filter((n) => n.level === opts.level);
+  const prev = previousPeriod(inferPeriod(opts.from, opts.to));
+  const withShare = (rows: GrowthRow[]) => rows.map((r, i) => ({ ...r, reach_share: reachShare(r.audience_end, nodes[i].members) }));
+  const cur = withShare(growthFor(db, nodes, opts.platform, opts.from, opts.to));
+  const before = withShare(growthFor(db, nodes, opts.platform, prev.from, prev.to));
+  const ranks = competitionRanks(cur.map((r) => r[metric]));
+  const prevRanks = competitionRanks(before.map((r) => r[metric]));
+  const rows: RankingRow[] = cur.map((r, i) => ({
+    ...r,
+    level: nodes[i].level,
+    members: nodes[i].members,
+    metric,
+    rank: ranks[i],
+    previous_rank: prevRanks[i],
+    rank_change: rankChange(ranks[i], prevRanks[i]),
+  }));
+  return rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.org.localeCompare(b.org));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Targets
+
+export const TARGET_COLUMNS = [
+  'org', 'platform', 'baseline_date', 'baseline', 'target', 'due_date', 'date', 'current', 'progress_percent',
+  'expected', 'daily_rate', 'forecast', 'required_per_day', 'eta', 'status',
+] as const;
+export interface TargetRow {
+  org: string;
+  platform: PlatformGroup;
+  baseline_date: string;
+  baseline: number;
+  target: number;
+  due_date: string;
+  date: string;
+  current: number | null;
+  progress_percent: number | null;
+  expected: number | null;
+  daily_rate: number | null;
+  forecast: number | null;
+  required_per_day: number | null;
+  eta: string | null;
+  status: TargetStatus;
+}
+
+/** Rows of `export targets`: every target's latest version evaluated on `date`, in tree order. */
+export function targetRows(db: Db, date: string, opts: { org?: string; platform?: PlatformGroup; status?: TargetStatus } = {}): TargetRow[] {
+  const tree = loadTree(db);
+  const scope = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
+  const order = new Map(scope.map((n, i) => [n.id, i]));
+  const targets = db
+    .prepare(
+      `SELECT t.org_id, t.platform, t.due_day, v.baseline_day, v.baseline, v.target
+       FROM targets t JOIN target_versions v ON v.target_id = t.id
+       WHERE v.version = (SELECT max(version) FROM target_versions WHERE target_id = t.id)`,
+    )
+    .all() as { org_id: number; platform: PlatformGroup; due_day: number; baseline_day: number; baseline: number; target: number }[];
+  const d = toEpochDay(date);
+  const rows: (TargetRow & { _order: number })[] = [];
+  for (const t of targets) {
+    if (!order.has(t.org_id) || (opts.platform && t.platform !== opts.platform)) continue;
+    const window = audienceSeriesDays(db, t.org_id, t.platform, d - RATE_WINDOW_DAYS + 1, d);
+    const e = evaluateTarget(
+      { baseline_date: fromEpochDay(t.baseline_day), baseline: t.baseline, target: t.target, due_date: fromEpochDay(t.due_day) },
+      date,
+      (day) => window[day - (d - RATE_WINDOW_DAYS + 1)] ?? null,
+    );
+    if (opts.status && e.status !== opts.status) continue;
+    rows.push({
+      _order: order.get(t.org_id)!,
+      org: tree.byId.get(t.org_id)!.slug,
+      platform: t.platform,
+      baseline_date: fromEpochDay(t.baseline_day),
+      baseline: t.baseline,
+      target: t.target,
+      due_date: fromEpochDay(t.due_day),
+      ...e,
+    });
+  }
+  rows.sort((a, b) => a._order - b._order || a.platform.localeCompare(b.platform) || a.due_date.localeCompare(b.due_date));
+  return rows.map(({ _order, ...r }) => r);
+}
+
+export interface TargetVersionRow {
+  org: string;
+  platform: PlatformGroup;
+  due_date: string;
+  version: number;
+  baseline_date: string;
+  baseline: number;
+  target: number;
+  target_percent: number | null;
+  decision: string | null;
+  set_by: string;
+  set_at: string;
+}
+
+/** Every version of every target (old versions stay visible), newest first within a target. */
+export function targetVersions(db: Db, opts: { org?: string } = {}): TargetVersionRow[] {
+  const rows = db
+    .prepare(
+      `SELECT o.slug AS org, t.platform, t.due_day, v.version, v.baseline_day, v.baseline, v.target, v.target_percent, v.decision, v.set_by, v.set_at
+       FROM targets t JOIN target_versions v ON v.target_id = t.id JOIN organisations o ON o.id = t.org_id
+       WHERE (? IS NULL OR o.slug = ?)
+       ORDER BY o.slug, t.platform, t.due_day, v.version DESC`,
+    )
+    .all(opts.org ?? null, opts.org ?? null) as (Omit<TargetVersionRow, 'due_date' | 'baseline_date' | 'set_at'> & { due_day: number; baseline_day: number; set_at: number })[];
+  return rows.map(({ due_day, baseline_day, set_at, ...r }) => ({
+    ...r,
+    due_date: fromEpochDay(due_day),
+    baseline_date: fromEpochDay(baseline_day),
+    set_at: new Date(set_at).toISOString(),
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Accounts: suspicious growth and staleness
+
+export interface SuspiciousRow {
+  org: string;
+  platform: string;
+  account: string;
+  title: string | null;
+  date: string;
+  audience: number;
+  previous_audience: number;
+  daily_change: number;
+  expected_change: number;
+  score: number;
+  kind: 'spike' | 'drop';
+}
+
+/** Suspicious account-days (rule in src/domain/suspicious.ts) in the subtree of `org`, newest first. */
+export function suspiciousFlags(db: Db, opts: { org?: string; from?: string; to?: string } = {}): SuspiciousRow[] {
+  const tree = loadTree(db);
+  const scope = new Set(resolveOrg(tree, opts.org).flatMap((n) => preorder(n)).map((n) => n.id));
+  const rows = db
+    .prepare(
+      `SELECT a.org_id, a.platform, a.platform_id, a.title, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind
+       FROM rollup_flags f JOIN accounts a ON a.id = f.account_id
+       WHERE f.day BETWEEN ? AND ? ORDER BY f.day DESC, abs(f.score) DESC`,
+    )
+    .all(opts.from ? toEpochDay(opts.from) : -1e9, opts.to ? toEpochDay(opts.to) : 1e9) as {
+    org_id: number; platform: string; platform_id: string; title: string | null; day: number; audience: number;
+    previous_audience: number; daily_change: number; expected_change: number; score: number; kind: 'spike' | 'drop';
+  }[];
+  return rows
+    .filter((r) => scope.has(r.org_id))
+    .map((r) => ({
+      org: tree.byId.get(r.org_id)!.slug,
+      platform: r.platform,
+      account: r.platform_id,
+      title: r.title,
+      date: fromEpochDay(r.day),
+      audience: r.audience,
+      previous_audience: r.previous_audience,
+      daily_change: r.daily_change,
+      expected_change: r.expected_change,
+      score: r.score,
+      kind: r.kind,
+    }));
+}
+
+/** Days after which an account's latest reading is stale (DESIGN §4). */
+export const STALE_AFTER_DAYS = { facebook: 3, instagram: 3, telegram: 3, newspaper: 400 } as const;
+
+export interface AccountStatusRow {
+  org: string;
+  platform: string;
+  account: string;
+  title: string | null;
+  first_date: string | null;
+  last_date: string | null;
+  last_audience: number | null;
+  closed: string | null;
+  stale: boolean;
+}
+
+/** The accounts of an org's subtree with their latest reading and whether it is stale on `date`. */
+export function accountStatus(db: Db, opts: { org?: string; date: string }): AccountStatusRow[] {
+  const tree = loadTree(db);
+  const nodes = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
+  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  const d = toEpochDay(opts.date);
+  const rows = db
+    .prepare(
+      `SELECT a.org_id, a.platform, a.platform_id, a.title, a.closed_day, r.first_day, r.last_day, r.last_audience
+       FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id`,
+    )
+    .all() as { org_id: number; platform: keyof typeof STALE_AFTER_DAYS; platform_id: string; title: string | null; closed_day: number | null; first_day: number | null; last_day: number | null; last_audience: number | null }[];
+  return rows
+    .filter((r) => order.has(r.org_id))
+    .sort((a, b) => order.get(a.org_id)! - order.get(b.org_id)! || a.platform.localeCompare(b.platform) || a.platform_id.localeCompare(b.platform_id))
+    .map((r) => ({
+      org: tree.byId.get(r.org_id)!.slug,
+      platform: r.platform,
+      account: r.platform_id,
+      title: r.title,
+      first_date: r.first_day === null ? null : fromEpochDay(r.first_day),
+      last_date: r.last_day === null ? null : fromEpochDay(r.last_day),
+      last_audience: r.last_audience,
+      closed: r.closed_day === null ? null : fromEpochDay(r.closed_day),
+      stale: (r.closed_day === null || r.closed_day > d) && (r.last_day === null || d - r.last_day > STALE_AFTER_DAYS[r.platform]),
+    }));
+}
