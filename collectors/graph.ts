@@ -200,17 +200,24 @@ export async function readInBatches(
   const policy = client.transport.retryPolicy;
   const size = Math.max(1, Math.min(50, settings.batchSize));
 
-  const runChunk = async (chunk: readonly BatchItem[], attempt: number): Promise<void> => {
+  const runChunk = async (chunk: readonly BatchItem[], attempt: number, split = false): Promise<void> => {
     if (client.deadError) {
       for (const it of chunk) done(it, { ok: false, error: client.deadError });
       return;
     }
     let entries: BatchEntry[];
     try {
-      entries = await withRetry(() => client.batch(chunk.map((c) => c.relativeUrl)), policy);
+      entries = await withRetry(() => client.batch(chunk.map((c) => c.relativeUrl)), split ? { ...policy, maxRetries: Math.min(1, policy.maxRetries) } : policy);
     } catch (e) {
       const err = isCollectorError(e) ? e : new CollectorError('other', errorMessage(e));
-      for (const it of chunk) done(it, { ok: false, error: err });
+      // One account can break a whole batch (a dropped connection, a broken body): halve the batch
+      // until the culprit is alone, so the healthy accounts in it are still read.
+      if (chunk.length > 1 && (err.kind === 'transient' || err.kind === 'timeout' || err.kind === 'malformed')) {
+        const mid = Math.ceil(chunk.length / 2);
+        await Promise.all([runChunk(chunk.slice(0, mid), attempt, true), runChunk(chunk.slice(mid), attempt, true)]);
+        return;
+      }
+      for (const it of chunk) done(it, { ok: false, error: relabel(err, it.label) });
       return;
     }
     const again: BatchItem[] = [];
@@ -224,12 +231,12 @@ export async function readInBatches(
         again.push(it);
         lastError = err;
       } else {
-        done(it, { ok: false, error: err.kind === 'timeout' || err.kind === 'rate_limit' || err.kind === 'transient' ? relabel(err, it.label) : err });
+        done(it, { ok: false, error: relabel(err, it.label) });
       }
     });
     if (again.length > 0) {
       await sleep(backoffDelay(attempt + 1, policy, lastError?.retryAfterMs));
-      await runChunk(again, attempt + 1);
+      await runChunk(again, attempt + 1, split);
     }
   };
 
@@ -240,5 +247,5 @@ export async function readInBatches(
 
 function relabel(err: CollectorError, label: string): CollectorError {
   if (err.message.startsWith(label)) return err;
-  return new CollectorError(err.kind, `${label}: ${err.message} (after retries)`, { code: err.code });
+  return new CollectorError(err.kind, `${label}: ${err.message}${err.retryable ? ' (after retries)' : ''}`, { code: err.code });
 }

@@ -25,11 +25,16 @@ interface TelegramErrorLike {
   response?: { error_code?: number; description?: string; parameters?: { retry_after?: number } };
 }
 
+/** telegraf's TelegramError (its `name` is plain 'Error', so test the shape). */
+function isTelegramError(e: TelegramErrorLike | undefined): e is TelegramErrorLike & { response: { error_code: number } } {
+  return !!e && typeof e === 'object' && typeof e.response?.error_code === 'number';
+}
+
 export function telegramError(e: unknown, what: string, timedOut: boolean): CollectorError {
   if (e instanceof CollectorError) return e;
   if (timedOut) return new TimeoutError(`${what}: no answer within the timeout`);
   const te = e as TelegramErrorLike;
-  if (te?.name === 'TelegramError' && te.response) {
+  if (isTelegramError(te)) {
     const code = te.response.error_code ?? 0;
     const desc = te.response.description ?? `error ${code}`;
     const msg = `${what}: ${desc}`;
@@ -50,9 +55,16 @@ export function telegramError(e: unknown, what: string, timedOut: boolean): Coll
   return fromNetworkError(e, what);
 }
 
+/** The server does not know a method name (an older Bot API server or proxy). */
+class UnknownMethodError extends CollectorError {
+  constructor(method: string) {
+    super('other', `Bot API: method ${method} not found`);
+  }
+}
+
 function isUnknownMethod(e: unknown): boolean {
   const te = e as TelegramErrorLike;
-  return te?.name === 'TelegramError' && te.response?.error_code === 404 && /method not found|not found/i.test(te.response.description ?? '');
+  return isTelegramError(te) && te.response.error_code === 404 && /method not found|not found/i.test(te.response.description ?? '');
 }
 
 export class TelegramCollector implements Collector {
@@ -95,7 +107,7 @@ export class TelegramCollector implements Collector {
           // callApi is typed per method name; the two we use both take { chat_id }.
           return (await (telegram.callApi as (m: string, p: object, o: object) => Promise<unknown>)(method, { chat_id: chatId }, { signal })) as T;
         } catch (e) {
-          if (method === 'getChatMemberCount' && isUnknownMethod(e)) throw e;
+          if (method === 'getChatMemberCount' && isUnknownMethod(e)) throw new UnknownMethodError(method);
           const err = telegramError(e, what, signal.aborted);
           if (err.kind === 'rate_limit') limiter.pause(err.retryAfterMs ?? this.settings.retryBaseMs);
           if (err.kind === 'invalid_token') dead = err;
@@ -108,7 +120,7 @@ export class TelegramCollector implements Collector {
         try {
           return await call<unknown>('getChatMemberCount', chatId, what);
         } catch (e) {
-          if (!isUnknownMethod(e)) throw e;
+          if (!(e instanceof UnknownMethodError)) throw e;
           this.legacyCount = true;
           ctx.log?.('warn', 'Bot API has no getChatMemberCount; using getChatMembersCount');
         }

@@ -5,6 +5,7 @@ import * as importCmd from './import';
 import * as importAudience from './import-audience';
 import * as exportCmd from './export';
 import * as backup from './backup';
+import * as compute from './compute';
 import * as collect from './collect';
 import * as emulator from './emulator';
 import * as user from './user';
@@ -12,4 +13,4 @@ import * as token from './token';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, backup.register, collect.register, emulator.register, user.register, token.register];
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register];
