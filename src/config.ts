@@ -109,7 +109,8 @@ export const targetSchema = z
     platform: z.enum(PLATFORM_GROUPS, { errorMap: () => ({ message: `must be one of ${PLATFORM_GROUPS.join(', ')}` }) }),
     baseline_date: dateString,
     target: nonNegativeInt.optional(),
-    target_percent: z.number().finite().gt(-100, 'must be more than -100').optional(),
+    // YAML reads whole numbers as bigint here; a percentage may be either
+    target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
     decision: z.string().optional(),
   })

@@ -88,7 +88,7 @@ const world = fc.record({
   ),
 });
 
-function build(db: Db, w: fc.RecordValue<typeof world> extends never ? never : { parents: number[]; accounts: { org: number; platform: string }[] }) {
+function build(db: Db, w: { parents: number[]; accounts: { org: number; platform: string }[] }) {
   const insOrg = db.prepare("INSERT INTO organisations (id, slug, parent_id, level, name_ru, created_at, updated_at) VALUES (?, ?, ?, 'primary', 'x', 0, 0)");
   insOrg.run(1, 'o1', null);
   w.parents.forEach((p, i) => insOrg.run(i + 2, `o${i + 2}`, (p % (i + 1)) + 1));
