@@ -10,7 +10,8 @@ import * as collect from './collect';
 import * as emulator from './emulator';
 import * as user from './user';
 import * as token from './token';
+import * as serve from './serve';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register];
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register, serve.register];

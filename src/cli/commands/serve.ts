@@ -1,0 +1,104 @@
+// `serve`: the production entry (`npm start`) — starts every long-running service and stops them on SIGINT/SIGTERM.
+//
+// Services are a list: each factory gets the shared context and returns something to start and stop, or
+// null when it is not configured (e.g. no bot token). The web server is one of them; the scheduler and the
+// Telegram bot add their factories to SERVICES. Services start in order and stop in reverse order.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Command } from 'commander';
+import type { CliContext } from '../context';
+import type { AppConfig } from '../../config';
+import type { Db } from '../../../db';
+import { createLogger } from '../../log';
+import { createApp } from '../../../web/app';
+
+const log = createLogger('serve');
+
+export interface ServeContext {
+  db: Db;
+  config: AppConfig;
+}
+
+export interface Service {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export type ServiceFactory = (ctx: ServeContext) => Service | null;
+
+/** The web dashboard and JSON API on config.env.port. Authentication middleware goes into `guards`. */
+export const webService: ServiceFactory = ({ db, config }) => {
+  const app = createApp({ db, config, guards: [] });
+  const server = http.createServer(app);
+  return {
+    name: 'web',
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(config.env.port, () => {
+          server.off('error', reject);
+          const { port } = server.address() as AddressInfo;
+          log.info('web server listening', { url: `http://localhost:${port}/` });
+          resolve();
+        });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(() => server.closeAllConnections(), 5_000).unref();
+      }),
+  };
+};
+
+/** Everything `serve` runs, in start order. The scheduler and the bot register here. */
+export const SERVICES: ServiceFactory[] = [webService];
+
+/** Starts the services; the returned function stops the started ones in reverse order. */
+export async function startServices(ctx: ServeContext, factories: ServiceFactory[] = SERVICES): Promise<() => Promise<void>> {
+  const started: Service[] = [];
+  const stopAll = async () => {
+    for (const s of [...started].reverse()) {
+      try {
+        await s.stop();
+        log.info('stopped', { service: s.name });
+      } catch (err) {
+        log.error('stop failed', { service: s.name, error: err as Error });
+      }
+    }
+    started.length = 0;
+  };
+  try {
+    for (const make of factories) {
+      const service = make(ctx);
+      if (!service) continue;
+      await service.start();
+      started.push(service);
+      log.info('started', { service: service.name });
+    }
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+  return stopAll;
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('serve')
+    .description('run the web dashboard and JSON API (and the scheduler and bot when configured) until stopped')
+    .action(async () => {
+      const stop = await startServices({ db: ctx.db(), config: ctx.config() });
+      await new Promise<void>((resolve) => {
+        const onSignal = (signal: string) => {
+          log.info('shutting down', { signal });
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          stop().then(resolve, resolve);
+        };
+        process.on('SIGINT', onSignal);
+        process.on('SIGTERM', onSignal);
+      });
+    });
+}

@@ -1,0 +1,99 @@
+// The web dashboard and JSON API as an Express app (no listen: `serve`, tests, the demo and the bench mount it).
+//
+// Order of the middleware, top to bottom:
+//   1. security headers (strict CSP: scripts and styles only from this origin, nothing inline)
+//   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules) — public
+//   3. language (?lang= / cookie / config default)
+//   4. /healthz — public
+//   5. deps.guards: authentication, sessions, CSRF go here (the auth issue adds them; none yet)
+//   6. feature routers: /api/v1, pages
+//   7. 404 and the one error handler (400/404 as a page or `{ error: { code, message } }`, never a raw 500)
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { createLogger } from '../src/log';
+import '../src/growth-engine';
+import { ensureRollups } from '../src/jobs/compute';
+import { createWebContext, renderPage, requestLanguage, type WebDeps } from './context';
+import { HttpError } from './params';
+import { staticRouter } from './routes/static';
+import { healthzRouter } from './routes/healthz';
+import { apiRouter } from './routes/api';
+import { dashboardRouter } from './routes/dashboard';
+import { targetsRouter } from './routes/targets';
+import { rankingsRouter } from './routes/rankings';
+import { healthRouter } from './routes/health';
+
+const log = createLogger('web');
+
+export interface AppDeps extends WebDeps {
+  /** Middleware run before every page and API route (not static assets or /healthz): authentication. */
+  guards?: RequestHandler[];
+}
+
+export function createApp(deps: AppDeps): Express {
+  const ctx = createWebContext(deps);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use('/static', staticRouter());
+  app.use((req, res, next) => {
+    const { lang, fromQuery } = requestLanguage(req, deps.config.language);
+    res.locals.lang = lang;
+    if (fromQuery) res.cookie('lang', lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
+    next();
+  });
+  app.use(healthzRouter(ctx));
+  for (const guard of deps.guards ?? []) app.use(guard);
+  // Snapshots written since the last compute (an import, a manual figure) are rolled up before anything is read,
+  // as `export` does, so pages, API and exports agree. A cheap check when nothing changed.
+  app.use((_req, _res, next) => {
+    ensureRollups(deps.db);
+    next();
+  });
+  app.use('/api/v1', apiRouter(ctx));
+  app.use(dashboardRouter(ctx));
+  app.use(targetsRouter(ctx));
+  app.use(rankingsRouter(ctx));
+  app.use(healthRouter(ctx));
+
+  app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no page at ${req.path}`)));
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const known = err instanceof HttpError;
+    // body-parser style errors carry a status; anything else is our fault.
+    const status = known ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
+    const code = known ? err.code : status === 500 ? 'internal' : 'bad_request';
+    const message = status === 500 ? 'internal error' : String(err.message ?? 'bad request');
+    if (status === 500) log.error('request failed', { path: req.path, error: err instanceof Error ? err.message : String(err), stack: process.env.DEBUG ? err?.stack : undefined });
+    if (res.headersSent) return;
+    if (req.originalUrl.startsWith('/api/')) {
+      res.status(status).json({ error: { code, message } });
+      return;
+    }
+    try {
+      renderPage(ctx, req, res, 'error.njk', { status, code, message }, status);
+    } catch {
+      res.status(status).type('text').send(message);
+    }
+  };
+  app.use(onError);
+  return app;
+}

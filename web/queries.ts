@@ -1,0 +1,138 @@
+// Queries the dashboard needs about individual accounts and collection runs (health, accounts table).
+// Growth figures never come from here: they come from the growth engine's rollups.
+import type { Db } from '../db';
+import type { Level, Platform } from '../src/config';
+import { PLATFORMS } from '../src/config';
+import { toEpochDay } from '../src/domain/dates';
+
+/** Failure kinds the pages have words for (collectors/http.ts FailureKind); anything else shows as `other`. */
+const FAILURE_KINDS = new Set(['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other']);
+
+/** An account is stale when its latest reading is older than this many days. */
+export const STALE_DAYS: Record<Platform, number> = { facebook: 3, instagram: 3, telegram: 3, newspaper: 400 };
+
+export interface RunRow {
+  id: number;
+  started_at: number;
+  finished_at: number | null;
+  status: 'running' | 'finished' | 'failed' | 'interrupted';
+  trigger: string;
+  platform: string | null;
+  org_slug: string | null;
+  accounts_total: number;
+  accounts_ok: number;
+  accounts_failed: number;
+  requests: number;
+  duration_ms: number | null;
+  error: string | null;
+}
+
+export function lastRuns(db: Db, limit = 15): RunRow[] {
+  return db
+    .prepare(
+      `SELECT id, started_at, finished_at, status, trigger, platform, org_slug, accounts_total, accounts_ok, accounts_failed, requests, duration_ms, error
+       FROM collection_runs ORDER BY started_at DESC, id DESC LIMIT ?`,
+    )
+    .all(limit) as RunRow[];
+}
+
+/** When the last collect run finished (ms), or null when none has. */
+export function lastCollectAt(db: Db): number | null {
+  const row = db.prepare(`SELECT MAX(finished_at) AS at FROM collection_runs WHERE status = 'finished'`).get() as { at: number | null };
+  return row.at;
+}
+
+export interface AccountState {
+  id: number;
+  org_id: number;
+  org_slug: string;
+  org_name_ru: string;
+  org_name_kk: string | null;
+  org_name_en: string | null;
+  org_level: Level;
+  platform: Platform;
+  platform_id: string;
+  title: string | null;
+  closed_day: number | null;
+  last_day: number | null;
+  last_audience: number | null;
+  last_collected_at: number | null;
+  error_kind: string | null;
+  error_message: string | null;
+  error_at: number | null;
+}
+
+/** Latest reading and latest failure per account: index seeks per account, never a scan of the snapshots. */
+const STATE_SQL = `
+  SELECT a.id, a.org_id, o.slug AS org_slug, o.name_ru AS org_name_ru, o.name_kk AS org_name_kk, o.name_en AS org_name_en,
+         o.level AS org_level, a.platform, a.platform_id, a.title, a.closed_day,
+         ls.day AS last_day, ls.audience AS last_audience, ls.collected_at AS last_collected_at,
+         f.kind AS error_kind, f.message AS error_message, f.at AS error_at
+  FROM accounts a
+  JOIN organisations o ON o.id = a.org_id
+  LEFT JOIN snapshots ls ON ls.account_id = a.id AND ls.day = (SELECT MAX(day) FROM snapshots s WHERE s.account_id = a.id)
+  LEFT JOIN collection_failures f ON f.account_id = a.id AND f.at = (SELECT MAX(at) FROM collection_failures g WHERE g.account_id = a.id)`;
+
+export function accountStates(db: Db, orgIds?: number[]): AccountState[] {
+  const where = orgIds ? ' WHERE a.org_id IN (SELECT value FROM json_each(?))' : '';
+  const stmt = db.prepare(`${STATE_SQL}${where} ORDER BY o.id, a.platform, a.id`);
+  const rows = (orgIds ? stmt.all(JSON.stringify(orgIds)) : stmt.all()) as AccountState[];
+  // Two failures at the same instant would duplicate an account; keep the first.
+  const seen = new Set<number>();
+  return rows
+    .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+    .map((r) => (r.error_kind !== null && !FAILURE_KINDS.has(r.error_kind) ? { ...r, error_kind: 'other' } : r));
+}
+
+export function isClosed(a: Pick<AccountState, 'closed_day'>, today: string): boolean {
+  return a.closed_day !== null && a.closed_day <= toEpochDay(today);
+}
+
+export function isStale(a: Pick<AccountState, 'platform' | 'last_day' | 'closed_day'>, today: string): boolean {
+  if (isClosed(a, today)) return false;
+  return a.last_day === null || toEpochDay(today) - a.last_day > STALE_DAYS[a.platform];
+}
+
+/** Failing: the latest failure is newer than the latest reading was collected. */
+export function isFailing(a: Pick<AccountState, 'error_at' | 'last_collected_at' | 'closed_day'>, today: string): boolean {
+  if (isClosed(a, today)) return false;
+  return a.error_at !== null && (a.last_collected_at === null || a.error_at > a.last_collected_at);
+}
+
+/** An account's own audience on a day (latest reading ≤ day), for its row in the accounts table. */
+export function accountAudienceOn(db: Db, accountId: number, day: string): number | null {
+  const row = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').get(accountId, toEpochDay(day)) as
+    | { audience: number }
+    | undefined;
+  return row ? row.audience : null;
+}
+
+export interface CoverageGap {
+  org_id: number;
+  slug: string;
+  level: Level;
+  name_ru: string;
+  name_kk: string | null;
+  name_en: string | null;
+  missing: Platform[];
+}
+
+/** Organisations with no open account on a collected platform (newspapers are national, so not counted). */
+export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; counts: Record<Level, Record<Platform, number>>; orgsByLevel: Record<Level, number> } {
+  const day = toEpochDay(today);
+  const orgs = db.prepare('SELECT id, slug, level, name_ru, name_kk, name_en FROM organisations ORDER BY id').all() as (Omit<CoverageGap, 'missing' | 'org_id'> & { id: number })[];
+  const have = db.prepare('SELECT DISTINCT org_id, platform FROM accounts WHERE closed_day IS NULL OR closed_day > ?').all(day) as { org_id: number; platform: Platform }[];
+  const set = new Set(have.map((h) => `${h.org_id}:${h.platform}`));
+  const collected = PLATFORMS.filter((p) => p !== 'newspaper');
+  const counts = {} as Record<Level, Record<Platform, number>>;
+  const orgsByLevel = {} as Record<Level, number>;
+  const gaps: CoverageGap[] = [];
+  for (const o of orgs) {
+    counts[o.level] ??= { facebook: 0, instagram: 0, telegram: 0, newspaper: 0 };
+    orgsByLevel[o.level] = (orgsByLevel[o.level] ?? 0) + 1;
+    const missing = collected.filter((p) => !set.has(`${o.id}:${p}`));
+    for (const p of missing) counts[o.level][p]++;
+    if (missing.length) gaps.push({ org_id: o.id, slug: o.slug, level: o.level, name_ru: o.name_ru, name_kk: o.name_kk, name_en: o.name_en, missing });
+  }
+  return { gaps, counts, orgsByLevel };
+}

@@ -1,0 +1,86 @@
+// JSON API /api/v1: the rows of the matching export (same field names, unrounded), and collection health.
+// Audience, growth and targets go through the export registry itself, so API and `export` cannot differ.
+// Parameters are checked before any query runs; a bad one is a 400 `{ error: { code, message } }`,
+// an unknown organisation a 404.
+import { Router, type Request } from 'express';
+import { allOrgs } from '../../db/orgs';
+import { periodContaining } from '../../src/domain/periods';
+import { runExport } from '../../src/exports';
+import '../../src/growth-engine';
+import { rankings } from '../../src/growth-queries';
+import type { WebContext } from '../context';
+import { healthJson, healthReport } from '../health-report';
+import { badRequest, dateParam, levelParam, MAX_RANGE_DAYS, notFound, optionalPlatformParam, orgParam, param, platformParam, rangeParams, statusParam } from '../params';
+import { metricParam } from './rankings';
+
+export function apiRouter(ctx: WebContext): Router {
+  const router = Router();
+  router.use((_req, res, next) => {
+    res.set('cache-control', 'no-store');
+    next();
+  });
+
+  /** from/to with defaults: `to` today, `from` the given default before it; at most 20 years. */
+  const range = (req: Request, defaultFrom: (to: string) => string) => {
+    const r = rangeParams(req);
+    const to = r.to ?? ctx.today();
+    const from = r.from ?? defaultFrom(to);
+    if (from > to) throw badRequest('from', `from ${from} is after to ${to}`);
+    // rangeParams checked explicit pairs; a default `to` with an ancient `from` is checked here.
+    if (Date.parse(to) - Date.parse(from) >= MAX_RANGE_DAYS * 86_400_000) throw badRequest('from', `the range ${from} … ${to} is longer than 20 years`);
+    return { from, to };
+  };
+
+  router.get('/orgs', (_req, res) => {
+    const orgs = allOrgs(ctx.db);
+    const slugOf = new Map(orgs.map((o) => [o.id, o.slug]));
+    res.json(
+      orgs.map((o) => ({
+        slug: o.slug,
+        parent: o.parent_id === null ? null : slugOf.get(o.parent_id) ?? null,
+        level: o.level,
+        name: { ru: o.name_ru, kk: o.name_kk, en: o.name_en },
+        members: o.members,
+      })),
+    );
+  });
+
+  router.get('/orgs/:slug/audience', (req, res) => {
+    const org = orgParam(ctx.db, req.params.slug, 'slug')!;
+    const platform = platformParam(req);
+    const { from, to } = rangeParams(req);
+    res.json(runExport('audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
+  });
+
+  router.get('/growth', (req, res) => {
+    const org = orgParam(ctx.db, param(req, 'org'));
+    const platform = platformParam(req);
+    const { from, to } = range(req, (to) => periodContaining('month', to).from);
+    res.json(runExport('growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
+  });
+
+  router.get('/targets', (req, res) => {
+    const date = dateParam(req, 'date') ?? ctx.today();
+    const org = orgParam(ctx.db, param(req, 'org'));
+    const platform = optionalPlatformParam(req);
+    const statuses = statusParam(req);
+    const rows = runExport('targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
+    res.json(statuses.length ? rows.filter((r) => (statuses as string[]).includes(String(r.status))) : rows);
+  });
+
+  router.get('/rankings', (req, res) => {
+    const level = levelParam(req) ?? 'region';
+    const platform = platformParam(req);
+    const metric = metricParam(req);
+    const org = orgParam(ctx.db, param(req, 'org'));
+    const { from, to } = range(req, (to) => periodContaining('month', to).from);
+    res.json(rankings(ctx.db, { level, platform, from, to, metric, org: org?.slug }));
+  });
+
+  router.get('/health', (_req, res) => {
+    res.json(healthJson(healthReport(ctx.db, ctx.today())));
+  });
+
+  router.use((req, _res, next) => next(notFound(`no API route ${req.method} ${req.path}`)));
+  return router;
+}

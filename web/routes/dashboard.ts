@@ -1,0 +1,53 @@
+// `/` (the root organisation) and `/org/:slug`: audience per platform for a period beside the previous one,
+// the chart against targets, children, accounts and suspicious-growth flags.
+import { Router, type Request, type Response } from 'express';
+import type { OrgRow } from '../../db/orgs';
+import { langOf, renderPage, type WebContext } from '../context';
+import { CHART_RANGES, orgIndex, orgPageData, type ChartRange } from '../growth-data';
+import { translator } from '../i18n';
+import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
+import { lastCollectAt } from '../queries';
+import { ancestorChain } from '../../db/orgs';
+
+export function dashboardRouter(ctx: WebContext): Router {
+  const router = Router();
+
+  const show = (req: Request, res: Response, org: OrgRow | undefined, isRoot: boolean) => {
+    const lang = langOf(res);
+    if (!org) {
+      renderPage(ctx, req, res, 'empty.njk', { page: 'overview' });
+      return;
+    }
+    const today = ctx.today();
+    const period = periodParam(req, today);
+    const platform = platformParam(req);
+    const chartText = param(req, 'chart') ?? '1y';
+    if (!(chartText in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
+    const index = orgIndex(ctx.db);
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, lang, t: translator(lang) });
+    renderPage(ctx, req, res, 'dashboard.njk', {
+      page: isRoot ? 'overview' : 'org',
+      isRoot,
+      org,
+      chain: ancestorChain(ctx.db, org.id),
+      period,
+      platform,
+      chartRange: chartText,
+      lastCollectAt: lastCollectAt(ctx.db),
+      ...data,
+    });
+  };
+
+  router.get('/', (req, res) => {
+    const root = ctx.db.prepare('SELECT slug FROM organisations WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as { slug: string } | undefined;
+    show(req, res, root ? orgParam(ctx.db, root.slug) : undefined, true);
+  });
+
+  router.get('/org/:slug', (req, res) => {
+    const org = orgParam(ctx.db, req.params.slug, 'slug');
+    if (!org) throw notFound('no such organisation');
+    show(req, res, org, org.parent_id === null);
+  });
+
+  return router;
+}
