@@ -625,7 +625,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     } catch {
       parseError = true;
     }
-    if (latencyMs > 0) await new Promise((r) => setTimeout(r, latencyMs));
 
     const bot = /^\/bot([^/]+)\/([A-Za-z]+)\/?$/.exec(url.pathname);
     let answer: Answer;
@@ -653,6 +652,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       headers = usageHeaders(url.pathname.replace(GRAPH_VERSION, '').split('/')[1] || 'app');
     }
     requestLog.push({ at, api, method, path: sanitize(url.pathname + url.search), status: answer.drop || answer.hang ? 0 : answer.status, entries });
+    // Latency is time to the answer, as a client sees it: the work above happens inside it.
+    const wait = at + latencyMs - Date.now();
+    if (latencyMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     if (answer.drop) {
       req.socket.destroy();

@@ -298,6 +298,19 @@ async function collectRows(
     'INSERT INTO collection_failures (run_id, account_id, kind, message, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(run_id, account_id) DO NOTHING',
   );
 
+  // Readings arrive ~50 at a time (one Graph batch): they are written together, one transaction per
+  // turn of the event loop, so a killed process loses at most the batch in hand and never half of one.
+  let queue: Array<() => void> = [];
+  const flush = db.transaction(() => {
+    const q = queue;
+    queue = [];
+    for (const w of q) w();
+  });
+  const write = (w: () => void) => {
+    queue.push(w);
+    if (queue.length === 1) setImmediate(() => queue.length && flush());
+  };
+
   const markChanged = (accountId: number, day: number) => {
     const prev = changedFrom.get(accountId);
     if (prev === undefined || day < prev) changedFrom.set(accountId, day);
@@ -305,7 +318,8 @@ async function collectRows(
   const fail = (row: AccountRow, error: CollectorError | { kind: FailureKind; message: string }, backfill = false) => {
     const message = redact(backfill ? `backfill: ${error.message}` : error.message);
     failures.push({ accountId: row.id, platform: row.platform as CollectedPlatform, platformId: row.platform_id, kind: error.kind, message, backfill: backfill || undefined });
-    insertFailure.run(runId, row.id, error.kind, message, Date.now());
+    const at = Date.now();
+    write(() => insertFailure.run(runId, row.id, error.kind, message, at));
   };
 
   // Tokens: per-account env variable, else the platform default. A missing token fails its accounts only.
@@ -352,10 +366,12 @@ async function collectRows(
         if (o.ok) {
           const r = o.reading;
           const day = toEpochDay(localDate(tz, new Date(r.at)));
-          upsertApi.run(accountId, day, r.audience, r.at);
+          write(() => {
+            upsertApi.run(accountId, day, r.audience, r.at);
+            if (r.title && !row.title) setTitle.run(r.title, Date.now(), accountId);
+            if (r.resolvedId && r.resolvedId !== row.resolved_id) setResolved.run(r.resolvedId, Date.now(), accountId, r.resolvedId);
+          });
           markChanged(accountId, day);
-          if (r.title) setTitle.run(r.title, Date.now(), accountId);
-          if (r.resolvedId) setResolved.run(r.resolvedId, Date.now(), accountId, r.resolvedId);
           stats.ok++;
         } else {
           fail(row, o.error);
@@ -375,6 +391,8 @@ async function collectRows(
       stats.wallMs = Date.now() - t0;
     }),
   );
+
+  if (queue.length) flush();
 
   let backfill: CollectResult['backfill'];
   const fbTargets = targets.get('facebook') ?? [];
@@ -419,6 +437,7 @@ async function collectRows(
     }
   }
 
+  if (queue.length) flush();
   const stats = Object.values(perPlatform);
   const accountsOk = stats.reduce((s, p) => s + p.ok, 0);
   return {
