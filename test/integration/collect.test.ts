@@ -251,7 +251,8 @@ describe('platform specifics', () => {
     const id = idOf(page);
     const apiRow = snapshots(fx.db).find((s) => s.account_id === id)!;
     fx.db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 2, 0)').run(id, today() - 10, 7);
-    const r = await run({ backfillDays: 200 });
+    // Insights batches are large (50 × 90 days): a generous timeout keeps the request count exact.
+    const r = await run({ backfillDays: 200, settings: { ...FAST, timeoutMs: 10_000 } });
     expect(r.backfill).toMatchObject({ accounts: 60, failed: 0 });
     // 60 pages × 3 windows of ≤ 90 days = 180 insights reads in 4 batches.
     expect(r.backfill!.requests).toBe(4);
