@@ -125,6 +125,8 @@ export type TargetInput = z.infer<typeof targetSchema>;
 
 const cronString = z.string().refine((s) => s.trim().split(/\s+/).length >= 5 && s.trim().split(/\s+/).length <= 6, 'must be a cron expression');
 
+const yamlNumber = z.union([z.number(), z.bigint()]).transform((v) => Number(v));
+
 export const fileSchema = z
   .object({
     timezone: z.string().refine(isValidTimeZone, 'must be an IANA time zone such as Asia/Almaty').optional(),
@@ -144,11 +146,12 @@ export const fileSchema = z
       .optional(),
     collect: z
       .object({
-        concurrency: z.number().int().min(1).max(64).optional(),
-        telegram_rate: z.number().positive().max(1000).optional(),
-        graph_batch_size: z.number().int().min(1).max(50).optional(),
-        timeout_ms: z.number().int().min(100).optional(),
-        max_retries: z.number().int().min(0).max(10).optional(),
+        // YAML integers arrive as bigint (intAsBigInt): read them as numbers before the range checks.
+        concurrency: yamlNumber.pipe(z.number().int().min(1).max(64)).optional(),
+        telegram_rate: yamlNumber.pipe(z.number().positive().max(1000)).optional(),
+        graph_batch_size: yamlNumber.pipe(z.number().int().min(1).max(50)).optional(),
+        timeout_ms: yamlNumber.pipe(z.number().int().min(100)).optional(),
+        max_retries: yamlNumber.pipe(z.number().int().min(0).max(10)).optional(),
       })
       .strict()
       .optional(),
