@@ -27,17 +27,17 @@ export function registerSecret(secret: string | undefined | null): void {
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
-  [/(access_token|input_token|client_secret|appsecret_proof)=[^&\s"'#]+/gi, '$1=[REDACTED]'],
-  [/("access_token"\s*:\s*")[^"]*"/gi, '$1[REDACTED]"'],
-  [/\/bot[^/\s"']+\//g, '/bot[REDACTED]/'],
-  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1[REDACTED]'],
+  [/(access_token|input_token|client_secret|appsecret_proof)=[^&\s"'#]+/gi, '$1=[redacted]'],
+  [/("access_token"\s*:\s*")[^"]*"/gi, '$1[redacted]"'],
+  [/\/bot[^/\s"']+\//g, '/bot[redacted]/'],
+  [/(Bearer\s+)[A-Za-z0-9._~+/=-]+/g, '$1[redacted]'],
 ];
 
 /** Remove registered tokens and anything shaped like a credential (query tokens, Bot API paths). */
 export function redact(text: string): string {
   let out = String(text);
   for (const s of secrets) {
-    if (out.includes(s)) out = out.split(s).join('[REDACTED]');
+    if (out.includes(s)) out = out.split(s).join('[redacted]');
   }
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return logRedact(out);
