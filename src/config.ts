@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML, { LineCounter, isNode } from 'yaml';
 import { z } from 'zod';
+import cron from 'node-cron';
 import { isIsoDate, isValidTimeZone } from './domain/dates';
 import { registerSecret } from './log';
 
@@ -123,7 +124,7 @@ export const targetSchema = z
   });
 export type TargetInput = z.infer<typeof targetSchema>;
 
-const cronString = z.string().refine((s) => s.trim().split(/\s+/).length >= 5 && s.trim().split(/\s+/).length <= 6, 'must be a cron expression');
+const cronString = z.string().refine((s) => cron.validate(s), 'must be a cron expression such as "0 6 * * *"');
 
 const yamlNumber = z.union([z.number(), z.bigint()]).transform((v) => Number(v));
 
