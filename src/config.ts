@@ -137,7 +137,7 @@ export const fileSchema = z
         summary_chat: idString.optional(),
         admin_chat: idString.optional(),
         language: z.enum(LANGUAGES).optional(),
-        webhook: z.object({ domain: z.string(), port: z.number().int().optional(), path: z.string().optional() }).strict().optional(),
+        webhook: z.object({ domain: z.string(), port: yamlNumber.pipe(z.number().int().min(1).max(65535)).optional(), path: z.string().optional() }).strict().optional(),
       })
       .strict()
       .optional(),
