@@ -5,9 +5,11 @@
 //   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules) — public
 //   3. language (?lang= / cookie / config default)
 //   4. /healthz — public
-//   5. deps.guards: authentication, sessions, CSRF go here (the auth issue adds them; none yet)
-//   6. feature routers: /api/v1, pages
-//   7. 404 and the one error handler (400/404 as a page or `{ error: { code, message } }`, never a raw 500)
+//   5. deps.guards: authentication, sessions, CSRF go here (the auth issue adds them; none yet). A guard
+//      that makes answers differ per user must set res.locals.cacheScope (e.g. the user's role and org).
+//   6. rollups brought up to date, then the response cache (valid until the database changes)
+//   7. feature routers: /api/v1, pages
+//   8. 404 and the one error handler (400/404 as a page or `{ error: { code, message } }`, never a raw 500)
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { createLogger } from '../src/log';
@@ -15,6 +17,7 @@ import '../src/growth-engine';
 import { ensureRollups } from '../src/jobs/compute';
 import { createWebContext, renderPage, requestLanguage, type WebDeps } from './context';
 import { HttpError } from './params';
+import { databaseVersion, responseCache } from './cache';
 import { staticRouter } from './routes/static';
 import { healthzRouter } from './routes/healthz';
 import { apiRouter } from './routes/api';
@@ -28,6 +31,8 @@ const log = createLogger('web');
 export interface AppDeps extends WebDeps {
   /** Middleware run before every page and API route (not static assets or /healthz): authentication. */
   guards?: RequestHandler[];
+  /** Cache GET answers until the database changes (default on; the bench measures both). */
+  cache?: boolean;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -65,10 +70,17 @@ export function createApp(deps: AppDeps): Express {
   for (const guard of deps.guards ?? []) app.use(guard);
   // Snapshots written since the last compute (an import, a manual figure) are rolled up before anything is read,
   // as `export` does, so pages, API and exports agree. A cheap check when nothing changed.
+  const dbVersion = databaseVersion(deps.db);
+  let checkedAt = '';
   app.use((_req, _res, next) => {
-    ensureRollups(deps.db);
+    const v = dbVersion();
+    if (v !== checkedAt) {
+      ensureRollups(deps.db);
+      checkedAt = dbVersion();
+    }
     next();
   });
+  if (deps.cache !== false) app.use(responseCache(deps.db, ctx.today));
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));
   app.use(targetsRouter(ctx));

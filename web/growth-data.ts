@@ -6,11 +6,12 @@ import { allOrgs, type OrgRow } from '../db/orgs';
 import type { Language, Platform, PlatformGroup } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import type { TargetStatus } from '../src/domain/targets';
-import { audienceSeries, audienceSeriesDays, growthRows, suspiciousFlags, targetRows, targetVersions, type GrowthRow, type TargetRow } from '../src/growth-queries';
+import { audienceSeriesDays, suspiciousFlags, targetRows, targetVersions, type TargetRow } from '../src/growth-queries';
+import { orgsGrowth } from './org-growth';
 import { formatDate, formatNumber } from '../src/i18n/format';
 import type { Translate } from './i18n';
 import type { PagePeriod } from './params';
-import { accountAudienceOn, accountStates, isClosed, isFailing, isStale } from './queries';
+import { accountAudienceOn, accountStates, isClosed, isFailing, isStale, subtreeProblems } from './queries';
 
 export const GROUPS: PlatformGroup[] = ['social', 'facebook', 'instagram', 'telegram', 'newspaper'];
 export const COLORS: Record<PlatformGroup, string> = {
@@ -50,11 +51,6 @@ export interface GroupCard {
   growth_percent: number | null;
   prev_net_growth: number | null;
   prev_growth_percent: number | null;
-}
-
-/** Growth of one org and, in the same pass, its subtree: the rows of `export growth`. */
-function growthBySlug(db: Db, slug: string, group: PlatformGroup, from: string, to: string): Map<string, GrowthRow> {
-  return new Map(growthRows(db, { org: slug, platform: group, from, to }).map((r) => [r.org, r]));
 }
 
 export interface TargetView extends TargetRow {
@@ -110,10 +106,9 @@ export function orgPageData(input: OrgPageInput) {
   const kids = index.children.get(org.id) ?? [];
 
   // Headline cards: every group for this org, this period and the previous one.
-  const selected = growthBySlug(db, org.slug, platform, period.from, period.to);
   const groups: GroupCard[] = GROUPS.map((g) => {
-    const cur = g === platform ? selected.get(org.slug) : growthBySlug(db, org.slug, g, period.from, period.to).get(org.slug);
-    const prev = growthBySlug(db, org.slug, g, period.prev.from, period.prev.to).get(org.slug);
+    const cur = orgsGrowth(db, [org], g, period.from, period.to).get(org.id);
+    const prev = orgsGrowth(db, [org], g, period.prev.from, period.prev.to).get(org.id);
     return {
       group: g,
       audience: cur?.audience_end ?? null,
@@ -123,6 +118,7 @@ export function orgPageData(input: OrgPageInput) {
       prev_growth_percent: prev?.growth_percent ?? null,
     };
   });
+  const selected = orgsGrowth(db, kids, platform, period.from, period.to);
 
   // Targets of the subtree on `today`.
   const allTargets = targetRows(db, today, { org: org.slug });
@@ -131,7 +127,7 @@ export function orgPageData(input: OrgPageInput) {
   // Children table for the selected platform.
   const sparkFrom = toEpochDay(addDays(period.to, -89));
   const children = kids.map((c) => {
-    const g = selected.get(c.slug);
+    const g = selected.get(c.id);
     const tg = pickTarget(allTargets.filter((r) => r.org === c.slug && r.platform === platform), today);
     const series = audienceSeriesDays(db, c.id, platform, sparkFrom, sparkFrom + 89).filter((_, i) => i % 3 === 0 || i === 89);
     return {
@@ -170,9 +166,10 @@ export function orgPageData(input: OrgPageInput) {
     };
   });
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
-  const subtreeStates = kids.length ? accountStates(db, subtreeOrgIds(index, org.id)) : states;
-  const staleCount = subtreeStates.filter((a) => isStale(a, today)).length;
-  const failingCount = subtreeStates.filter((a) => isFailing(a, today)).length;
+  const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, subtreeOrgIds(index, org.id), today) : {
+    stale: states.filter((a) => isStale(a, today)).length,
+    failing: states.filter((a) => isFailing(a, today)).length,
+  };
 
   const flags = flagRows.slice(0, 100).map((f) => ({ ...f, day: toEpochDay(f.date), org: index.bySlug.get(f.org)! }));
 
@@ -207,9 +204,13 @@ const LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'kk-KZ', en: 'en-GB
 function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
   const { org, today, chartRange, lang, t } = input;
   const from = addDays(today, -CHART_RANGES[chartRange] + 1);
-  const series = GROUPS.map((g) => ({ key: g, label: t(`platform.${g}`), color: COLORS[g], data: audienceSeries(db, org.slug, g, from, today) })).filter((s) =>
-    s.data.some((p) => p.y !== null),
-  );
+  const fromDay = toEpochDay(from);
+  const series = GROUPS.map((g) => ({
+    key: g,
+    label: t(`platform.${g}`),
+    color: COLORS[g],
+    data: audienceSeriesDays(db, org.id, g, fromDay, toEpochDay(today)).map((y, i) => ({ x: fromEpochDay(fromDay + i), y })),
+  })).filter((s) => s.data.some((p) => p.y !== null));
   const versions = targetVersions(db, { org: org.slug });
   let xMax = today;
   const chartTargets = targets.map((r) => {

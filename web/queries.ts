@@ -136,3 +136,29 @@ export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; coun
   }
   return { gaps, counts, orgsByLevel };
 }
+
+/**
+ * Stale and failing accounts of many orgs at once (an org page's headline for a whole subtree): staleness from
+ * the growth engine's per-account last reading, failures from the (small) failures table.
+ */
+export function subtreeProblems(db: Db, orgIds: number[], today: string): { stale: number; failing: number } {
+  const day = toEpochDay(today);
+  const rows = db
+    .prepare(
+      `SELECT a.id, a.platform, a.closed_day, r.last_day
+       FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id
+       WHERE a.org_id IN (SELECT value FROM json_each(?)) AND (a.closed_day IS NULL OR a.closed_day > ?)`,
+    )
+    .all(JSON.stringify(orgIds), day) as { id: number; platform: Platform; closed_day: number | null; last_day: number | null }[];
+  const stale = rows.filter((a) => isStale(a, today)).length;
+  const open = new Set(rows.map((r) => r.id));
+  const failures = db.prepare('SELECT account_id, MAX(at) AS at FROM collection_failures GROUP BY account_id').all() as { account_id: number; at: number }[];
+  const lastCollected = db.prepare('SELECT collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT 1').pluck();
+  let failing = 0;
+  for (const f of failures) {
+    if (!open.has(f.account_id)) continue;
+    const at = lastCollected.get(f.account_id) as number | undefined;
+    if (at === undefined || f.at > at) failing++;
+  }
+  return { stale, failing };
+}

@@ -1,0 +1,224 @@
+// `npm run bench:web`: the dashboard and JSON API on the DESIGN §10 scale model (1 + 20 + 200 + 5,000 orgs,
+// 5,000 accounts, 3 years of daily snapshots, the growth bench's shape and targets), measured with autocannon
+// over real HTTP: p95 latency of the overview, an org page, the targets review and the 3-year series API, and
+// the API's throughput as a ratio to a bare node:http server answering the same JSON bytes in the same run.
+// Prints a table, then one JSON object as its last line. BENCH_SCALE=0.1 shrinks the model for a quick run.
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { openDatabase, type Db } from '../db';
+import { loadConfig } from '../src/config';
+import { fromEpochDay, toEpochDay } from '../src/domain/dates';
+import { setLogLevel } from '../src/log';
+import { computeRollups } from '../src/jobs/compute';
+import { importTargets } from '../src/targets-store';
+import { createApp } from '../web/app';
+
+setLogLevel('warn');
+const SCALE = Number(process.env.BENCH_SCALE ?? 1);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const DAYS = 1095;
+const END = toEpochDay('2026-11-22');
+const START = END - DAYS + 1;
+const REGIONS = 20;
+const BRANCHES_PER_REGION = 10;
+const PRIMARIES = Math.round(5000 * SCALE);
+const ACCOUNTS = Math.round(5000 * SCALE);
+
+// Same generator shape as bench/growth.ts (deterministic mulberry32), so the two benches describe one model.
+let seed = 20261122;
+function rand(): number {
+  seed |= 0;
+  seed = (seed + 0x6d2b79f5) | 0;
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+
+function generate(db: Db): number {
+  const insOrg = db.prepare('INSERT INTO organisations (id, slug, parent_id, level, name_ru, name_kk, name_en, members, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)');
+  let id = 1;
+  insOrg.run(1, 'kz', null, 'council', 'Республиканский совет', 'Республикалық кеңес', 'National council', 350_000);
+  const regions: number[] = [];
+  const branches: number[] = [];
+  const primaries: number[] = [];
+  for (let r = 0; r < REGIONS; r++) {
+    const rid = ++id;
+    insOrg.run(rid, `region-${r + 1}`, 1, 'region', `Область ${r + 1}`, `${r + 1} облыс`, `Region ${r + 1}`, 10_000 + Math.floor(rand() * 20_000));
+    regions.push(rid);
+    for (let b = 0; b < BRANCHES_PER_REGION; b++) {
+      const bid = ++id;
+      insOrg.run(bid, `branch-${r + 1}-${b + 1}`, rid, 'branch', `Район ${r + 1}-${b + 1}`, null, null, 800 + Math.floor(rand() * 3000));
+      branches.push(bid);
+    }
+  }
+  for (let p = 0; p < PRIMARIES; p++) {
+    const pid = ++id;
+    insOrg.run(pid, `school-${p + 1}`, branches[p % branches.length], 'primary', `Школа ${p + 1}`, null, null, rand() < 0.9 ? 20 + Math.floor(rand() * 150) : null);
+    primaries.push(pid);
+  }
+  const accounts: { org: number; platform: string; audience: number; growth: number; first: number }[] = [];
+  const add = (org: number, platform: string, audience: number) =>
+    accounts.push({ org, platform, audience, growth: audience * (0.0002 + rand() * 0.0012), first: rand() < 0.12 ? START + Math.floor(rand() * (DAYS - 60)) : START });
+  add(1, 'facebook', 25_000);
+  add(1, 'instagram', 18_000);
+  add(1, 'telegram', 12_000);
+  add(1, 'newspaper', 40_000);
+  add(1, 'newspaper', 22_000);
+  for (const r of regions) for (const p of ['facebook', 'instagram', 'telegram']) add(r, p, 1000 + Math.floor(rand() * 6000));
+  for (const b of branches) for (const p of ['facebook', 'telegram']) add(b, p, 200 + Math.floor(rand() * 1500));
+  let i = 0;
+  while (accounts.length < ACCOUNTS) add(primaries[i++ % primaries.length], pick(['facebook', 'instagram', 'telegram', 'telegram']), 20 + Math.floor(rand() * 600));
+  const insAcc = db.prepare('INSERT INTO accounts (id, org_id, platform, platform_id, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)');
+  accounts.forEach((a, k) => insAcc.run(k + 1, a.org, a.platform, a.platform === 'facebook' ? String(100_000_000_000_000 + k + 1) : `${a.platform}-${k + 1}`));
+  const insSnap = db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)');
+  let n = 0;
+  accounts.forEach((a, k) => {
+    let aud = a.audience;
+    for (let d = a.first; d <= END; d++) {
+      aud = Math.max(0, aud + a.growth + (rand() - 0.45) * Math.sqrt(a.audience) * 0.3);
+      if (a.platform === 'newspaper' ? fromEpochDay(d).endsWith('-01') : rand() > 0.015) {
+        insSnap.run(k + 1, d, Math.round(aud), a.platform === 'newspaper' ? 2 : 0, d * 86_400_000);
+        n++;
+      }
+    }
+  });
+  return n;
+}
+
+function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+interface Run {
+  name: string;
+  p50: number;
+  p95: number;
+  rps: number;
+  bytes: number;
+  errors: number;
+}
+
+/** autocannon against one URL; latencies recorded per response so the 95th percentile is exact. */
+async function measure(name: string, url: string, connections: number): Promise<Run> {
+  const times: number[] = [];
+  let bytes = 0;
+  let bad = 0;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon({ url, connections, duration: SECONDS, headers: { accept: 'text/html,application/json' } }, (err, res) => (err ? reject(err) : resolve(res)));
+    instance.on('response', (_client: unknown, status: number, resBytes: number, responseTime: number) => {
+      times.push(responseTime);
+      bytes = resBytes;
+      if (status !== 200) bad++;
+    });
+  });
+  return { name, p50: percentile(times, 50), p95: percentile(times, 95), rps: result.requests.average, bytes, errors: bad + result.errors + result.non2xx };
+}
+
+async function listen(server: http.Server): Promise<string> {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+async function main(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-web-'));
+  const file = path.join(dir, 'bench.db');
+  const db = openDatabase(file);
+  let t = performance.now();
+  db.pragma('synchronous = OFF');
+  const snapshots = db.transaction(() => generate(db))();
+  db.pragma('synchronous = NORMAL');
+  computeRollups(db, { full: true });
+  const baselineDate = fromEpochDay(START + 365);
+  const due = fromEpochDay(END + 200);
+  const orgs = db.prepare("SELECT slug, level FROM organisations WHERE level IN ('council', 'region', 'branch')").all() as { slug: string; level: string }[];
+  importTargets(
+    db,
+    [
+      ...orgs.map((o) => ({ org: o.slug, platform: 'social' as const, baseline_date: baselineDate, target_percent: 10 + Math.floor(rand() * 40), due_date: due, decision: 'Постановление № 5' })),
+      ...orgs.filter((o) => o.level === 'region').map((o) => ({ org: o.slug, platform: 'telegram' as const, baseline_date: baselineDate, target_percent: 30, due_date: due })),
+      { org: 'kz', platform: 'newspaper' as const, baseline_date: baselineDate, target: 70_000, due_date: due },
+    ],
+    { actor: 'bench' },
+  );
+  const buildS = (performance.now() - t) / 1000;
+
+  const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
+  const now = () => new Date(`${fromEpochDay(END)}T03:00:00Z`);
+  const server = http.createServer(createApp({ db, config, now }));
+  const base = await listen(server);
+  // The same app without the response cache: what the first visitor after each collect waits for.
+  const coldServer = http.createServer(createApp({ db, config, now, cache: false }));
+  const cold = await listen(coldServer);
+  const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;
+  const seriesBody = Buffer.from(await (await fetch(base + seriesPath)).arrayBuffer());
+  const bare = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': seriesBody.length });
+    res.end(seriesBody);
+  });
+  const bareBase = await listen(bare);
+
+  // Latency: a few concurrent users (the committee and press officers), one request each at a time.
+  t = performance.now();
+  const coldRuns = [
+    await measure('uncached: overview /', `${cold}/`, 2),
+    await measure('uncached: org page', `${cold}/org/region-3`, 2),
+    await measure('uncached: targets review', `${cold}/targets`, 2),
+    await measure('uncached: series API', cold + seriesPath, 2),
+  ];
+  const pages = [
+    await measure('overview /', `${base}/`, 2),
+    await measure('org page /org/region-3', `${base}/org/region-3`, 2),
+    await measure('targets review /targets', `${base}/targets`, 2),
+  ];
+  const api = await measure('series API (3 years daily)', base + seriesPath, 2);
+  // Throughput: the same load on the API and on the bare server, one after the other in this run.
+  const apiLoad = await measure('series API, 10 connections', base + seriesPath, 10);
+  const bareLoad = await measure('bare node:http, same bytes', bareBase + '/', 10);
+  server.close();
+  coldServer.close();
+  bare.close();
+  db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+
+  const rows = [...coldRuns, ...pages, api, apiLoad, bareLoad];
+  const pad = (s: string, n: number) => s.padEnd(n);
+  const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
+  process.stdout.write(
+    `scale model: ${(PRIMARIES + 221).toLocaleString('en')} orgs, ${ACCOUNTS.toLocaleString('en')} accounts, ${snapshots.toLocaleString('en')} snapshots, built in ${buildS.toFixed(0)} s; ${SECONDS} s per measurement\n\n`,
+  );
+  process.stdout.write(`${pad('target', 34)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'req/s'.padStart(9)}${'bytes'.padStart(9)}${'errors'.padStart(8)}\n`);
+  for (const r of rows) process.stdout.write(`${pad(r.name, 34)}${num(r.p50)}${num(r.p95)}${num(r.rps, 0)}${String(r.bytes).padStart(9)}${String(r.errors).padStart(8)}\n`);
+  const pageP95 = Math.max(...pages.map((p) => p.p95));
+  const ratio = apiLoad.rps / bareLoad.rps;
+  process.stdout.write(`\ngoals: API p95 ≤ 50 ms (${api.p95.toFixed(1)}), pages p95 ≤ 150 ms (${pageP95.toFixed(1)}), API/bare throughput ≥ 0.5 (${ratio.toFixed(2)})\n`);
+  const summary = {
+    api_p95_ms: Number(api.p95.toFixed(2)),
+    page_p95_ms: Number(pageP95.toFixed(2)),
+    overview_p95_ms: Number(pages[0].p95.toFixed(2)),
+    org_page_p95_ms: Number(pages[1].p95.toFixed(2)),
+    targets_p95_ms: Number(pages[2].p95.toFixed(2)),
+    uncached_page_p95_ms: Number(Math.max(...coldRuns.slice(0, 3).map((r) => r.p95)).toFixed(2)),
+    uncached_api_p95_ms: Number(coldRuns[3].p95.toFixed(2)),
+    api_rps: Math.round(apiLoad.rps),
+    bare_rps: Math.round(bareLoad.rps),
+    api_throughput_ratio_vs_bare: Number(ratio.toFixed(3)),
+    series_bytes: seriesBody.length,
+    orgs: PRIMARIES + 221,
+    accounts: ACCOUNTS,
+    snapshots,
+    errors: rows.reduce((s, r) => s + r.errors, 0),
+    elapsed_s: Number(((performance.now() - t) / 1000).toFixed(1)),
+  };
+  process.stdout.write(JSON.stringify(summary) + '\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`bench:web failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});
