@@ -1,0 +1,208 @@
+// The dashboard in Debian's headless Chromium: every page in ru/kk/en loads without a console error, charts
+// draw, the language switch and table sorting work, target filters narrow the table, exports download valid
+// files, the print layout drops navigation. Screenshots go to test-artifacts/screenshots (ru also to docs/).
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import ExcelJS from 'exceljs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp } from '../../web/app';
+import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
+
+const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
+const DOCS = path.join(ROOT, 'docs/screenshots');
+const PAGES: [string, string][] = [
+  ['overview', '/'],
+  ['org-pavlodar', '/org/pavlodar'],
+  ['targets', '/targets'],
+  ['rankings', '/rankings'],
+  ['health', '/health'],
+];
+
+let f: WebFixture;
+let server: http.Server;
+let base: string;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  f = buildWebFixture();
+  server = http.createServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.mkdirSync(DOCS, { recursive: true });
+});
+
+beforeEach(async () => {
+  context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  // Nothing may leave the machine: every request outside the test server fails the page.
+  await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+});
+afterEach(() => context.close());
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  f.close();
+});
+
+/** Opens a page and collects console errors, page errors and failed requests. */
+async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(base + url, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+/** Pixels of a canvas that are not transparent. */
+async function paintedPixels(page: Page, selector: string): Promise<number> {
+  await page.waitForSelector(`${selector}[data-ready="1"]`);
+  return page.$eval(selector, (el) => {
+    const c = el as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  });
+}
+
+describe.each(['ru', 'kk', 'en'])('every page in %s', (lang) => {
+  test.each(PAGES)('%s loads with no console error and no untranslated key', async (name, url) => {
+    const { page, problems } = await open(`${url}?lang=${lang}`);
+    expect(await page.getAttribute('html', 'lang')).toBe(lang);
+    const text = await page.innerText('body');
+    expect(text).not.toMatch(/\?\?[a-z_.0-9]+\?\?/);
+    if (await page.$('canvas#audience-chart')) expect(await paintedPixels(page, 'canvas#audience-chart')).toBeGreaterThan(5000);
+    const file = path.join(SHOTS, `${name}-${lang}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    if (lang === 'ru') fs.copyFileSync(file, path.join(DOCS, `${name}.png`));
+    expect(problems).toEqual([]);
+  });
+});
+
+test('charts draw the audience, the dashed target path and the dotted forecast', async () => {
+  const { page } = await open('/org/pavlodar?lang=en');
+  expect(await paintedPixels(page, 'canvas#audience-chart')).toBeGreaterThan(5000);
+  const datasets = await page.evaluate(() => {
+    const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; borderDash?: number[]; spanGaps?: boolean }[] } } } }).Chart.getChart('audience-chart');
+    return chart.data.datasets.map((d) => ({ label: d.label, dash: d.borderDash ?? [], spanGaps: d.spanGaps }));
+  });
+  expect(datasets.find((d) => d.label === 'Social media total')).toMatchObject({ spanGaps: false });
+  expect(datasets.find((d) => d.label === 'target path: Telegram')!.dash).toEqual([8, 5]);
+  expect(datasets.find((d) => d.label === 'forecast: Telegram')!.dash).toEqual([2, 4]);
+  // Abai's Telegram channel was connected in March: before that its line is a gap, not a zero.
+  const { page: abai } = await open('/org/abai?lang=en&chart=1y');
+  const gap = await abai.evaluate(() => {
+    const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: { label: string; data: { x: string; y: number | null }[] }[] } } } }).Chart.getChart('audience-chart');
+    const tg = chart.data.datasets.find((d) => d.label === 'Telegram')!;
+    return { first: tg.data[0].y, nulls: tg.data.filter((p) => p.y === null).length };
+  });
+  expect(gap.first).toBeNull();
+  expect(gap.nulls).toBeGreaterThan(50);
+});
+
+test('the language switch changes the text and is remembered', async () => {
+  const { page } = await open('/');
+  expect(await page.innerText('nav.mainnav')).toContain('Обзор');
+  await Promise.all([page.waitForURL(/lang=kk/), page.click('a[data-lang="kk"]')]);
+  expect(await page.innerText('nav.mainnav')).toContain('Шолу');
+  await Promise.all([page.waitForURL(/lang=en/), page.click('a[data-lang="en"]')]);
+  expect(await page.innerText('nav.mainnav')).toContain('Overview');
+  await page.goto(`${base}/targets`);
+  expect(await page.innerText('h1')).toBe('Targets review');
+});
+
+test('tables sort by a column, both ways, blanks last', async () => {
+  const { page } = await open('/rankings?lang=en&metric=net_growth');
+  const column = async (i: number) =>
+    page.$$eval(`#rankings-table tbody tr td:nth-child(${i})`, (tds) => tds.map((td) => td.getAttribute('data-value') ?? ''));
+  const button = '#rankings-table thead th:nth-child(6) button'; // growth %
+  await page.click(button);
+  let values = (await column(6)).filter((v) => v !== '').map(Number);
+  expect(values).toEqual([...values].sort((a, b) => a - b));
+  await page.click(button);
+  values = (await column(6)).filter((v) => v !== '').map(Number);
+  expect(values).toEqual([...values].sort((a, b) => b - a));
+  expect(await page.getAttribute('#rankings-table thead th:nth-child(6)', 'aria-sort')).toBe('descending');
+  // Text columns sort by the locale's collation.
+  await page.click('#rankings-table thead th:nth-child(3) button');
+  const names = await column(3);
+  expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, 'en')));
+});
+
+test('target filters narrow the review and keep the choice in the URL', async () => {
+  const { page } = await open('/targets?lang=en');
+  const statuses = () => page.$$eval('#targets-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-status')));
+  expect((await statuses()).length).toBe(10);
+  await Promise.all([page.waitForURL(/status=behind/), page.check('input[name="status"][value="behind"]')]);
+  expect(await statuses()).toEqual(['behind', 'behind', 'behind']);
+  await Promise.all([page.waitForURL(/status=at_risk/), page.check('input[name="status"][value="at_risk"]')]);
+  expect((await statuses()).sort()).toEqual(['at_risk', 'behind', 'behind', 'behind']);
+  await Promise.all([page.waitForURL(/level=region/), page.selectOption('select[name="level"]', 'region')]);
+  const levels = await page.$$eval('#targets-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-level')));
+  expect(new Set(levels)).toEqual(new Set(['region']));
+  await Promise.all([page.waitForURL(/parent=pavlodar/), page.selectOption('select[name="parent"]', 'pavlodar')]);
+  expect(await page.$$eval('#targets-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-platform')))).toEqual(['telegram']);
+});
+
+test('exports download valid CSV and XLSX files with the filtered rows', async () => {
+  const { page } = await open('/targets?lang=en&status=behind');
+  const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+  expect(csv.suggestedFilename()).toBe('targets-2026-11-23.csv');
+  const csvPath = path.join(SHOTS, '..', csv.suggestedFilename());
+  await csv.saveAs(csvPath);
+  const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
+  expect(lines[0].split(',').slice(0, 3)).toEqual(['org', 'platform', 'baseline_date']);
+  expect(lines).toHaveLength(4);
+  expect(lines.slice(1).every((l) => l.includes(',behind,'))).toBe(true);
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
+  const xlsxPath = path.join(SHOTS, '..', xlsx.suggestedFilename());
+  await xlsx.saveAs(xlsxPath);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(xlsxPath);
+  expect(wb.worksheets[0].rowCount).toBe(4);
+  expect(wb.worksheets[0].getRow(1).getCell(1).value).toBe('org');
+});
+
+test('print layout: A4 landscape report without navigation, with a dated title', async () => {
+  const { page } = await open('/targets?lang=ru');
+  await page.emulateMedia({ media: 'print' });
+  expect(await page.isVisible('header.topbar')).toBe(false);
+  expect(await page.isVisible('form.filters')).toBe(false);
+  expect(await page.innerText('.print-title')).toContain('23.11.2026');
+  await page.screenshot({ path: path.join(SHOTS, 'targets-print-ru.png'), fullPage: true });
+  const pdf = await page.pdf({ format: 'A4', landscape: true, printBackground: false });
+  fs.writeFileSync(path.join(SHOTS, '..', 'targets-report-ru.pdf'), pdf);
+  expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+});
+
+test('on a phone, wide tables scroll sideways instead of breaking the page', async () => {
+  const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+  try {
+    const page = await phone.newPage();
+    await page.goto(`${base}/targets?lang=ru`);
+    const { page: w, table } = await page.$eval('.table-wrap', (el) => ({ page: document.documentElement.scrollWidth, table: el.scrollWidth > el.clientWidth }));
+    expect(w).toBeLessThanOrEqual(390);
+    expect(table).toBe(true);
+    await page.screenshot({ path: path.join(SHOTS, 'targets-phone-ru.png') });
+    await page.goto(`${base}/?lang=ru`);
+    await page.waitForSelector('canvas#audience-chart[data-ready="1"]');
+    await page.screenshot({ path: path.join(SHOTS, 'overview-phone-ru.png') });
+  } finally {
+    await phone.close();
+  }
+});
