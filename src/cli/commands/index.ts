@@ -11,7 +11,8 @@ import * as emulator from './emulator';
 import * as user from './user';
 import * as token from './token';
 import * as serve from './serve';
+import * as summary from './summary';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register, serve.register];
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register, summary.register, serve.register];

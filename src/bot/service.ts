@@ -1,0 +1,135 @@
+// The bot as a `serve` service: the outbox sender, the command bot (long polling, or a webhook when
+// configured), and its jobs — the weekly summary (Monday 09:00 in the configured zone by default) and
+// the alert check.
+import crypto from 'node:crypto';
+import type { Telegraf } from 'telegraf';
+import type { Db } from '../../db';
+import type { AppConfig, Language } from '../config';
+import { lastCompletePeriod, isoWeekLabel } from '../domain/periods';
+import { ensureRollups } from '../jobs/compute';
+import { createLogger } from '../log';
+import { startScheduler, type Job, type Scheduler } from '../scheduler';
+import { checkAlerts, type AlertCounts } from './alerts';
+import { createBot } from './commands';
+import { Outbox, Sender, type SenderOptions } from './outbox';
+import { queueWeeklySummaries, type QueuedSummary } from './summary';
+import { createTelegram, telegramSendApi } from './telegram';
+
+const log = createLogger('bot');
+
+/** How often serve looks for new alerts (also right after the weekly summary). */
+export const ALERTS_CRON = '*/15 * * * *';
+
+/** The ISO week just ended, as 'YYYY-Www', in the configured time zone. */
+export function lastWeekLabel(config: AppConfig, now = new Date()): string {
+  return isoWeekLabel(lastCompletePeriod('week', config.timezone, now).from);
+}
+
+/** The weekly-summary job: queues the week just ended for every destination chat. */
+export function runWeeklySummary(db: Db, config: AppConfig, outbox: Outbox, opts: { week?: string; now?: Date; lang?: Language } = {}): QueuedSummary[] {
+  ensureRollups(db);
+  const week = opts.week ?? lastWeekLabel(config, opts.now);
+  const queued = queueWeeklySummaries(db, config, outbox, week, { lang: opts.lang });
+  log.info('weekly summary queued', { week, chats: queued.length, posts: queued.reduce((n, q) => n + q.queued.length, 0) });
+  return queued;
+}
+
+export function runAlertCheck(db: Db, config: AppConfig, outbox: Outbox, now = new Date()): AlertCounts {
+  ensureRollups(db);
+  return checkAlerts(db, config, outbox, now);
+}
+
+/** The bot's scheduled jobs, in the shape of src/scheduler.ts's job table. */
+export function botJobs(db: Db, config: AppConfig, outbox: Outbox, sender?: Sender): Job[] {
+  return [
+    {
+      name: 'weekly-summary',
+      cron: config.schedules.weeklySummary,
+      run: () => {
+        const queued = runWeeklySummary(db, config, outbox);
+        sender?.kick();
+        return { chats: queued.length };
+      },
+    },
+    {
+      name: 'bot-alerts',
+      cron: ALERTS_CRON,
+      run: () => {
+        const counts = runAlertCheck(db, config, outbox);
+        sender?.kick();
+        return counts;
+      },
+    },
+  ];
+}
+
+export interface BotService {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** For tests and the demo. */
+  readonly outbox: Outbox;
+  readonly sender: Sender;
+  readonly bot: Telegraf;
+}
+
+export interface BotServiceOptions {
+  /** Skip launching the command bot (polling/webhook); the sender and the jobs still run. */
+  commands?: boolean;
+  sender?: SenderOptions;
+}
+
+/**
+ * Everything the bot does under `serve`; null when TELEGRAM_BOT_TOKEN is not set. The command bot uses
+ * long polling, or a webhook when `telegram.webhook` is configured.
+ */
+export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotServiceOptions = {}): BotService | null {
+  const { db, config } = ctx;
+  if (!config.env.telegramBotToken) {
+    log.info('TELEGRAM_BOT_TOKEN is not set: the bot is off');
+    return null;
+  }
+  const outbox = new Outbox(db);
+  const sender = new Sender(outbox, telegramSendApi(createTelegram(config)), opts.sender);
+  const bot = createBot({ db, config });
+  let scheduler: Scheduler | undefined;
+  let launched: Promise<void> | undefined;
+  return {
+    name: 'bot',
+    outbox,
+    sender,
+    bot,
+    async start() {
+      sender.start();
+      scheduler = startScheduler(botJobs(db, config, outbox, sender), config.timezone, createLogger('bot.jobs'));
+      if (opts.commands === false) return;
+      const hook = config.telegram.webhook;
+      const launchOpts = hook
+        ? {
+            webhook: {
+              domain: hook.domain,
+              port: hook.port ?? 8443,
+              hookPath: hook.path ?? '/telegram/webhook',
+              // Telegram sends this header with every update, so strangers cannot post fake updates.
+              secretToken: crypto.createHash('sha256').update(`webhook:${config.env.telegramBotToken}`).digest('hex').slice(0, 48),
+            },
+          }
+        : { dropPendingUpdates: false };
+      // launch() resolves only when the bot stops: keep the promise, report its failure.
+      launched = bot.launch(launchOpts).catch((err: unknown) => log.error('bot stopped with an error', { error: err as Error }));
+      log.info(hook ? 'bot listening for webhook updates' : 'bot polling for updates', hook ? { domain: hook.domain, port: hook.port ?? 8443 } : {});
+    },
+    async stop() {
+      try {
+        if (launched) bot.stop('serve stopping');
+      } catch {
+        // not running
+      }
+      await scheduler?.stop();
+      await sender.stop();
+    },
+  };
+}
+
+/** `serve`'s factory (add to SERVICES in src/cli/commands/serve.ts). */
+export const botService = (ctx: { db: Db; config: AppConfig }): BotService | null => createBotService(ctx);
