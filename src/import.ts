@@ -315,7 +315,18 @@ const MAX_REPORTED = 50;
  * Imports readings `org,platform,account,date,audience`. Every bad line is reported with its
  * number; when any line is bad nothing is written.
  */
-export function importAudience(db: Db, file: string, opts: { timezone: string; now?: Date; source?: SnapshotSource }): ReadingsImport {
+export function importAudience(
+  db: Db,
+  file: string,
+  opts: {
+    timezone: string;
+    now?: Date;
+    source?: SnapshotSource;
+    /** Lines checked, then readings written: called every few thousand and at the end of each phase. */
+    onProgress?: (done: number, total: number, phase: 'check' | 'write') => void;
+  },
+): ReadingsImport {
+  const PROGRESS_EVERY = 5_000;
   const { label, rows } = readCsv(file, ['org', 'platform', 'account', 'date', 'audience']);
   const today = toEpochDay(localDate(opts.timezone, opts.now ?? new Date()));
   const accounts = new Map<string, { id: number; orgSlug: string }>();
@@ -330,7 +341,9 @@ export function importAudience(db: Db, file: string, opts: { timezone: string; n
   const errors: string[] = [];
   const seen = new Map<string, number>();
   const readings: [number, number, number][] = [];
+  let checked = 0;
   for (const { line, cells } of rows) {
+    if (opts.onProgress && ++checked % PROGRESS_EVERY === 0) opts.onProgress(checked, rows.length, 'check');
     const bad = (field: string, msg: string) => errors.push(`${label}:${line}: ${field}: ${msg}`);
     const platform = cells.platform as Platform;
     if (!PLATFORMS.includes(platform)) {
@@ -368,6 +381,7 @@ export function importAudience(db: Db, file: string, opts: { timezone: string; n
     seen.set(key, line);
     readings.push([account.id, day, Number(cells.audience)]);
   }
+  opts.onProgress?.(rows.length, rows.length, 'check');
   if (errors.length) {
     const shown = errors.slice(0, MAX_REPORTED);
     if (errors.length > MAX_REPORTED) shown.push(`… and ${errors.length - MAX_REPORTED} more bad lines`);
@@ -381,11 +395,14 @@ export function importAudience(db: Db, file: string, opts: { timezone: string; n
   );
   const changedFrom = new Map<number, number>();
   db.transaction(() => {
+    let written = 0;
     for (const [accountId, day, audience] of readings) {
       upsert.run(accountId, day, audience, source, now);
       const from = changedFrom.get(accountId);
       if (from === undefined || day < from) changedFrom.set(accountId, day);
+      if (opts.onProgress && ++written % PROGRESS_EVERY === 0) opts.onProgress(written, readings.length, 'write');
     }
   })();
+  opts.onProgress?.(readings.length, readings.length, 'write');
   return { lines: rows.length, written: readings.length, changedFrom };
 }

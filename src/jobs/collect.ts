@@ -42,7 +42,8 @@ export interface CollectJobOptions {
   lockStaleMs?: number;
   /** Called after the run is recorded, with its result; failures are logged, never fatal. */
   afterCollect?: (result: CollectResult) => void | Promise<void>;
-  onProgress?: (done: number, total: number) => void;
+  /** Accounts read so far; with `--backfill`, then the Pages whose history is read ('backfill'). */
+  onProgress?: (done: number, total: number, phase?: 'accounts' | 'backfill') => void;
 }
 
 export interface CollectFailure {
@@ -402,6 +403,7 @@ async function collectRows(
       const t0 = Date.now();
       backfill = { accounts: fbTargets.length, failed: 0, snapshotsWritten: 0, requests: 0, wallMs: 0 };
       const b = backfill;
+      let historiesDone = 0;
       const store = db.transaction((accountId: number, points: { endTime: number; audience: number }[]) => {
         let first: number | undefined;
         for (const p of points) {
@@ -426,6 +428,7 @@ async function collectRows(
               b.failed++;
               fail(row, o.error, true);
             }
+            opts.onProgress?.(++historiesDone, fbTargets.length, 'backfill');
           },
           countRequest: (n = 1) => (b.requests += n),
           log: collectLog,

@@ -1,9 +1,9 @@
 // `collect [--platform P] [--org SLUG] [--backfill DAYS] [--account ID]`: one collection run now.
 import type { Command } from 'commander';
-import cliProgress from 'cli-progress';
 import type { CliContext } from '../context';
 import { InputError } from '../../config';
 import { runCollect, type CollectResult } from '../../jobs/collect';
+import { createProgress, type Progress } from '../../progress';
 import { COLLECTED_PLATFORMS, type CollectedPlatform } from '../../../collectors/types';
 
 function parseDays(v: string): number {
@@ -50,8 +50,10 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (o: { platform?: CollectedPlatform; org?: string; account?: string; backfill?: number }) => {
       const config = ctx.config();
       const db = ctx.db();
-      const bar = process.stderr.isTTY ? new cliProgress.SingleBar({ format: 'collect [{bar}] {value}/{total} accounts', stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
-      let started = false;
+      // One progress per phase, made when the job first reports (it knows the totals).
+      const started = Date.now();
+      let phase: string | undefined;
+      let progress: Progress | undefined;
       try {
         const result = await runCollect({
           db,
@@ -61,19 +63,19 @@ export function register(program: Command, ctx: CliContext): void {
           account: o.account,
           backfillDays: o.backfill,
           trigger: 'manual',
-          onProgress: (done, total) => {
-            if (!bar) return;
-            if (!started) {
-              bar.start(total, 0);
-              started = true;
+          onProgress: (done, total, p = 'accounts') => {
+            if (p !== phase) {
+              progress?.stop();
+              phase = p;
+              progress = createProgress(p === 'backfill' ? 'collect --backfill' : 'collect', total, { unit: p === 'backfill' ? 'Page histories' : 'accounts', since: started });
             }
-            bar.update(done);
+            progress!.update(done, total);
           },
         });
-        bar?.stop();
+        progress?.stop();
         process.stdout.write(formatCollectResult(result));
       } finally {
-        if (started) bar?.stop();
+        progress?.stop();
       }
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { importAudience } from '../../import';
 import { afterSnapshotsChanged } from '../../jobs/hooks';
+import { createProgress, type Progress } from '../../progress';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -11,7 +12,23 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<file>', 'CSV file with a header line')
     .action((file: string) => {
       const started = Date.now();
-      const result = importAudience(ctx.db(), file, { timezone: ctx.config().timezone });
+      let phase: string | undefined;
+      let progress: Progress | undefined;
+      const onProgress = (done: number, total: number, p: 'check' | 'write') => {
+        if (p !== phase) {
+          progress?.stop();
+          phase = p;
+          progress = createProgress('import-audience', total, { unit: p === 'check' ? 'lines checked' : 'readings written', since: started });
+        }
+        progress!.update(done, total);
+      };
+      const result = (() => {
+        try {
+          return importAudience(ctx.db(), file, { timezone: ctx.config().timezone, onProgress });
+        } finally {
+          progress?.stop();
+        }
+      })();
       afterSnapshotsChanged(ctx.db(), ctx.config(), result.changedFrom);
       process.stdout.write(`${file}: ${result.written} readings imported from ${result.lines} lines in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
