@@ -110,16 +110,20 @@ export function ensureRollups(db: Db): ComputeSummary | null {
   return rollupsStale(db) ? computeRollups(db) : null;
 }
 
+/** Accounts recomputed, then org × group series written; called every few hundred and at the end of each phase. */
+export type ComputeProgress = (done: number, total: number, phase: 'accounts' | 'series') => void;
+const PROGRESS_EVERY = 200;
+
 /** Updates the rollups in one transaction. `full` rebuilds everything from the raw snapshots. */
-export function computeRollups(db: Db, opts: { full?: boolean } = {}): ComputeSummary {
+export function computeRollups(db: Db, opts: { full?: boolean; onProgress?: ComputeProgress } = {}): ComputeSummary {
   const t0 = performance.now();
-  const summary = db.transaction(() => computeInTransaction(db, opts.full ?? false))();
+  const summary = db.transaction(() => computeInTransaction(db, opts.full ?? false, opts.onProgress))();
   summary.ms = performance.now() - t0;
   log.info('compute finished', { mode: summary.mode, accounts: summary.accounts, pairs: summary.pairs, chunks: summary.chunks, ms: Math.round(summary.ms) });
   return summary;
 }
 
-function computeInTransaction(db: Db, forceFull: boolean): ComputeSummary {
+function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputeProgress): ComputeSummary {
   const full = forceFull || getState(db, 'full_rebuild_needed') === 1;
   const chainOf = chainFinder(db);
   const dirty = new Map<number, number>();
@@ -173,7 +177,9 @@ function computeInTransaction(db: Db, forceFull: boolean): ComputeSummary {
     }
   };
 
+  let accountsDone = 0;
   for (const [accountId, changedFrom] of dirty) {
+    if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
     const acc = q.account.get(accountId) as { id: number; org_id: number; platform: Platform; closed_day: number | null } | undefined;
     const old = full ? undefined : (q.old.get(accountId) as { org_id: number; chain: string; platform: Platform } | undefined);
     const chain = acc ? chainOf(acc.org_id) : [];
@@ -220,8 +226,11 @@ function computeInTransaction(db: Db, forceFull: boolean): ComputeSummary {
     q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day);
   }
 
+  onProgress?.(dirty.size, dirty.size, 'accounts');
   let chunks = 0;
+  let pairsDone = 0;
   for (const [key, delta] of deltas) {
+    if (onProgress && pairsDone++ % PROGRESS_EVERY === 0) onProgress(pairsDone - 1, deltas.size, 'series');
     const orgId = Math.floor(key / 8);
     const grp = key % 8;
     const meta = q.pair.get(orgId, grp) as { first_chunk: number; last_chunk: number; last_sum: number; last_count: number } | undefined;
@@ -256,5 +265,6 @@ function computeInTransaction(db: Db, forceFull: boolean): ComputeSummary {
     }
     q.putPair.run(orgId, grp, meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
   }
+  onProgress?.(deltas.size, deltas.size, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks, ms: 0 };
 }

@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import '../../growth-engine';
-import { computeRollups } from '../../jobs/compute';
+import { computeRollups, type ComputeProgress } from '../../jobs/compute';
+import { createProgress, type Progress } from '../../progress';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -10,7 +11,23 @@ export function register(program: Command, ctx: CliContext): void {
     .description('update the precomputed growth rollups from the snapshots changed since the last run')
     .option('--full', 'rebuild all rollups from every snapshot')
     .action((opts: { full?: boolean }) => {
-      const s = computeRollups(ctx.db(), { full: opts.full ?? false });
+      const started = Date.now();
+      let phase: string | undefined;
+      let progress: Progress | undefined;
+      const onProgress: ComputeProgress = (done, total, p) => {
+        if (p !== phase) {
+          progress?.stop();
+          phase = p;
+          progress = createProgress('compute', total, { unit: p === 'accounts' ? 'accounts' : 'org × platform series', since: started });
+        }
+        progress!.update(done, total);
+      };
+      let s;
+      try {
+        s = computeRollups(ctx.db(), { full: opts.full ?? false, onProgress });
+      } finally {
+        progress?.stop();
+      }
       process.stdout.write(`${s.mode} compute: ${s.accounts} accounts, ${s.pairs} org × platform series, ${s.chunks} chunks written in ${(s.ms / 1000).toFixed(2)} s\n`);
     });
 }
