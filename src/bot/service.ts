@@ -67,7 +67,9 @@ export interface BotService {
   name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** For tests and the demo. */
+  /** Runs one of the bot's jobs now ('weekly-summary', 'bot-alerts'); for tests, the demo and admins. */
+  runNow(job: string): Promise<'ran' | 'busy' | 'failed'>;
+  nextRuns(): { name: string; next: Date | null }[];
   readonly outbox: Outbox;
   readonly sender: Sender;
   readonly bot: Telegraf;
@@ -99,6 +101,11 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
     outbox,
     sender,
     bot,
+    runNow: (job) => {
+      if (!scheduler) throw new Error('the bot service is not started');
+      return scheduler.runNow(job);
+    },
+    nextRuns: () => scheduler?.nextRuns() ?? [],
     async start() {
       sender.start();
       scheduler = startScheduler(botJobs(db, config, outbox, sender), config.timezone, createLogger('bot.jobs'));

@@ -11,6 +11,7 @@ import type { AppConfig } from '../../config';
 import type { Db } from '../../../db';
 import { createLogger } from '../../log';
 import { createApp } from '../../../web/app';
+import { botService } from '../../bot/service';
 
 const log = createLogger('serve');
 
@@ -53,7 +54,7 @@ export const webService: ServiceFactory = ({ db, config }) => {
 };
 
 /** Everything `serve` runs, in start order. The scheduler and the bot register here. */
-export const SERVICES: ServiceFactory[] = [webService];
+export const SERVICES: ServiceFactory[] = [webService, botService];
 
 /** Starts the services; the returned function stops the started ones in reverse order. */
 export async function startServices(ctx: ServeContext, factories: ServiceFactory[] = SERVICES): Promise<() => Promise<void>> {
