@@ -5,7 +5,7 @@
 import type { Db } from '../../db';
 import { accountsOfOrgs, allOrgs, orgName, rootOrgs, subtreeIds, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
-import { toEpochDay } from '../domain/dates';
+import { addDays, localDate, toEpochDay } from '../domain/dates';
 import { isoWeek, isoWeekLabel, parseIsoWeek, type Period } from '../domain/periods';
 import type { TargetStatus } from '../domain/targets';
 import { accountStatus, growthRows, targetRows, type GrowthRow, type TargetRow } from '../growth-queries';
@@ -64,8 +64,8 @@ export function localMidnightMs(date: string, timeZone: string): number {
  * Collected channels of the subtree that on `date` are stale (accountStatus: no reading for more than 3
  * days) or whose latest collection attempt up to the end of `date` failed. Closed channels are left out.
  */
-export function collectionProblems(db: Db, org: OrgRow, date: string, timeZone: string): CollectionProblem[] {
-  const endMs = localMidnightMs(date, timeZone) + 86_400_000;
+export function collectionProblems(db: Db, org: OrgRow, date: string, timeZone: string, now = Date.now()): CollectionProblem[] {
+  const endMs = Math.min(localMidnightMs(date, timeZone) + 86_400_000, now + 1);
   const orgs = new Map(allOrgs(db).map((o) => [o.slug, o]));
   const lastFail = db.prepare(
     `SELECT f.kind, f.at, (SELECT collected_at FROM snapshots s WHERE s.account_id = a.id ORDER BY day DESC LIMIT 1) AS last_collected
@@ -103,7 +103,7 @@ export interface SummaryData {
 }
 
 /** Gathers the weekly summary's figures for an org's subtree and an ISO week (`YYYY-Www`). */
-export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLabel: string): SummaryData {
+export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLabel: string, now = new Date()): SummaryData {
   const period = parseIsoWeek(weekLabel);
   const { year, week } = isoWeek(period.from);
   const ids = subtreeIds(db, org.id);
@@ -129,9 +129,13 @@ export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLa
     audience,
     children,
     targets,
-    problems: collectionProblems(db, org, period.to, config.timezone),
+    // Collection problems as of posting time: the Monday after the week (or now, when that is earlier), so the
+    // Monday post reports that morning's collect run.
+    problems: collectionProblems(db, org, minDate(addDays(period.to, 1), localDate(config.timezone, now)), config.timezone, now.getTime()),
   };
 }
+
+const minDate = (a: string, b: string) => (a < b ? a : b);
 
 const LIST_LIMIT = 5;
 const LONG_LIST_LIMIT = 10;

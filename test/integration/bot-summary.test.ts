@@ -7,6 +7,9 @@ import { Outbox, Sender } from '../../src/bot/outbox';
 import { queueWeeklySummaries, renderSummary, summaryPosts, weeklySummaryData } from '../../src/bot/summary';
 import { createTelegram, telegramSendApi } from '../../src/bot/telegram';
 import { runExport } from '../../src/exports';
+import { lastWeekLabel } from '../../src/bot/service';
+import { runCollect } from '../../src/jobs/collect';
+import { FAST } from '../helpers/collect';
 import { setLogSink } from '../../src/log';
 import { botFixture, parseFigure, postsTo, TRICKY_NAME, WEEK, WEEK_FROM, WEEK_TO, type BotFixture } from '../helpers/bot';
 
@@ -172,4 +175,16 @@ test('a summary longer than 4,096 characters is split on line boundaries into po
   expect(nonBlank(received.join('\n'))).toEqual(nonBlank(whole));
   expect(whole.length).toBeGreaterThan(4096);
   expect(postsTo(emu, '@union_news')).toHaveLength(posts.length);
+});
+
+test('channels whose collection failed or went stale are listed, as of the Monday the summary is posted', async () => {
+  emu.addUnknown('@gamma_channel');
+  await runCollect({ db: f.db, config: f.config, platform: 'telegram', settings: FAST, env: f.env });
+  const text = summaryPosts(f.db, f.config, orgBySlug(f.db, 'kz')!, lastWeekLabel(f.config), 'ru').join('\n');
+  const section = text.slice(text.indexOf('<b>Проблемы со сбором данных</b>'));
+  expect(section).toContain('• Гамма городская · Telegram @gamma_channel: канал не найден, последние данные: 15.03.2026');
+  expect(section).toContain('• Бета областная · Facebook 100000000000201: последние данные: 15.03.2026');
+  expect(section).not.toContain('@beta_channel'); // read this morning
+  // the week of the readings had no problems yet
+  expect(summaryPosts(f.db, f.config, orgBySlug(f.db, 'kz')!, WEEK, 'ru').join('\n')).toContain('Проблем со сбором данных нет.');
 });
