@@ -281,20 +281,21 @@ export interface QueuedSummary extends Destination {
 
 /**
  * Queues the weekly summary of each destination in the outbox, once per week, org and chat (a second run
- * of the job adds nothing). `lang` overrides each chat's language.
+ * of the job adds nothing, unless `again`). `lang` overrides each chat's language.
  */
 export function queueWeeklySummaries(
   db: Db,
   config: AppConfig,
   outbox: Outbox,
   weekLabel: string,
-  opts: { org?: OrgRow; lang?: Language } = {},
+  opts: { org?: OrgRow; lang?: Language; again?: boolean; now?: Date } = {},
 ): QueuedSummary[] {
   parseIsoWeek(weekLabel);
   return summaryDestinations(db, config, opts.org).map((d) => {
     const lang = opts.lang ?? chatLanguage(db, config, [d.chatId]);
-    const posts = summaryPosts(db, config, d.org, weekLabel, lang);
-    const queued = outbox.enqueue(d.chatId, posts, 'summary', `summary:${weekLabel}:${d.org.slug}:${d.chatId}`);
+    const posts = splitMessage(renderSummary(weeklySummaryData(db, config, d.org, weekLabel, opts.now), lang));
+    const key = `summary:${weekLabel}:${d.org.slug}:${d.chatId}${opts.again ? `:again-${Date.now()}` : ''}`;
+    const queued = outbox.enqueue(d.chatId, posts, 'summary', key);
     return { ...d, lang, posts, queued };
   });
 }

@@ -21,6 +21,7 @@ interface SummaryOpts {
   lang?: string;
   plain?: boolean;
   wait?: string;
+  again?: boolean;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -31,6 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--week <YYYY-Www>', 'ISO week, e.g. 2026-W47 (default: the week just ended)')
     .option('--org <slug>', 'only this organisation\'s subtree (and, with --post, only its chat)')
     .option('--lang <lang>', 'ru | kk | en (default: the chat\'s language, else the configured one)')
+    .option('--again', 'with --post: post even if this week\'s summary was already posted to the chat')
     .option('--plain', 'print plain text instead of Telegram HTML')
     .option('--wait <seconds>', 'with --post: how long to keep sending before leaving the rest queued for serve', '300')
     .action(async (opts: SummaryOpts) => {
@@ -73,10 +75,10 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const telegram = createTelegram(config);
       const outbox = new Outbox(db);
-      const queued = queueWeeklySummaries(db, config, outbox, week, { org, lang });
+      const queued = queueWeeklySummaries(db, config, outbox, week, { org, lang, again: opts.again });
       for (const q of queued) {
         process.stderr.write(
-          `${q.chatId}: ${q.org.slug} ${week} (${q.lang}) — ${q.queued.length ? `${q.queued.length} post(s) queued` : 'already queued earlier, not queued again'}\n`,
+          `${q.chatId}: ${q.org.slug} ${week} (${q.lang}) — ${q.queued.length ? `${q.queued.length} post(s) queued` : 'already posted or queued earlier: not queued again (use --again to post it anew)'}\n`,
         );
       }
       const result = await new Sender(outbox, telegramSendApi(telegram)).drain(Date.now() + wait * 1000);
