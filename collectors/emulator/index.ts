@@ -329,6 +329,47 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return { status: 200, body: out };
   }
 
+  /** `GET /me`: the token's own node (a system user: id and name). */
+  function me(token: string, fieldsParam: string | null): Answer {
+    callTimes.push(Date.now());
+    counters.graphCalls++;
+    const out: Record<string, unknown> = {};
+    for (const f of (fieldsParam ?? 'id,name').split(',').map((s) => s.trim()).filter(Boolean)) {
+      if (f !== 'id' && f !== 'name') return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (User)`);
+      if (f === 'name') out.name = 'Audience Growth (emulator system user)';
+    }
+    out.id = `6100${String(hash32(`${seed}|me|${token}`)).padStart(10, '0')}`;
+    return { status: 200, body: out };
+  }
+
+  /** `GET /debug_token?input_token=…`: valid tokens never expire and hold the scopes the collectors need. */
+  function debugToken(input: string | null): Answer {
+    callTimes.push(Date.now());
+    counters.graphCalls++;
+    if (!input) return graphErr(400, 100, '(#100) The parameter input_token is required');
+    const common = { app_id: '100000000000001', type: 'SYSTEM_USER', application: 'Audience Growth (emulator)', user_id: `6100${String(hash32(`${seed}|me|${input}`)).padStart(10, '0')}` };
+    if (invalidTokens.has(input)) {
+      const expired = Math.floor(now().getTime() / 1000) - DAY_S;
+      return {
+        status: 200,
+        body: { data: { ...common, data_access_expires_at: expired, expires_at: expired, is_valid: false, error: { code: 190, message: 'Error validating access token: Session has expired.', subcode: 463 }, scopes: [] } },
+      };
+    }
+    return {
+      status: 200,
+      body: {
+        data: {
+          ...common,
+          data_access_expires_at: 0,
+          expires_at: 0,
+          is_valid: true,
+          issued_at: Math.floor(now().getTime() / 1000) - 30 * DAY_S,
+          scopes: ['pages_show_list', 'pages_read_engagement', 'read_insights', 'instagram_basic', 'business_management'],
+        },
+      },
+    };
+  }
+
   function insights(id: string, q: URLSearchParams, origin: string, versionPrefix: string, token: string, metricFromPath?: string): Answer {
     const metric = metricFromPath ?? q.get('metric') ?? '';
     const ig = isIgId(id);
@@ -404,6 +445,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       }
       return { status: 200, body: out };
     }
+
+    // What `doctor` asks first: whose token this is, and what Graph knows about it.
+    if (parts.length === 1 && parts[0] === 'me') return me(token, q.get('fields'));
+    if (parts.length === 1 && parts[0] === 'debug_token') return debugToken(q.get('input_token'));
 
     const id = parts[0];
     callTimes.push(Date.now());
