@@ -7,7 +7,7 @@ import { customPeriod, periodContaining, previousPeriod, type Period, type Perio
 import { competitionRanks, rankChange, type RankingMetric } from './domain/rankings';
 import { CHUNK_DAYS, chunkOf, chunkStart } from './domain/rollup';
 import { evaluateTarget, RATE_WINDOW_DAYS, type TargetStatus } from './domain/targets';
-import { decodeChunk } from './rollup-codec';
+import { chunkValueAt, decodeChunk } from './rollup-codec';
 
 // ---------------------------------------------------------------------------------------------------------
 // Statements, prepared once per connection
@@ -15,11 +15,12 @@ import { decodeChunk } from './rollup-codec';
 function statements(db: Db) {
   return {
     pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
-    pairsOfGroup: db.prepare('SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?'),
-    chunks: db.prepare('SELECT chunk, data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
+    pairsOfGroup: db.prepare('SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?').raw(),
+    chunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     chunk: db.prepare('SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?').pluck(),
-    chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?'),
+    chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?').raw(),
     orgs: db.prepare('SELECT id, slug, parent_id, level, members FROM organisations ORDER BY slug'),
+    orgVersion: db.prepare("SELECT value FROM rollup_state WHERE key = 'org_version'").pluck(),
     firstSeen: db.prepare(
       'SELECT chain, platform, first_audience FROM rollup_accounts WHERE first_day BETWEEN ? AND ? AND (closed_day IS NULL OR closed_day > ?)',
     ),
@@ -55,9 +56,17 @@ export interface OrgTree {
   byId: Map<number, OrgNode>;
   bySlug: Map<string, OrgNode>;
   roots: OrgNode[];
+  /** every org, parents before children, siblings by slug */
+  all: OrgNode[];
 }
 
+const trees = new WeakMap<Db, { version: number; tree: OrgTree }>();
+
+/** The organisation tree, cached per connection until a trigger bumps `org_version`. Do not mutate it. */
 export function loadTree(db: Db): OrgTree {
+  const version = st(db).orgVersion.get() as number | undefined;
+  const cached = trees.get(db);
+  if (cached && version !== undefined && cached.version === version) return cached.tree;
   const rows = st(db).orgs.all() as Omit<OrgNode, 'children'>[];
   const byId = new Map<number, OrgNode>(rows.map((r) => [r.id, { ...r, children: [] }]));
   const roots: OrgNode[] = [];
@@ -66,7 +75,9 @@ export function loadTree(db: Db): OrgTree {
     if (p) p.children.push(n);
     else roots.push(n);
   }
-  return { byId, bySlug: new Map([...byId.values()].map((n) => [n.slug, n])), roots };
+  const tree = { byId, bySlug: new Map([...byId.values()].map((n) => [n.slug, n])), roots, all: roots.flatMap((r) => preorder(r)) };
+  if (version !== undefined) trees.set(db, { version, tree });
+  return tree;
 }
 
 /** The org and its descendants, parents before children, siblings by slug. */
@@ -88,6 +99,19 @@ function resolveOrg(tree: OrgTree, slug: string | undefined): OrgNode[] {
   const n = tree.bySlug.get(slug);
   if (!n) throw new UnknownOrgError(slug);
   return [n];
+}
+
+const orders = new WeakMap<OrgTree, Map<number, number>>();
+/** Position of every org in the whole tree's preorder. */
+function treeOrder(tree: OrgTree): Map<number, number> {
+  let o = orders.get(tree);
+  if (!o) orders.set(tree, (o = new Map(tree.all.map((n, i) => [n.id, i]))));
+  return o;
+}
+
+/** The subtree of `slug` in preorder, or the whole tree. */
+function scopeOf(tree: OrgTree, slug: string | undefined): OrgNode[] {
+  return slug === undefined ? tree.all : preorder(resolveOrg(tree, slug)[0]);
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -131,9 +155,8 @@ export function audienceOnDay(db: Db, orgId: number, group: PlatformGroup, day: 
   if (c > meta.last_chunk) return meta.last_count > 0 ? meta.last_sum : null;
   const data = s.chunk.get(orgId, grp, c) as Buffer | undefined;
   if (!data) return null;
-  const ch = decodeChunk(data);
-  const i = day - chunkStart(c);
-  return ch.cnt[i] > 0 ? ch.sum[i] : null;
+  const v = chunkValueAt(data, day - chunkStart(c));
+  return v.cnt > 0 ? v.sum : null;
 }
 
 /** audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined). */
@@ -144,16 +167,15 @@ export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Ma
   const i = day - chunkStart(c);
   const out = new Map<number, number>();
   const inChunk = new Set<number>();
-  for (const m of s.pairsOfGroup.all(grp) as (PairMeta & { org_id: number })[]) {
-    if (c > m.last_chunk) {
-      if (m.last_count > 0) out.set(m.org_id, m.last_sum);
-    } else if (c >= m.first_chunk) inChunk.add(m.org_id);
+  for (const [orgId, firstChunk, lastChunk, lastSum, lastCount] of s.pairsOfGroup.all(grp) as [number, number, number, number, number][]) {
+    if (c > lastChunk) {
+      if (lastCount > 0) out.set(orgId, lastSum);
+    } else if (c >= firstChunk) inChunk.add(orgId);
   }
   if (inChunk.size) {
-    const ch = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
-    for (const r of s.chunksOfGroup.all(grp, c) as { org_id: number; data: Buffer }[]) {
-      decodeChunk(r.data, ch);
-      if (ch.cnt[i] > 0) out.set(r.org_id, ch.sum[i]);
+    for (const [orgId, data] of s.chunksOfGroup.all(grp, c) as [number, Buffer][]) {
+      const v = chunkValueAt(data, i);
+      if (v.cnt > 0) out.set(orgId, v.sum);
     }
   }
   return out;
@@ -222,8 +244,18 @@ function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number):
 function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string): GrowthRow[] {
   const f = toEpochDay(from);
   const t = toEpochDay(to);
-  const start = audienceOfAllOrgs(db, group, f - 1);
-  const end = audienceOfAllOrgs(db, group, t);
+  // a few orgs: one lookup each; many: one pass over the group's chunk for that day
+  const audienceOf = (day: number): Map<number, number> => {
+    if (nodes.length > 400) return audienceOfAllOrgs(db, group, day);
+    const m = new Map<number, number>();
+    for (const n of nodes) {
+      const v = audienceOnDay(db, n.id, group, day);
+      if (v !== null) m.set(n.id, v);
+    }
+    return m;
+  };
+  const start = audienceOf(f - 1);
+  const end = audienceOf(t);
   const firstSeen = firstSeenByOrg(db, group, f, t);
   return nodes.map((n) => {
     const audienceStart = start.get(n.id) ?? null;
@@ -242,9 +274,7 @@ function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string,
 
 /** Rows of `export growth`: one per org of the subtree of `org` (default: the whole tree). */
 export function growthRows(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string }): GrowthRow[] {
-  const tree = loadTree(db);
-  const nodes = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
-  return growthFor(db, nodes, opts.platform, opts.from, opts.to);
+  return growthFor(db, scopeOf(loadTree(db), opts.org), opts.platform, opts.from, opts.to);
 }
 
 /** The kind of calendar period a range is exactly (an ISO week, month, quarter, year), else custom. */
@@ -316,9 +346,7 @@ export function rankings(
   opts: { level: string; platform: PlatformGroup; from: string; to: string; metric?: RankingMetric; org?: string },
 ): RankingRow[] {
   const metric = opts.metric ?? 'growth_percent';
-  const tree = loadTree(db);
-  const scope = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
-  const nodes = scope.filter((n) => n.level === opts.level);
+  const nodes = scopeOf(loadTree(db), opts.org).filter((n) => n.level === opts.level);
   const prev = previousPeriod(inferPeriod(opts.from, opts.to));
   const withShare = (rows: GrowthRow[]) => rows.map((r, i) => ({ ...r, reach_share: reachShare(r.audience_end, nodes[i].members) }));
   const cur = withShare(growthFor(db, nodes, opts.platform, opts.from, opts.to));
@@ -365,8 +393,8 @@ export interface TargetRow {
 /** Rows of `export targets`: every target's latest version evaluated on `date`, in tree order. */
 export function targetRows(db: Db, date: string, opts: { org?: string; platform?: PlatformGroup; status?: TargetStatus } = {}): TargetRow[] {
   const tree = loadTree(db);
-  const scope = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
-  const order = new Map(scope.map((n, i) => [n.id, i]));
+  const scope = scopeOf(tree, opts.org);
+  const order = opts.org === undefined ? treeOrder(tree) : new Map(scope.map((n, i) => [n.id, i]));
   const targets = db
     .prepare(
       `SELECT t.org_id, t.platform, t.due_day, v.baseline_day, v.baseline, v.target
@@ -452,7 +480,7 @@ export interface SuspiciousRow {
 /** Suspicious account-days (rule in src/domain/suspicious.ts) in the subtree of `org`, newest first. */
 export function suspiciousFlags(db: Db, opts: { org?: string; from?: string; to?: string } = {}): SuspiciousRow[] {
   const tree = loadTree(db);
-  const scope = new Set(resolveOrg(tree, opts.org).flatMap((n) => preorder(n)).map((n) => n.id));
+  const scope = new Set(scopeOf(tree, opts.org).map((n) => n.id));
   const rows = db
     .prepare(
       `SELECT a.org_id, a.platform, a.platform_id, a.title, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind
@@ -498,8 +526,7 @@ export interface AccountStatusRow {
 /** The accounts of an org's subtree with their latest reading and whether it is stale on `date`. */
 export function accountStatus(db: Db, opts: { org?: string; date: string }): AccountStatusRow[] {
   const tree = loadTree(db);
-  const nodes = resolveOrg(tree, opts.org).flatMap((n) => preorder(n));
-  const order = new Map(nodes.map((n, i) => [n.id, i]));
+  const order = opts.org === undefined ? treeOrder(tree) : new Map(scopeOf(tree, opts.org).map((n, i) => [n.id, i]));
   const d = toEpochDay(opts.date);
   const rows = db
     .prepare(

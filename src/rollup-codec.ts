@@ -47,3 +47,13 @@ export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
   else for (let i = 0; i < CHUNK_DAYS; i++, p += 4) out.cnt[offset + i] = buf.readInt32LE(p);
   return out;
 }
+
+/** The sum and count of one day (0–31) of an encoded chunk, without decoding the rest. */
+export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number } {
+  const ints = (buf[0] & FLOAT_SUMS) === 0;
+  const sumBytes = ints ? 4 : 8;
+  const sum = ints ? buf.readInt32LE(1 + i * 4) : buf.readDoubleLE(1 + i * 8);
+  const countsAt = 1 + CHUNK_DAYS * sumBytes;
+  const cnt = (buf[0] & CONSTANT_COUNT) !== 0 ? buf.readInt32LE(countsAt) : buf.readInt32LE(countsAt + i * 4);
+  return { sum, cnt };
+}

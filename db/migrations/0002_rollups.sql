@@ -7,14 +7,16 @@
 -- for org/group pairs that have accounts, only from their first reading to their last change; beyond the
 -- last chunk the last value carries on. grp: 0 facebook, 1 instagram, 2 telegram, 3 newspaper, 4 social.
 
+-- Clustered by (grp, chunk, org_id): "every org on one day" (growth tables, rankings) is one contiguous range
+-- and a day's collect rewrites one contiguous region; one org's series goes through the small index.
 CREATE TABLE rollup_series (
-  org_id INTEGER NOT NULL,
   grp    INTEGER NOT NULL,
   chunk  INTEGER NOT NULL,            -- covers days chunk*32 … chunk*32+31
+  org_id INTEGER NOT NULL,
   data   BLOB    NOT NULL,
-  PRIMARY KEY (org_id, grp, chunk)
+  PRIMARY KEY (grp, chunk, org_id)
 ) WITHOUT ROWID;
-CREATE INDEX rollup_series_day ON rollup_series(grp, chunk);
+CREATE INDEX rollup_series_org ON rollup_series(org_id, grp, chunk);
 
 -- Which pairs exist, their stored chunk range and the value that carries on after the last chunk.
 CREATE TABLE rollup_pairs (
@@ -24,16 +26,18 @@ CREATE TABLE rollup_pairs (
   last_chunk  INTEGER NOT NULL,
   last_sum    REAL    NOT NULL,
   last_count  INTEGER NOT NULL,
-  PRIMARY KEY (org_id, grp)
+  PRIMARY KEY (grp, org_id)
 ) WITHOUT ROWID;
 
 -- Each account's own contribution as last computed: the "before" an incremental update subtracts.
+-- Clustered by chunk, so a day's collect rewrites one contiguous region, not a page per account.
 CREATE TABLE rollup_account_series (
-  account_id INTEGER NOT NULL,
   chunk      INTEGER NOT NULL,
+  account_id INTEGER NOT NULL,
   data       BLOB    NOT NULL,
-  PRIMARY KEY (account_id, chunk)
+  PRIMARY KEY (chunk, account_id)
 ) WITHOUT ROWID;
+CREATE INDEX rollup_account_series_account ON rollup_account_series(account_id, chunk);
 
 -- Each account as last computed: where it counted (org chain, root first, comma-separated ids), its first
 -- reading (net growth subtracts the first audience of channels first seen inside a period), last reading
@@ -125,4 +129,19 @@ WHEN OLD.parent_id IS NOT NEW.parent_id
 BEGIN
   INSERT INTO rollup_state (key, value) VALUES ('tree_changed', 1)
   ON CONFLICT (key) DO UPDATE SET value = 1;
+END;
+
+-- Bumped on any change to the organisation tree, so readers can cache the tree between changes.
+INSERT INTO rollup_state (key, value) VALUES ('org_version', 0);
+CREATE TRIGGER rollup_org_version_insert AFTER INSERT ON organisations
+BEGIN
+  UPDATE rollup_state SET value = value + 1 WHERE key = 'org_version';
+END;
+CREATE TRIGGER rollup_org_version_update AFTER UPDATE ON organisations
+BEGIN
+  UPDATE rollup_state SET value = value + 1 WHERE key = 'org_version';
+END;
+CREATE TRIGGER rollup_org_version_delete AFTER DELETE ON organisations
+BEGIN
+  UPDATE rollup_state SET value = value + 1 WHERE key = 'org_version';
 END;

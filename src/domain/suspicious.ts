@@ -40,37 +40,62 @@ export function detectSuspicious(
 ): SuspiciousFlag[] {
   const R = SUSPICIOUS_RULE;
   const flags: SuspiciousFlag[] = [];
-  const history: number[] = [];
+  const history: number[] = []; // the last WINDOW daily changes, oldest first
+  const sorted: number[] = []; // the same values, ascending (kept sorted so the median is O(1) per day)
+  const insertSorted = (x: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    sorted.splice(lo, 0, x);
+  };
+  const removeSorted = (x: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] < x) lo = mid + 1;
+      else hi = mid;
+    }
+    sorted.splice(lo, 1);
+  };
   for (let i = 1; i < snapshots.length; i++) {
     const prev = snapshots[i - 1];
     const cur = snapshots[i];
     const gap = cur.day - prev.day;
     if (gap <= 0 || gap > R.MAX_GAP) {
       history.length = 0; // a long gap breaks the pattern: start learning again
+      sorted.length = 0;
       continue;
     }
     const change = (cur.audience - prev.audience) / gap;
     if (cur.day >= fromDay && history.length >= R.MIN_HISTORY) {
-      const sorted = [...history].sort((a, b) => a - b);
       const med = median(sorted);
-      const mad = median(sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b));
-      const spread = Math.max(1.4826 * mad, R.MIN_SPREAD, 0.001 * prev.audience);
       const dev = change - med;
-      const score = dev / spread;
-      if (Math.abs(score) >= R.Z_THRESHOLD && Math.abs(dev) >= R.MIN_ABS && Math.abs(dev) >= R.MIN_RELATIVE * prev.audience) {
-        flags.push({
-          day: cur.day,
-          audience: cur.audience,
-          previous_audience: prev.audience,
-          daily_change: change,
-          expected_change: med,
-          score,
-          kind: dev > 0 ? 'spike' : 'drop',
-        });
+      // the absolute and relative floors are cheap: most days stop here, before the MAD
+      if (Math.abs(dev) >= R.MIN_ABS && Math.abs(dev) >= R.MIN_RELATIVE * prev.audience) {
+        const mad = median(sorted.map((x) => Math.abs(x - med)).sort((a, b) => a - b));
+        const spread = Math.max(1.4826 * mad, R.MIN_SPREAD, 0.001 * prev.audience);
+        const score = dev / spread;
+        if (Math.abs(score) >= R.Z_THRESHOLD) {
+          flags.push({
+            day: cur.day,
+            audience: cur.audience,
+            previous_audience: prev.audience,
+            daily_change: change,
+            expected_change: med,
+            score,
+            kind: dev > 0 ? 'spike' : 'drop',
+          });
+        }
       }
     }
     history.push(change);
-    if (history.length > R.WINDOW) history.shift();
+    insertSorted(change);
+    if (history.length > R.WINDOW) removeSorted(history.shift() as number);
   }
   return flags;
 }

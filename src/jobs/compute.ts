@@ -141,19 +141,19 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
   db.exec("DELETE FROM rollup_dirty; INSERT OR REPLACE INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 0), ('tree_changed', 0);");
 
   const q = {
-    account: db.prepare('SELECT id, org_id, platform, closed_day FROM accounts WHERE id = ?'),
-    old: db.prepare('SELECT org_id, chain, platform FROM rollup_accounts WHERE account_id = ?'),
-    oldChunks: db.prepare('SELECT chunk, data FROM rollup_account_series WHERE account_id = ? AND chunk >= ? ORDER BY chunk'),
-    oldBefore: db.prepare('SELECT chunk, data FROM rollup_account_series WHERE account_id = ? AND chunk < ? ORDER BY chunk DESC LIMIT 1'),
+    oldChunks: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk'),
+    oldBefore: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk < ? ORDER BY chunk DESC LIMIT 1'),
     snapsBefore: db.prepare(`SELECT day, audience FROM snapshots WHERE account_id = ? AND day < ? ORDER BY day DESC LIMIT ${HISTORY_ROWS}`).raw(),
     snapsFrom: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day').raw(),
     firstSnap: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day LIMIT 1'),
-    delAccountChunks: db.prepare('DELETE FROM rollup_account_series WHERE account_id = ? AND chunk >= ?'),
+    delAccountChunks: db.prepare('DELETE FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ?'),
     putAccountChunk: db.prepare('INSERT OR REPLACE INTO rollup_account_series (account_id, chunk, data) VALUES (?, ?, ?)'),
     putAccount: db.prepare(
       `INSERT OR REPLACE INTO rollup_accounts (account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
+    // same org, platform and first reading: leave the indexed columns alone
+    updateAccountTail: db.prepare('UPDATE rollup_accounts SET last_day = ?, last_audience = ?, closed_day = ? WHERE account_id = ?'),
     delAccount: db.prepare('DELETE FROM rollup_accounts WHERE account_id = ?'),
     delFlags: db.prepare('DELETE FROM rollup_flags WHERE account_id = ? AND day >= ?'),
     putFlag: db.prepare(
@@ -161,7 +161,7 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
-    pairChunks: db.prepare('SELECT chunk, data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
+    pairChunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     putPairChunk: db.prepare('INSERT OR REPLACE INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?)'),
     putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk, last_sum, last_count) VALUES (?, ?, ?, ?, ?, ?)'),
   };
@@ -177,18 +177,28 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
     }
   };
 
+  // one read each instead of a lookup per dirty account
+  type AccountNow = { id: number; org_id: number; platform: Platform; closed_day: number | null };
+  type AccountBefore = { account_id: number; org_id: number; chain: string; platform: Platform; first_day: number | null; first_audience: number | null };
+  const accountsNow = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as AccountNow[]).map((a) => [a.id, a]));
+  const accountsBefore = full
+    ? new Map<number, AccountBefore>()
+    : new Map((db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience FROM rollup_accounts').all() as AccountBefore[]).map((a) => [a.account_id, a]));
+
   let accountsDone = 0;
   for (const [accountId, changedFrom] of dirty) {
     if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
-    const acc = q.account.get(accountId) as { id: number; org_id: number; platform: Platform; closed_day: number | null } | undefined;
-    const old = full ? undefined : (q.old.get(accountId) as { org_id: number; chain: string; platform: Platform } | undefined);
+    const acc = accountsNow.get(accountId);
+    const old = accountsBefore.get(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
     let from = changedFrom;
     if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
     let fromChunk = from <= FAR_PAST ? chunkOf(FAR_PAST) : chunkOf(from);
 
+    let oldLastChunk = Number.NEGATIVE_INFINITY;
     if (old) {
       const rows = q.oldChunks.all(accountId, fromChunk) as { chunk: number; data: Buffer }[];
+      if (rows.length) oldLastChunk = rows[rows.length - 1].chunk;
       let oldRun: DailyRun | null = null;
       if (rows.length) oldRun = runFromChunks(rows);
       else {
@@ -203,7 +213,6 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
       if (oldRun) addTo(old.chain.split(',').map(Number), old.platform, oldRun, -1);
     }
 
-    q.delAccountChunks.run(accountId, fromChunk);
     q.delFlags.run(accountId, from);
     if (!acc) {
       q.delAccount.run(accountId);
@@ -214,6 +223,8 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
     const after = q.snapsFrom.all(accountId, base) as [number, number][];
     const snapshots = [...before, ...after].map(([day, audience]) => ({ day, audience }));
     const run = accountRun({ snapshots, closedDay: acc.closed_day }, fromChunk);
+    // stored chunks the new run does not overwrite must go
+    if (!run || run.firstChunk > fromChunk || lastChunkOf(run) < oldLastChunk) q.delAccountChunks.run(accountId, fromChunk);
     if (run) {
       addTo(chain, acc.platform, run, 1);
       for (let c = 0; c < run.sum.length / CHUNK_DAYS; c++) q.putAccountChunk.run(accountId, run.firstChunk + c, encodeChunk(run.sum, run.cnt, c * CHUNK_DAYS));
@@ -221,13 +232,16 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
     for (const f of detectSuspicious(snapshots, from)) {
       q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
     }
-    const first = q.firstSnap.get(accountId) as { day: number; audience: number } | undefined;
+    // the first reading is unchanged when everything changed lies after it
+    const firstKept = old && from > FAR_PAST && old.first_day !== null && old.first_day < base;
+    const first = firstKept ? { day: old.first_day as number, audience: old.first_audience as number } : (q.firstSnap.get(accountId) as { day: number; audience: number } | undefined);
     const last = snapshots[snapshots.length - 1];
-    q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day);
+    if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, accountId);
+    else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day);
   }
 
   onProgress?.(dirty.size, dirty.size, 'accounts');
-  let chunks = 0;
+  const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
   let pairsDone = 0;
   for (const [key, delta] of deltas) {
     if (onProgress && pairsDone++ % PROGRESS_EVERY === 0) onProgress(pairsDone - 1, deltas.size, 'series');
@@ -260,11 +274,13 @@ function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputePr
         cur.sum[i] += delta.sum[k];
         cur.cnt[i] += delta.cnt[k];
       }
-      q.putPairChunk.run(orgId, grp, c, encodeChunk(cur.sum, cur.cnt));
-      chunks++;
+      writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
     }
     q.putPair.run(orgId, grp, meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
   }
+  // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
+  writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
+  for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
   onProgress?.(deltas.size, deltas.size, 'series');
-  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks, ms: 0 };
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
 }
