@@ -50,10 +50,13 @@ function summarise(result: object): Record<string, unknown> {
 export function startScheduler(jobs: Job[], timezone: string, log: Logger = createLogger('scheduler')): Scheduler {
   const names = new Set<string>();
   const tasks: { name: string; task: ScheduledTask; run: () => Promise<'ran' | 'busy' | 'failed'> }[] = [];
+  // Check every job before scheduling any, so a refused table leaves no timer running.
   for (const job of jobs) {
     if (names.has(job.name)) throw new Error(`job ${job.name} is scheduled twice`);
     names.add(job.name);
     if (!cron.validate(job.cron)) throw new Error(`job ${job.name}: invalid cron expression ${JSON.stringify(job.cron)}`);
+  }
+  for (const job of jobs) {
     const run = guarded(job, log);
     const task = cron.schedule(job.cron, () => run(), { timezone, name: job.name, noOverlap: true, logger: quiet });
     tasks.push({ name: job.name, task, run });
