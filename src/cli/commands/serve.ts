@@ -12,6 +12,7 @@ import type { Db } from '../../../db';
 import { createLogger } from '../../log';
 import { createApp } from '../../../web/app';
 import { botService } from '../../bot/service';
+import { schedulerService } from '../../jobs/schedule';
 
 const log = createLogger('serve');
 
@@ -54,7 +55,7 @@ export const webService: ServiceFactory = ({ db, config }) => {
 };
 
 /** Everything `serve` runs, in start order. The scheduler and the bot register here. */
-export const SERVICES: ServiceFactory[] = [webService, botService];
+export const SERVICES: ServiceFactory[] = [webService, schedulerService, botService];
 
 /** Starts the services; the returned function stops the started ones in reverse order. */
 export async function startServices(ctx: ServeContext, factories: ServiceFactory[] = SERVICES): Promise<() => Promise<void>> {
