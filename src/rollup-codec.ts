@@ -1,13 +1,43 @@
-// Binary form of one 32-day rollup chunk: a flag byte, 32 sums (int32, or float64 when any sum is not a
-// small whole number), then the tracked-account counts (one int32 when constant over the chunk, else 32).
+// Binary form of one 32-day rollup chunk. A flag byte, then either
+//  - (usual) whole-number sums as zig-zag varints of the first value and the day-to-day changes, which are
+//    small for audiences, so most days take one or two bytes; or
+//  - float64 sums when any sum is not a whole number;
+// then the tracked-account counts: one varint when constant over the chunk, else 32 zig-zag varint changes.
 import { CHUNK_DAYS } from './domain/rollup';
 
 const FLOAT_SUMS = 1;
 const CONSTANT_COUNT = 2;
+const VARINT = 4;
 
 export interface Chunk {
   sum: Float64Array;
   cnt: Int32Array;
+}
+
+const scratch = Buffer.alloc(1 + CHUNK_DAYS * 10 + CHUNK_DAYS * 10);
+
+// Arithmetic, not bitwise: sums may exceed 32 bits.
+function putVarint(buf: Buffer, p: number, value: number): number {
+  let z = value >= 0 ? value * 2 : -value * 2 - 1;
+  while (z >= 128) {
+    buf[p++] = (z % 128) | 128;
+    z = Math.floor(z / 128);
+  }
+  buf[p++] = z;
+  return p;
+}
+
+let readPos = 0;
+function getVarint(buf: Buffer): number {
+  let z = 0;
+  let mul = 1;
+  for (;;) {
+    const b = buf[readPos++];
+    z += (b & 127) * mul;
+    if (b < 128) break;
+    mul *= 128;
+  }
+  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
 }
 
 /** Encodes days [offset, offset + 32) of the arrays. */
@@ -15,45 +45,54 @@ export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buf
   let ints = true;
   let constant = true;
   for (let i = 0; i < CHUNK_DAYS; i++) {
-    const s = sum[offset + i];
-    if (ints && (!Number.isInteger(s) || s > 2_147_483_647 || s < -2_147_483_648)) ints = false;
+    if (ints && !Number.isSafeInteger(sum[offset + i])) ints = false;
     if (cnt[offset + i] !== cnt[offset]) constant = false;
   }
-  const sumBytes = ints ? 4 : 8;
-  const buf = Buffer.allocUnsafe(1 + CHUNK_DAYS * sumBytes + (constant ? 4 : CHUNK_DAYS * 4));
-  buf[0] = (ints ? 0 : FLOAT_SUMS) | (constant ? CONSTANT_COUNT : 0);
+  scratch[0] = (ints ? VARINT : FLOAT_SUMS) | (constant ? CONSTANT_COUNT : 0);
   let p = 1;
+  let prev = 0;
   for (let i = 0; i < CHUNK_DAYS; i++) {
-    if (ints) buf.writeInt32LE(sum[offset + i], p);
-    else buf.writeDoubleLE(sum[offset + i], p);
-    p += sumBytes;
+    const s = sum[offset + i];
+    if (ints) {
+      p = putVarint(scratch, p, s - prev);
+      prev = s;
+    } else p = scratch.writeDoubleLE(s, p);
   }
-  if (constant) buf.writeInt32LE(cnt[offset], p);
-  else for (let i = 0; i < CHUNK_DAYS; i++, p += 4) buf.writeInt32LE(cnt[offset + i], p);
-  return buf;
+  if (constant) p = putVarint(scratch, p, cnt[offset]);
+  else {
+    prev = 0;
+    for (let i = 0; i < CHUNK_DAYS; i++) {
+      p = putVarint(scratch, p, cnt[offset + i] - prev);
+      prev = cnt[offset + i];
+    }
+  }
+  return Buffer.from(scratch.subarray(0, p));
 }
 
 /** Decodes a chunk into the arrays at `offset` (or into new arrays). */
 export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
   const out = into ?? { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
-  const ints = (buf[0] & FLOAT_SUMS) === 0;
-  const constant = (buf[0] & CONSTANT_COUNT) !== 0;
-  let p = 1;
-  for (let i = 0; i < CHUNK_DAYS; i++) {
-    out.sum[offset + i] = ints ? buf.readInt32LE(p) : buf.readDoubleLE(p);
-    p += ints ? 4 : 8;
+  const flags = buf[0];
+  let v = 0;
+  if (flags & FLOAT_SUMS) {
+    for (let i = 0; i < CHUNK_DAYS; i++) out.sum[offset + i] = buf.readDoubleLE(1 + i * 8);
+    readPos = 1 + CHUNK_DAYS * 8;
+  } else {
+    readPos = 1;
+    for (let i = 0; i < CHUNK_DAYS; i++) out.sum[offset + i] = v += getVarint(buf);
   }
-  if (constant) out.cnt.fill(buf.readInt32LE(p), offset, offset + CHUNK_DAYS);
-  else for (let i = 0; i < CHUNK_DAYS; i++, p += 4) out.cnt[offset + i] = buf.readInt32LE(p);
+  if (flags & CONSTANT_COUNT) out.cnt.fill(getVarint(buf), offset, offset + CHUNK_DAYS);
+  else {
+    v = 0;
+    for (let i = 0; i < CHUNK_DAYS; i++) out.cnt[offset + i] = v += getVarint(buf);
+  }
   return out;
 }
 
-/** The sum and count of one day (0–31) of an encoded chunk, without decoding the rest. */
+const one: Chunk = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+
+/** The sum and count of one day (0–31) of an encoded chunk. */
 export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number } {
-  const ints = (buf[0] & FLOAT_SUMS) === 0;
-  const sumBytes = ints ? 4 : 8;
-  const sum = ints ? buf.readInt32LE(1 + i * 4) : buf.readDoubleLE(1 + i * 8);
-  const countsAt = 1 + CHUNK_DAYS * sumBytes;
-  const cnt = (buf[0] & CONSTANT_COUNT) !== 0 ? buf.readInt32LE(countsAt) : buf.readInt32LE(countsAt + i * 4);
-  return { sum, cnt };
+  decodeChunk(buf, one);
+  return { sum: one.sum[i], cnt: one.cnt[i] };
 }

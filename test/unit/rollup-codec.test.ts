@@ -1,0 +1,29 @@
+import { chunkValueAt, decodeChunk, encodeChunk } from '../../src/rollup-codec';
+
+const days = (f: (i: number) => number) => Float64Array.from({ length: 32 }, (_, i) => f(i));
+const counts = (f: (i: number) => number) => Int32Array.from({ length: 32 }, (_, i) => f(i));
+
+test.each([
+  ['small steady audience', days((i) => 1000 + i * 3), counts(() => 4)],
+  ['nothing tracked', days(() => 0), counts(() => 0)],
+  ['a drop to zero and a channel closing', days((i) => (i < 10 ? 500 : i < 20 ? 0 : 77)), counts((i) => (i < 20 ? 2 : 1))],
+  ['negative deltas as an incremental update subtracts', days((i) => (i === 0 ? 0 : -i * 1000)), counts((i) => -1 + (i % 2))],
+  ['sums beyond 32 bits', days((i) => 2 ** 40 + i * 7919), counts(() => 70_000)],
+  ['non-integer sums fall back to float64', days((i) => i / 3), counts(() => 1)],
+])('a chunk round-trips: %s', (_name, sum, cnt) => {
+  const buf = encodeChunk(sum, cnt);
+  const back = decodeChunk(buf);
+  expect(Array.from(back.sum)).toEqual(Array.from(sum));
+  expect(Array.from(back.cnt)).toEqual(Array.from(cnt));
+  expect(chunkValueAt(buf, 17)).toEqual({ sum: sum[17], cnt: cnt[17] });
+});
+
+test('a steady audience packs into a few bytes a day', () => {
+  expect(encodeChunk(days((i) => 25_000 + i * 40), counts(() => 3)).length).toBeLessThan(1 + 3 + 31 + 1 + 2);
+});
+
+test('encodes from an offset into longer arrays', () => {
+  const sum = Float64Array.from({ length: 96 }, (_, i) => i);
+  const cnt = new Int32Array(96).fill(1);
+  expect(Array.from(decodeChunk(encodeChunk(sum, cnt, 32)).sum)).toEqual(Array.from(sum.slice(32, 64)));
+});
