@@ -117,7 +117,8 @@ const PROGRESS_EVERY = 200;
 /** Updates the rollups in one transaction. `full` rebuilds everything from the raw snapshots. */
 export function computeRollups(db: Db, opts: { full?: boolean; onProgress?: ComputeProgress } = {}): ComputeSummary {
   const t0 = performance.now();
-  const summary = db.transaction(() => computeInTransaction(db, opts.full ?? false, opts.onProgress))();
+  // IMMEDIATE: take the write lock before reading what to do, so a concurrent writer cannot make us retry halfway
+  const summary = db.transaction(() => computeInTransaction(db, opts.full ?? false, opts.onProgress)).immediate();
   summary.ms = performance.now() - t0;
   log.info('compute finished', { mode: summary.mode, accounts: summary.accounts, pairs: summary.pairs, chunks: summary.chunks, ms: Math.round(summary.ms) });
   return summary;
