@@ -54,6 +54,8 @@ export interface EmulatorOptions {
   usageQuota?: number;
   /** How long a `timeout` fault holds the request before closing it. */
   hangMs?: number;
+  /** Longest a getUpdates long poll is held, whatever its `timeout` (default 25 s). */
+  maxPollMs?: number;
   faults?: FaultRule[];
 }
 
@@ -116,6 +118,8 @@ interface Answer {
   hang?: boolean;
   /** Close the connection at once without an answer. */
   drop?: boolean;
+  /** Long polling: send this answer after so many ms, or at once when the emulator closes. */
+  holdMs?: number;
 }
 
 const GRAPH_VERSION = /^\/v\d+\.\d+(?=\/|$)/;
@@ -180,6 +184,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const model = audienceModel(seed);
   const now = options.now ?? (() => new Date());
   const hangMs = options.hangMs ?? 120_000;
+  const maxPollMs = options.maxPollMs ?? 25_000;
+  let webhookUrl = '';
+  /** Held long polls: each answers at once when the emulator closes. */
+  const held = new Set<() => void>();
   const usageQuota = options.usageQuota ?? 1_000_000;
   let latencyMs = options.latencyMs ?? 0;
   let forcedUsage: number | undefined;
@@ -585,6 +593,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           },
         };
       }
+      // What telegraf's launch() needs for long polling. No updates are ever pending: getUpdates waits up
+      // to its `timeout` (at most maxPollMs) and answers an empty list, so a polling bot idles quietly.
+      case 'getupdates': {
+        const timeout = Number(params.timeout ?? 0);
+        const holdMs = Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout * 1000, maxPollMs) : 0;
+        if (webhookUrl) return botErr(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
+        return { status: 200, body: { ok: true, result: [] }, holdMs };
+      }
+      case 'deletewebhook':
+        webhookUrl = '';
+        return { status: 200, body: { ok: true, result: true, description: 'Webhook was deleted' } };
+      case 'setwebhook':
+        webhookUrl = typeof params.url === 'string' ? params.url : '';
+        return { status: 200, body: { ok: true, result: true, description: webhookUrl ? 'Webhook was set' : 'Webhook was deleted' } };
+      case 'getwebhookinfo':
+        return { status: 200, body: { ok: true, result: { url: webhookUrl, has_custom_certificate: false, pending_update_count: 0 } } };
       case 'getchatmembercount':
       case 'getchatmemberscount':
         return { status: 200, body: { ok: true, result: model.audience(chat.toLowerCase(), today()) } };
@@ -710,6 +734,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       req.socket.once('close', () => clearTimeout(t));
       return;
     }
+    if (answer.holdMs) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(t);
+          held.delete(done);
+          req.socket.off('close', done);
+          resolve();
+        };
+        const t = setTimeout(done, answer.holdMs);
+        held.add(done);
+        req.socket.once('close', done);
+      });
+      if (req.socket.destroyed) return;
+    }
     send(res, answer, headers);
   }
 
@@ -743,8 +781,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     port,
     close: () =>
       new Promise<void>((resolve) => {
+        // Answer held long polls first (empty), so a polling client stops cleanly instead of seeing a reset.
+        for (const done of [...held]) done();
         server.close(() => resolve());
-        server.closeAllConnections();
+        // Idle keep-alive connections close with the server; a request still open (a held fault) gets a moment.
+        setTimeout(() => server.closeAllConnections(), 50).unref();
       }),
     reset,
     setFault: addRule,
