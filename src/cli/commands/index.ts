@@ -13,7 +13,8 @@ import * as token from './token';
 import * as serve from './serve';
 import * as summary from './summary';
 import * as doctor from './doctor';
+import * as demo from './demo';
 
 export type Register = (program: Command, ctx: CliContext) => void;
 
-export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register, summary.register, doctor.register, serve.register];
+export const commands: Register[] = [importCmd.register, importAudience.register, exportCmd.register, compute.register, backup.register, collect.register, emulator.register, user.register, token.register, summary.register, doctor.register, serve.register, demo.register];

@@ -1,0 +1,122 @@
+// `npx audience-growth demo` as a newcomer runs it: in a fresh directory, it prints a URL and a login;
+// the pages show two years of growing numbers, the bot's weekly summary is in the emulator's message log,
+// and Ctrl+C stops everything with exit code 0. It never touches the real database.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDatabase } from '../../db';
+import { ROOT, runCli, tempDir } from '../helpers/cli';
+
+const BIN = path.join(ROOT, 'bin/audience-growth.js');
+
+interface Printed {
+  url: string;
+  login: string;
+  password: string;
+  messages: string;
+}
+
+function startDemo(cwd: string): { child: ChildProcessWithoutNullStreams; out: () => string; err: () => string; ready: Promise<Printed>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, 'demo', '--port', '0'], {
+    cwd,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, DATABASE_PATH: path.join(cwd, 'real.db') },
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (c: Buffer) => (out += c.toString('utf8')));
+  child.stderr.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const ready = new Promise<Printed>((resolve, reject) => {
+    const check = () => {
+      const url = /Web pages:\s+(http:\/\/\S+)/.exec(out)?.[1];
+      const cred = /Log in:\s+(\S+) \/ (\S+)/.exec(out);
+      const messages = /Bot posts:\s+(http:\/\/\S+)/.exec(out)?.[1];
+      if (url && cred && messages && out.includes('Press Ctrl+C')) resolve({ url, login: cred[1], password: cred[2], messages });
+    };
+    child.stdout.on('data', check);
+    void exited.then((code) => reject(new Error(`demo exited with ${code} before it was ready:\n${out}\n${err}`)));
+  });
+  return { child, out: () => out, err: () => err, ready, exited };
+}
+
+/** The cookies a response sets, as `name=value` pairs. */
+function setCookies(res: Response): string[] {
+  return res.headers.getSetCookie().map((c) => c.split(';')[0]);
+}
+
+test('the demo starts in a fresh directory, shows growing numbers after login, posts the weekly summary, and stops on SIGINT', async () => {
+  const cwd = tempDir('ag-demo-');
+  const started = Date.now();
+  const demo = startDemo(cwd);
+  try {
+    const printed = await demo.ready;
+    expect(Date.now() - started).toBeLessThan(60_000);
+    const base = printed.url.replace('localhost', '127.0.0.1').replace(/\/$/, '');
+
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+
+    // Sign in with the printed credentials (the login page and its CSRF cookie), when the app has a login.
+    let cookie = '';
+    const loginPage = await fetch(`${base}/login`, { redirect: 'manual' });
+    if (loginPage.status === 200) {
+      const html = await loginPage.text();
+      const csrf = /name="_csrf"\s+value="([^"]+)"/.exec(html)?.[1] ?? /value="([^"]+)"\s+name="_csrf"/.exec(html)?.[1];
+      const form = new URLSearchParams({ login: printed.login, password: printed.password, next: '/' });
+      if (csrf) form.set('_csrf', csrf);
+      const signIn = await fetch(`${base}/login`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: setCookies(loginPage).join('; ') },
+        body: form.toString(),
+      });
+      expect([302, 303]).toContain(signIn.status);
+      cookie = setCookies(signIn).join('; ');
+      expect(cookie).not.toBe('');
+    }
+
+    const overview = await fetch(`${base}/`, { headers: cookie ? { cookie } : {}, redirect: 'manual' });
+    expect(overview.status).toBe(200);
+    const html = await overview.text();
+    const chart = JSON.parse(/<script type="application\/json" id="audience-chart-data">([\s\S]*?)<\/script>/.exec(html)![1]) as {
+      series: { key: string; data: { x: string; y: number | null }[] }[];
+    };
+    const social = chart.series.find((s) => s.key === 'social')!.data.filter((p) => p.y !== null) as { x: string; y: number }[];
+    expect(social.length).toBeGreaterThan(300); // a year of daily points, at least
+    expect(social[social.length - 1].y).toBeGreaterThan(social[0].y);
+
+    const targets = await (await fetch(`${base}/targets`, { headers: cookie ? { cookie } : {} })).text();
+    expect(targets).toContain('№ 19 п. 2 от 12.10.2022');
+
+    const messages = (await (await fetch(printed.messages)).json()) as { chatId: string; text: string }[];
+    expect(messages.some((m) => m.chatId === '@union_news' && m.text.includes('Итоги недели'))).toBe(true);
+
+    // Its own database in the working directory; the real one (DATABASE_PATH) is never created.
+    expect(fs.existsSync(path.join(cwd, 'data/demo.db'))).toBe(true);
+    expect(fs.existsSync(path.join(cwd, 'real.db'))).toBe(false);
+
+    const t = Date.now();
+    demo.child.kill('SIGINT');
+    expect(await demo.exited).toBe(0);
+    expect(Date.now() - t).toBeLessThan(10_000);
+    expect(demo.out()).toContain('Demo stopped.');
+    expect(demo.err()).not.toMatch(/ERROR|Unhandled|EADDRINUSE/);
+  } finally {
+    if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+  }
+});
+
+test('the demo refuses the real database and any file that is not a demo database', () => {
+  const cwd = tempDir('ag-demo-');
+  const real = path.join(cwd, 'real.db');
+  const same = runCli(['demo', '--port', '0', '--db', real], { CWD: cwd, DATABASE_PATH: real });
+  expect(same.code).toBe(2);
+  expect(same.stderr).toMatch(/--db: is the same file as DATABASE_PATH/);
+  expect(fs.existsSync(real)).toBe(false);
+
+  const other = path.join(cwd, 'other.db');
+  openDatabase(other).close();
+  const notDemo = runCli(['demo', '--port', '0', '--db', other], { CWD: cwd, DATABASE_PATH: real });
+  expect(notDemo.code).toBe(2);
+  expect(notDemo.stderr).toMatch(/is not a demo database/);
+  expect(fs.statSync(other).size).toBeGreaterThan(0);
+});
