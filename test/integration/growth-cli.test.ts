@@ -1,6 +1,7 @@
 // The growth figures a user exports through the CLI, for the cases DESIGN §4 and §5 name.
 import fs from 'node:fs';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { runCli, tempDir } from '../helpers/cli';
 
 const TREE = `
@@ -128,6 +129,17 @@ describe('growth exports through the CLI', () => {
     const before = cli('export', 'growth', '--from', '2026-01-01', '--to', '2026-02-28', '--format', 'json');
     expect(cli('compute', '--full')).toMatch(/^full compute/);
     expect(cli('export', 'growth', '--from', '2026-01-01', '--to', '2026-02-28', '--format', 'json')).toBe(before);
+  });
+
+  test('xlsx has the same columns and unrounded numbers', async () => {
+    const out = path.join(dir, 'growth.xlsx');
+    cli('export', 'growth', '--from', '2026-02-01', '--to', '2026-02-28', '--format', 'xlsx', '--out', out);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.readFile(out);
+    const ws = wb.worksheets[0];
+    expect(ws.getRow(1).values).toEqual([undefined, 'org', 'platform', 'from', 'to', 'audience_start', 'audience_end', 'net_growth', 'growth_percent', 'per_1000_members']);
+    const rows = json('export', 'growth', '--from', '2026-02-01', '--to', '2026-02-28');
+    rows.forEach((r: { growth_percent: number | null }, i: number) => expect(ws.getRow(i + 2).getCell(8).value ?? null).toBe(r.growth_percent));
   });
 
   test('bad options exit 2 and name the option', () => {
