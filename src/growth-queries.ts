@@ -241,17 +241,22 @@ function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number):
   return out;
 }
 
-function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string): GrowthRow[] {
+function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string, cache = new Map<number, Map<number, number>>()): GrowthRow[] {
   const f = toEpochDay(from);
   const t = toEpochDay(to);
   // a few orgs: one lookup each; many: one pass over the group's chunk for that day
   const audienceOf = (day: number): Map<number, number> => {
-    if (nodes.length > 400) return audienceOfAllOrgs(db, group, day);
-    const m = new Map<number, number>();
-    for (const n of nodes) {
-      const v = audienceOnDay(db, n.id, group, day);
-      if (v !== null) m.set(n.id, v);
+    let m = cache.get(day);
+    if (m) return m;
+    if (nodes.length > 400) m = audienceOfAllOrgs(db, group, day);
+    else {
+      m = new Map<number, number>();
+      for (const n of nodes) {
+        const v = audienceOnDay(db, n.id, group, day);
+        if (v !== null) m.set(n.id, v);
+      }
     }
+    cache.set(day, m);
     return m;
   };
   const start = audienceOf(f - 1);
@@ -349,8 +354,9 @@ export function rankings(
   const nodes = scopeOf(loadTree(db), opts.org).filter((n) => n.level === opts.level);
   const prev = previousPeriod(inferPeriod(opts.from, opts.to));
   const withShare = (rows: GrowthRow[]) => rows.map((r, i) => ({ ...r, reach_share: reachShare(r.audience_end, nodes[i].members) }));
-  const cur = withShare(growthFor(db, nodes, opts.platform, opts.from, opts.to));
-  const before = withShare(growthFor(db, nodes, opts.platform, prev.from, prev.to));
+  const cache = new Map<number, Map<number, number>>(); // the previous period ends the day before this one starts
+  const cur = withShare(growthFor(db, nodes, opts.platform, opts.from, opts.to, cache));
+  const before = withShare(growthFor(db, nodes, opts.platform, prev.from, prev.to, cache));
   const ranks = competitionRanks(cur.map((r) => r[metric]));
   const prevRanks = competitionRanks(before.map((r) => r[metric]));
   const rows: RankingRow[] = cur.map((r, i) => ({
@@ -362,7 +368,8 @@ export function rankings(
     previous_rank: prevRanks[i],
     rank_change: rankChange(ranks[i], prevRanks[i]),
   }));
-  return rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || a.org.localeCompare(b.org));
+  // slugs are [a-z0-9-]: plain code-unit order, much cheaper than localeCompare over 5,000 primaries
+  return rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 //    small for audiences, so most days take one or two bytes; or
 //  - float64 sums when any sum is not a whole number;
 // then the tracked-account counts: one varint when constant over the chunk, else 32 zig-zag varint changes.
+// The fixed-width layout of the first version (no VARINT flag) is still read.
 import { CHUNK_DAYS } from './domain/rollup';
 
 const FLOAT_SUMS = 1;
@@ -48,7 +49,7 @@ export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buf
     if (ints && !Number.isSafeInteger(sum[offset + i])) ints = false;
     if (cnt[offset + i] !== cnt[offset]) constant = false;
   }
-  scratch[0] = (ints ? VARINT : FLOAT_SUMS) | (constant ? CONSTANT_COUNT : 0);
+  scratch[0] = VARINT | (ints ? 0 : FLOAT_SUMS) | (constant ? CONSTANT_COUNT : 0);
   let p = 1;
   let prev = 0;
   for (let i = 0; i < CHUNK_DAYS; i++) {
@@ -73,6 +74,7 @@ export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buf
 export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
   const out = into ?? { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
   const flags = buf[0];
+  if (!(flags & VARINT)) return decodeFixed(buf, out, offset);
   let v = 0;
   if (flags & FLOAT_SUMS) {
     for (let i = 0; i < CHUNK_DAYS; i++) out.sum[offset + i] = buf.readDoubleLE(1 + i * 8);
@@ -86,6 +88,19 @@ export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
     v = 0;
     for (let i = 0; i < CHUNK_DAYS; i++) out.cnt[offset + i] = v += getVarint(buf);
   }
+  return out;
+}
+
+/** The first layout (no VARINT flag): int32 or float64 sums, int32 counts. Still read, never written. */
+function decodeFixed(buf: Buffer, out: Chunk, offset: number): Chunk {
+  const ints = (buf[0] & FLOAT_SUMS) === 0;
+  let p = 1;
+  for (let i = 0; i < CHUNK_DAYS; i++) {
+    out.sum[offset + i] = ints ? buf.readInt32LE(p) : buf.readDoubleLE(p);
+    p += ints ? 4 : 8;
+  }
+  if (buf[0] & CONSTANT_COUNT) out.cnt.fill(buf.readInt32LE(p), offset, offset + CHUNK_DAYS);
+  else for (let i = 0; i < CHUNK_DAYS; i++, p += 4) out.cnt[offset + i] = buf.readInt32LE(p);
   return out;
 }
 

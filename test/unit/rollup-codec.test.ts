@@ -27,3 +27,11 @@ test('encodes from an offset into longer arrays', () => {
   const cnt = new Int32Array(96).fill(1);
   expect(Array.from(decodeChunk(encodeChunk(sum, cnt, 32)).sum)).toEqual(Array.from(sum.slice(32, 64)));
 });
+
+test('chunks in the first, fixed-width layout are still read', () => {
+  const old = Buffer.alloc(1 + 32 * 4 + 4);
+  old[0] = 2; // int32 sums, constant count
+  for (let i = 0; i < 32; i++) old.writeInt32LE(100 + i, 1 + i * 4);
+  old.writeInt32LE(3, 1 + 128);
+  expect(chunkValueAt(old, 5)).toEqual({ sum: 105, cnt: 3 });
+});
