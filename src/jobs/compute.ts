@@ -8,7 +8,7 @@
 import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
 import { accountRun, chunkOf, chunkStart, CHUNK_DAYS, type DailyRun } from '../domain/rollup';
-import { detectSuspicious } from '../domain/suspicious';
+import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
 import { decodeChunk, encodeChunk } from '../rollup-codec';
 import { createLogger } from '../log';
 
@@ -17,7 +17,7 @@ const log = createLogger('compute');
 /** "From the beginning": the from_day the triggers write when an account must be recomputed whole. */
 export const FAR_PAST = -1_000_000_000;
 /** Snapshots read before the recompute point so the suspicious-growth window has its history. */
-const HISTORY_ROWS = 40;
+const HISTORY_ROWS = SUSPICIOUS_RULE.WINDOW + 2;
 
 export interface ComputeSummary {
   mode: 'full' | 'incremental';
