@@ -77,7 +77,7 @@ export function readTreeFile(file: string): TreeInput {
   return { label, orgs, accounts, targets };
 }
 
-interface CsvRow {
+export interface CsvRow {
   line: number;
   cells: Record<string, string>;
 }
@@ -91,6 +91,18 @@ export function readCsv(file: string, required: readonly string[], optional: rea
   } catch (err) {
     throw new InputError(`cannot read: ${(err as Error).message}`, label);
   }
+  return parseCsvText(text, label, required, optional);
+}
+
+/** Parses CSV text with a header line (a file's, or one pasted or uploaded in a form); rows keep their line numbers. */
+export function parseCsvText(
+  text: string,
+  label: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+  /** When given, a row with the wrong number of fields is reported here and skipped instead of stopping the parse. */
+  onBadRow?: (line: number, message: string) => void,
+): { label: string; rows: CsvRow[] } {
   let records: { record: string[]; info: { lines: number } }[];
   try {
     records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
@@ -104,10 +116,16 @@ export function readCsv(file: string, required: readonly string[], optional: rea
   if (missing.length) throw new InputError(`header lacks column(s) ${missing.join(', ')} (expected ${[...required, ...optional].join(',')})`, label, records[0].info.lines);
   const unknown = header.filter((h) => !required.includes(h) && !optional.includes(h));
   if (unknown.length) throw new InputError(`unknown column(s) ${unknown.join(', ')}`, label, records[0].info.lines);
-  const rows = records.slice(1).map(({ record, info }) => {
-    if (record.length !== header.length) throw new InputError(`has ${record.length} fields, the header has ${header.length}`, label, info.lines);
-    return { line: info.lines, cells: Object.fromEntries(header.map((h, i) => [h, record[i]])) };
-  });
+  const rows: CsvRow[] = [];
+  for (const { record, info } of records.slice(1)) {
+    if (record.length !== header.length) {
+      const message = `has ${record.length} fields, the header has ${header.length}`;
+      if (!onBadRow) throw new InputError(message, label, info.lines);
+      onBadRow(info.lines, message);
+      continue;
+    }
+    rows.push({ line: info.lines, cells: Object.fromEntries(header.map((h, i) => [h, record[i]])) });
+  }
   return { label, rows };
 }
 

@@ -5,10 +5,12 @@
 //   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules) — public
 //   3. language (?lang= / cookie / config default)
 //   4. /healthz — public
-//   5. deps.guards: authentication, sessions, CSRF go here (the auth issue adds them; none yet). A guard
-//      that makes answers differ per user must set res.locals.cacheScope (e.g. the user's role and org).
+//   5. sign-in (web/auth.ts): the principal from a Bearer token or the session cookie (res.locals.cacheScope
+//      set per session / token), /login and /logout, then the guard — nothing below runs without a principal
+//      (pages redirect to /login?next=…, the API answers 401) — form bodies, and the CSRF check on every post;
+//      then deps.guards. A guard that makes answers differ per user must set res.locals.cacheScope.
 //   6. rollups brought up to date, then the response cache (valid until the database changes)
-//   7. feature routers: /api/v1, pages
+//   7. feature routers: /api/v1, pages, /admin (admin everywhere, editor within its subtree)
 //   8. 404 and the one error handler (400/404 as a page or `{ error: { code, message } }`, never a raw 500)
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -25,6 +27,12 @@ import { dashboardRouter } from './routes/dashboard';
 import { targetsRouter } from './routes/targets';
 import { rankingsRouter } from './routes/rankings';
 import { healthRouter } from './routes/health';
+import { adminRouter } from './routes/admin';
+import { authRouter, csrfGuard, FORM_LIMIT, identify, requireSignIn } from './auth';
+import { InputError } from '../src/config';
+import { ForbiddenError } from '../src/admin/scope';
+import { AdminJobs, type Collect } from '../src/admin/accounts';
+import type { LoginThrottle } from '../src/auth';
 
 const log = createLogger('web');
 
@@ -33,6 +41,16 @@ export interface AppDeps extends WebDeps {
   guards?: RequestHandler[];
   /** Cache GET answers until the database changes (default on; the bench measures both). */
   cache?: boolean;
+  /**
+   * Express `trust proxy`: set it when the app runs behind a reverse proxy, so X-Forwarded-Proto marks https
+   * requests (Secure cookies) and X-Forwarded-For gives the client address the login throttle counts.
+   * `serve` reads it from TRUST_PROXY. Default: trust no proxy.
+   */
+  trustProxy?: boolean | number | string;
+  /** Failed-login limits (default 5 per address or login in 15 minutes). */
+  loginThrottle?: LoginThrottle;
+  /** The collect job the admin "collect now" / backfill buttons run (tests replace it). */
+  collect?: Collect;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -40,6 +58,9 @@ export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', deps.trustProxy ?? false);
+  const jobs = new AdminJobs(deps.db, deps.config, deps.collect);
+  app.locals.adminJobs = jobs;
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -67,6 +88,11 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
   app.use(healthzRouter(ctx));
+  app.use(identify(deps.db));
+  app.use(authRouter(ctx, { throttle: deps.loginThrottle }));
+  app.use(requireSignIn());
+  app.use(express.urlencoded({ extended: false, limit: FORM_LIMIT, parameterLimit: 100 }));
+  app.use(csrfGuard());
   for (const guard of deps.guards ?? []) app.use(guard);
   // Snapshots written since the last compute (an import, a manual figure) are rolled up before anything is read,
   // as `export` does, so pages, API and exports agree. A cheap check when nothing changed.
@@ -86,9 +112,12 @@ export function createApp(deps: AppDeps): Express {
   app.use(targetsRouter(ctx));
   app.use(rankingsRouter(ctx));
   app.use(healthRouter(ctx));
+  app.use('/admin', adminRouter(ctx, jobs));
 
   app.use((req, _res, next) => next(new HttpError(404, 'not_found', `no page at ${req.path}`)));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    if (err instanceof InputError) err = new HttpError(400, 'invalid_parameter', err.message);
+    if (err instanceof ForbiddenError) err = new HttpError(403, 'forbidden', err.message);
     const known = err instanceof HttpError;
     // body-parser style errors carry a status; anything else is our fault.
     const status = known ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;

@@ -9,6 +9,8 @@ import { LANGUAGES } from '../src/config';
 import { localDate } from '../src/domain/dates';
 import { formatDate, formatDateTime, formatDelta, formatNumber, formatPercent, formatWeek } from '../src/i18n/format';
 import { isLanguage, translator, type Translate } from './i18n';
+import type { Principal } from '../src/auth';
+import { canAdminister } from '../src/admin/scope';
 
 export interface WebDeps {
   db: Db;
@@ -93,6 +95,9 @@ export type ViewHelpers = ReturnType<typeof viewHelpers>;
 /** Renders a page template with the helpers and the page's own data. */
 export function renderPage(ctx: WebContext, req: Request, res: Response, view: string, data: Record<string, unknown>, status = 200): void {
   const helpers = viewHelpers(ctx, langOf(res), req);
-  const html = ctx.views.render(view, { ...helpers, ...data, today: ctx.today(), generatedAt: ctx.now().getTime() });
+  // Who is signed in: the layout shows the login, the admin link to those who may administer, and the logout form.
+  const principal = res.locals.principal as Principal | undefined;
+  const user = principal && { login: principal.login, role: principal.role, session: principal.kind === 'session', canAdmin: canAdminister(principal) };
+  const html = ctx.views.render(view, { ...helpers, user, csrfToken: principal?.csrfToken, ...data, today: ctx.today(), generatedAt: ctx.now().getTime() });
   res.status(status).type('html').send(html);
 }

@@ -80,7 +80,9 @@ export function principalFromToken(db: Db, token: string): Principal | undefined
     | { id: number; name: string | null; role: Role; org_id: number | null }
     | undefined;
   if (!row) return undefined;
-  db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(Date.now(), row.id);
+  // At most once a minute: every write invalidates the web response cache, and an API client may poll.
+  const now = Date.now();
+  db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)').run(now, row.id, now - 60_000);
   return { kind: 'token', login: `token:${row.name ?? row.id}`, role: row.role, orgId: row.org_id };
 }
 

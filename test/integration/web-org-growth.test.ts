@@ -8,6 +8,7 @@ import { toEpochDay } from '../../src/domain/dates';
 import { createApp } from '../../web/app';
 import { orgsGrowth } from '../../web/org-growth';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
+import { token, withToken } from '../helpers/web-auth';
 
 let f: WebFixture;
 beforeAll(() => {
@@ -34,7 +35,7 @@ test.each([
 });
 
 test('a cached page is served again only while the database is unchanged', async () => {
-  const app = createApp({ db: f.db, config: f.config, now: f.now });
+  const app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
   const first = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');
   expect(first.headers['x-cache']).toBe('miss');
   const again = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');

@@ -2,19 +2,20 @@
 // languages with the engine's numbers, bad parameters get a 400 (never a 500), exports download.
 import request from 'supertest';
 import ExcelJS from 'exceljs';
-import type { Express } from 'express';
 import { createApp } from '../../web/app';
 import { runExport } from '../../src/exports';
 import { growthRows } from '../../src/growth-queries';
 import { formatNumber } from '../../src/i18n/format';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
+import { token, withToken } from '../helpers/web-auth';
 
 let f: WebFixture;
-let app: Express;
+let app: ReturnType<typeof withToken>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = createApp({ db: f.db, config: f.config, now: f.now });
+  // Every page and API route needs a principal: these requests carry a viewer's API token.
+  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 

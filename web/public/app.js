@@ -71,4 +71,16 @@
   document.querySelectorAll('[data-print]').forEach(function (button) {
     button.addEventListener('click', function () { window.print(); });
   });
+
+  // A chosen CSV file is read into the form's text area, so it is posted (and previewed) as text.
+  document.querySelectorAll('input[type="file"][data-fill]').forEach(function (input) {
+    input.addEventListener('change', function () {
+      var target = document.getElementById(input.getAttribute('data-fill'));
+      var file = input.files && input.files[0];
+      if (!target || !file) return;
+      var reader = new window.FileReader();
+      reader.onload = function () { target.value = String(reader.result || '').replace(/^\uFEFF/, ''); };
+      reader.readAsText(file);
+    });
+  });
 })();

@@ -29,9 +29,21 @@ export interface Service {
 
 export type ServiceFactory = (ctx: ServeContext) => Service | null;
 
-/** The web dashboard and JSON API on config.env.port. Authentication middleware goes into `guards`. */
+/**
+ * Express `trust proxy` from TRUST_PROXY: unset/empty/false → no proxy; true → any; a number → that many hops;
+ * anything else (addresses, `loopback`, CIDR lists) as Express reads it.
+ */
+export function trustProxySetting(value: string | undefined): boolean | number | string {
+  const v = value?.trim();
+  if (!v || v === 'false' || v === '0') return false;
+  if (v === 'true') return true;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+/** The web dashboard and JSON API on config.env.port, behind sign-in (web/auth.ts). */
 export const webService: ServiceFactory = ({ db, config }) => {
-  const app = createApp({ db, config, guards: [] });
+  const app = createApp({ db, config, trustProxy: trustProxySetting(process.env.TRUST_PROXY) });
   const server = http.createServer(app);
   return {
     name: 'web',

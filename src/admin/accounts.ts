@@ -1,0 +1,131 @@
+// Accounts from the admin pages: add (validated as `import` validates them), close from a date, reopen, and
+// a collect or a Facebook backfill of one account run in the background with its outcome kept for the page.
+import type { Db } from '../../db';
+import { accountByPlatformId, audit, type AccountRow, type OrgRow } from '../../db/orgs';
+import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
+import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
+import { importTree } from '../import';
+import { afterSnapshotsChanged } from '../jobs/hooks';
+import { CollectBusyError, runCollect, type CollectJobOptions, type CollectResult } from '../jobs/collect';
+import { createLogger } from '../log';
+import { formError } from './orgs';
+
+const log = createLogger('admin');
+
+export function accountById(db: Db, id: number): AccountRow | undefined {
+  return db.prepare('SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
+}
+
+const subjectOf = (a: Pick<AccountRow, 'platform' | 'platform_id'>) => `account:${a.platform}:${a.platform_id}`;
+
+export function addAccount(db: Db, actor: string, org: OrgRow, input: { platform: Platform; id: string; title?: string }): AccountRow {
+  const parsed = accountSchema.safeParse({ platform: input.platform, id: input.id, title: input.title });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(issue.message, undefined, undefined, String(issue.path[0] ?? 'id'));
+  }
+  const existing = accountByPlatformId(db, input.platform, parsed.data.id!);
+  if (existing) throw new InputError(`this ${input.platform} account is already configured (account ${existing.id})`, undefined, undefined, 'id');
+  try {
+    importTree(db, { label: 'form', orgs: [], accounts: [{ ...parsed.data, org: org.slug, line: 0 }], targets: [] }, actor);
+  } catch (err) {
+    if (err instanceof InputError) throw formError(err);
+    throw err;
+  }
+  return accountByPlatformId(db, input.platform, parsed.data.id!)!;
+}
+
+/** Not counted on and after `date`; the rollups are brought up to date from that day. */
+export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string): void {
+  const day = toEpochDay(date);
+  if (account.closed_day === day) return;
+  db.transaction(() => {
+    db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
+    audit(db, actor, 'account.close', subjectOf(account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
+  })();
+  afterSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
+}
+
+export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow): void {
+  if (account.closed_day === null) return;
+  db.transaction(() => {
+    db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
+    audit(db, actor, 'account.reopen', subjectOf(account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
+  })();
+  afterSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
+}
+
+export interface AdminJobRow {
+  id: number;
+  account_id: number;
+  kind: 'collect' | 'backfill';
+  backfill_days: number | null;
+  requested_by: string;
+  requested_at: number;
+  status: 'running' | 'finished' | 'failed' | 'busy';
+  finished_at: number | null;
+  run_id: number | null;
+  message: string | null;
+}
+
+export function jobsOfAccount(db: Db, accountId: number, limit = 10): AdminJobRow[] {
+  return db.prepare('SELECT * FROM admin_jobs WHERE account_id = ? ORDER BY id DESC LIMIT ?').all(accountId, limit) as AdminJobRow[];
+}
+
+export type Collect = (opts: CollectJobOptions) => Promise<CollectResult>;
+
+/** Background collect runs started from the admin pages; `idle()` resolves when none is going (tests). */
+export class AdminJobs {
+  private readonly running = new Set<Promise<void>>();
+  constructor(
+    private readonly db: Db,
+    private readonly config: AppConfig,
+    private readonly collect: Collect = runCollect,
+  ) {}
+
+  /** Starts a collect (or a Facebook backfill of `backfillDays`) of one account; returns the job id at once. */
+  start(actor: string, account: AccountRow, kind: 'collect' | 'backfill', backfillDays?: number): number {
+    if (account.platform === 'newspaper') throw new InputError('newspaper figures are entered by hand, not collected', undefined, undefined, 'account');
+    if (kind === 'backfill' && account.platform !== 'facebook') throw new InputError('a history backfill is for Facebook Pages only', undefined, undefined, 'account');
+    const today = toEpochDay(localDate(this.config.timezone, new Date()));
+    if (account.closed_day !== null && account.closed_day <= today) throw new InputError('the account is closed: reopen it first', undefined, undefined, 'account');
+    const { db } = this;
+    const jobId = db.transaction(() => {
+      const id = Number(
+        db
+          .prepare("INSERT INTO admin_jobs (account_id, kind, backfill_days, requested_by, requested_at, status) VALUES (?, ?, ?, ?, ?, 'running')")
+          .run(account.id, kind, kind === 'backfill' ? backfillDays ?? null : null, actor, Date.now()).lastInsertRowid,
+      );
+      audit(db, actor, kind === 'collect' ? 'account.collect' : 'account.backfill', subjectOf(account), undefined, kind === 'backfill' ? { days: backfillDays } : {});
+      return id;
+    })();
+    const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) =>
+      db.prepare('UPDATE admin_jobs SET status = ?, finished_at = ?, run_id = ?, message = ? WHERE id = ?').run(status, Date.now(), runId, message, jobId);
+    const p = this.collect({
+      db,
+      config: this.config,
+      platform: account.platform as CollectJobOptions['platform'],
+      account: account.platform_id,
+      backfillDays: kind === 'backfill' ? backfillDays : undefined,
+      trigger: 'admin',
+    })
+      .then((r) => {
+        const failure = r.failures[0];
+        finish(r.accountsFailed > 0 || (r.backfill?.failed ?? 0) > 0 ? 'failed' : 'finished', r.runId, failure ? `${failure.kind}: ${failure.message}` : r.backfill ? `+${r.backfill.snapshotsWritten}` : null);
+      })
+      .catch((err: unknown) => {
+        if (err instanceof CollectBusyError) finish('busy', null, null);
+        else {
+          log.error('admin collect failed', { job: jobId, error: err instanceof Error ? err.message : String(err) });
+          finish('failed', null, err instanceof Error ? err.message.slice(0, 300) : 'failed');
+        }
+      })
+      .finally(() => this.running.delete(p));
+    this.running.add(p);
+    return jobId;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
+  }
+}

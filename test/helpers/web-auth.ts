@@ -1,0 +1,46 @@
+// Signing in for the web tests: an API token a request carries as `Authorization: Bearer`, or a real
+// browser-style session through the /login form (cookie + the session's CSRF token).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import request from 'supertest';
+import type { Express } from 'express';
+import type { Db } from '../../db';
+import { addUser, createApiToken, principalFromSession, type Role } from '../../src/auth';
+
+export const PASSWORD = 'correct horse battery';
+
+/** The app as a handler that adds `Authorization: Bearer <token>` to requests that have none. */
+export function withToken(app: Express, token: string): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    if (req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+    app(req as never, res as never);
+  };
+}
+
+/** A new API token (viewer unless said otherwise). */
+export const token = (db: Db, role: Role = 'viewer', org?: string, name = `test-${role}-${org ?? 'all'}`) => createApiToken(db, { role, org, name, actor: 'test' });
+
+/** Makes the user when missing. */
+export function ensureUser(db: Db, login: string, role: Role, org?: string): void {
+  if (db.prepare('SELECT 1 FROM users WHERE login = ?').get(login)) return;
+  addUser(db, { login, password: PASSWORD, role, org, actor: 'test' });
+}
+
+export interface Session {
+  /** Cookie header value: the session (and anything else given). */
+  cookie: string;
+  csrf: string;
+  login: string;
+}
+
+/** Signs in through GET/POST /login like a browser; returns the session cookie and its CSRF token. */
+export async function signIn(app: Express | ((req: IncomingMessage, res: ServerResponse) => void), db: Db, login: string, password = PASSWORD): Promise<Session> {
+  const page = await request(app).get('/login');
+  const loginCsrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1];
+  const csrfCookie = ((page.headers['set-cookie'] as unknown as string[] | undefined) ?? []).map((c) => c.split(';')[0]).join('; ');
+  const res = await request(app).post('/login').set('Cookie', csrfCookie).type('form').send({ login, password, _csrf: loginCsrf ?? '' });
+  if (res.status !== 303) throw new Error(`sign-in as ${login} failed: HTTP ${res.status}`);
+  const session = ((res.headers['set-cookie'] as unknown as string[]) ?? []).map((c) => c.split(';')[0]).find((c) => c.startsWith('ag_session='));
+  if (!session) throw new Error('no session cookie');
+  const p = principalFromSession(db, decodeURIComponent(session.slice('ag_session='.length)));
+  return { cookie: session, csrf: p!.csrfToken!, login };
+}
