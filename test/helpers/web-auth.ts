@@ -44,3 +44,9 @@ export async function signIn(app: Express | ((req: IncomingMessage, res: ServerR
   const p = principalFromSession(db, decodeURIComponent(session.slice('ag_session='.length)));
   return { cookie: session, csrf: p!.csrfToken!, login };
 }
+
+/** Everything a form could change, as text: compared before and after a refused post (rollups and token use times aside). */
+export function dbState(db: Db): string {
+  const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'rollup%' AND name NOT LIKE 'sqlite_%' AND name <> 'api_tokens' ORDER BY name").pluck().all() as string[];
+  return JSON.stringify(tables.map((t) => [t, db.prepare(`SELECT * FROM "${t}"`).raw().all()]));
+}
