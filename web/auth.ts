@@ -39,7 +39,7 @@ const isApi = (req: Request) => req.originalUrl === '/api' || req.originalUrl.st
 /** Where to go after signing in: a path on this site only. */
 export function safeNext(value: unknown): string {
   if (typeof value !== 'string' || value.length > 1000) return '/';
-  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\') || /[\u0000-\u001f\\]/.test(value)) return '/';
+  if (!value.startsWith('/') || value.startsWith('//') || value.includes('\\') || /\p{Cc}/u.test(value)) return '/';
   if (value.startsWith('/login') || value.startsWith('/logout')) return '/';
   return value;
 }

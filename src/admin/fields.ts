@@ -20,8 +20,9 @@ export function raw(form: Form, field: string, max = MAX_TEXT): string {
   return v;
 }
 
-// Control, format (zero-width, bidi overrides, BOM), private-use, unassigned and lone surrogate code points.
-const ODD = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/u;
+// Control, format (zero-width, bidi overrides, BOM), private-use, unassigned and lone surrogate code points,
+// and U+FFFD, which is what a broken character becomes on the way in.
+const ODD = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD]/u;
 
 /**
  * Free text shown to people (names, titles, decisions): trimmed, NFC, no markup brackets, no invisible or
@@ -30,13 +31,15 @@ const ODD = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]/u;
  */
 export function text(form: Form, field: string, opts: { required?: boolean; max?: number } = {}): string | undefined {
   const max = opts.max ?? MAX_TEXT;
-  const v = raw(form, field, max * 2).normalize('NFC').trim();
+  const untrimmed = raw(form, field, max * 2);
+  // Checked before trimming: trim() would quietly drop a byte-order mark or other odd spacing at the ends.
+  if (ODD.test(untrimmed)) throw bad(field, 'contains invisible or control characters');
+  const v = untrimmed.normalize('NFC').trim();
   if (!v) {
     if (opts.required) throw bad(field, 'is required');
     return undefined;
   }
   if (v.length > max) throw bad(field, `is too long (at most ${max} characters)`);
-  if (ODD.test(v)) throw bad(field, 'contains invisible or control characters');
   if (/[<>]/.test(v)) throw bad(field, 'must not contain < or >');
   return v;
 }

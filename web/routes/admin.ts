@@ -484,7 +484,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     const actionQ = F.raw(q, 'action', 50);
     if (actionQ && !/^[a-z]+(\.[a-z_]+)?$/.test(actionQ)) throw badRequest('action', 'must be an action such as org.update');
     const subject = F.raw(q, 'subject', 100);
-    if (subject && (subject !== subject.trim() || /[\p{Cc}\p{Cf}<>\\%]/u.test(subject))) throw badRequest('subject', 'must be plain text');
+    if (subject && (subject !== subject.trim() || /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\uFFFD<>\\%]/u.test(subject))) throw badRequest('subject', 'must be plain text');
     let from: string | undefined;
     let to: string | undefined;
     try {
