@@ -9,6 +9,8 @@ import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp } from '../../web/app';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
+import { ensureUser } from '../helpers/web-auth';
+import { createSession } from '../../src/auth';
 
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
 const DOCS = path.join(ROOT, 'docs/screenshots');
@@ -25,10 +27,14 @@ let server: http.Server;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
+/** A viewer's session: every page is behind sign-in. */
+let sessionCookie: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
   server = http.createServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  ensureUser(f.db, 'committee', 'viewer');
+  sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'committee'").pluck().get() as number).cookie;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
@@ -41,6 +47,7 @@ beforeAll(async () => {
 
 beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  await context.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
   // Nothing may leave the machine: every request outside the test server fails the page.
   await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
 });
@@ -192,6 +199,7 @@ test('print layout: A4 landscape report without navigation, with a dated title',
 
 test('on a phone, wide tables scroll sideways instead of breaking the page', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
+  await phone.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
   try {
     const page = await phone.newPage();
     await page.goto(`${base}/targets?lang=ru`);

@@ -179,6 +179,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
         org,
         parent,
         isScopeRoot: p.role !== 'admin' && p.orgId === org.id,
+        children: allOrgs(db).filter((o) => o.parent_id === org.id),
         moveTargets,
         accounts: accounts.map((a) => ({ ...a, closed: a.closed_day === null ? null : fromEpochDay(a.closed_day), last_date: a.last_day === null ? null : fromEpochDay(a.last_day) })),
         platforms: PLATFORMS,
