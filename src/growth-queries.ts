@@ -21,6 +21,11 @@ function statements(db: Db) {
     chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?').raw(),
     orgs: db.prepare('SELECT id, slug, parent_id, level, members FROM organisations ORDER BY slug'),
     orgVersion: db.prepare("SELECT value FROM rollup_state WHERE key = 'org_version'").pluck(),
+    latestTargets: db.prepare(
+      `SELECT t.org_id, t.platform, t.due_day, v.baseline_day, v.baseline, v.target
+       FROM targets t JOIN target_versions v ON v.target_id = t.id
+       WHERE v.version = (SELECT max(version) FROM target_versions WHERE target_id = t.id)`,
+    ),
     firstSeen: db.prepare(
       'SELECT chain, platform, first_audience FROM rollup_accounts WHERE first_day BETWEEN ? AND ? AND (closed_day IS NULL OR closed_day > ?)',
     ),
@@ -107,6 +112,43 @@ function treeOrder(tree: OrgTree): Map<number, number> {
   let o = orders.get(tree);
   if (!o) orders.set(tree, (o = new Map(tree.all.map((n, i) => [n.id, i]))));
   return o;
+}
+
+const sizes = new WeakMap<OrgTree, Map<number, number>>();
+/** Number of orgs in every org's subtree (itself included). */
+function subtreeSizes(tree: OrgTree): Map<number, number> {
+  let m = sizes.get(tree);
+  if (!m) {
+    m = new Map();
+    for (let i = tree.all.length - 1; i >= 0; i--) {
+      const n = tree.all[i];
+      let size = 1;
+      for (const c of n.children) size += m.get(c.id)!;
+      m.set(n.id, size);
+    }
+    sizes.set(tree, m);
+  }
+  return m;
+}
+
+/**
+ * The subtree of `slug` (default: the whole tree) as a test on an org id, and every org's position in the
+ * whole tree's preorder. A subtree's preorder is a contiguous run of the whole tree's, in the same order, so
+ * this answers what scopeOf does without walking the subtree (5,000 primaries under the root).
+ */
+function scopeTest(tree: OrgTree, slug: string | undefined): { order: Map<number, number>; has: (orgId: number) => boolean } {
+  const order = treeOrder(tree);
+  if (slug === undefined) return { order, has: (id) => order.has(id) };
+  const node = resolveOrg(tree, slug)[0];
+  const lo = order.get(node.id)!;
+  const hi = lo + subtreeSizes(tree).get(node.id)!;
+  return {
+    order,
+    has: (id) => {
+      const i = order.get(id);
+      return i !== undefined && i >= lo && i < hi;
+    },
+  };
 }
 
 /** The subtree of `slug` in preorder, or the whole tree. */
@@ -397,22 +439,23 @@ export interface TargetRow {
   status: TargetStatus;
 }
 
-/** Rows of `export targets`: every target's latest version evaluated on `date`, in tree order. */
-export function targetRows(db: Db, date: string, opts: { org?: string; platform?: PlatformGroup; status?: TargetStatus } = {}): TargetRow[] {
+/**
+ * Rows of `export targets`: every target's latest version evaluated on `date`, in tree order. `orgIds` narrows
+ * to the targets of just these orgs (a page's org and its children), not their subtrees.
+ */
+export function targetRows(
+  db: Db,
+  date: string,
+  opts: { org?: string; platform?: PlatformGroup; status?: TargetStatus; orgIds?: ReadonlyArray<number> } = {},
+): TargetRow[] {
   const tree = loadTree(db);
-  const scope = scopeOf(tree, opts.org);
-  const order = opts.org === undefined ? treeOrder(tree) : new Map(scope.map((n, i) => [n.id, i]));
-  const targets = db
-    .prepare(
-      `SELECT t.org_id, t.platform, t.due_day, v.baseline_day, v.baseline, v.target
-       FROM targets t JOIN target_versions v ON v.target_id = t.id
-       WHERE v.version = (SELECT max(version) FROM target_versions WHERE target_id = t.id)`,
-    )
-    .all() as { org_id: number; platform: PlatformGroup; due_day: number; baseline_day: number; baseline: number; target: number }[];
+  const scope = scopeTest(tree, opts.org);
+  const only = opts.orgIds ? new Set(opts.orgIds) : undefined;
+  const targets = st(db).latestTargets.all() as { org_id: number; platform: PlatformGroup; due_day: number; baseline_day: number; baseline: number; target: number }[];
   const d = toEpochDay(date);
   const rows: (TargetRow & { _order: number })[] = [];
   for (const t of targets) {
-    if (!order.has(t.org_id) || (opts.platform && t.platform !== opts.platform)) continue;
+    if (!scope.has(t.org_id) || (only && !only.has(t.org_id)) || (opts.platform && t.platform !== opts.platform)) continue;
     const window = audienceSeriesDays(db, t.org_id, t.platform, d - RATE_WINDOW_DAYS + 1, d);
     const e = evaluateTarget(
       { baseline_date: fromEpochDay(t.baseline_day), baseline: t.baseline, target: t.target, due_date: fromEpochDay(t.due_day) },
@@ -421,7 +464,7 @@ export function targetRows(db: Db, date: string, opts: { org?: string; platform?
     );
     if (opts.status && e.status !== opts.status) continue;
     rows.push({
-      _order: order.get(t.org_id)!,
+      _order: scope.order.get(t.org_id)!,
       org: tree.byId.get(t.org_id)!.slug,
       platform: t.platform,
       baseline_date: fromEpochDay(t.baseline_day),
@@ -487,7 +530,7 @@ export interface SuspiciousRow {
 /** Suspicious account-days (rule in src/domain/suspicious.ts) in the subtree of `org`, newest first. */
 export function suspiciousFlags(db: Db, opts: { org?: string; from?: string; to?: string } = {}): SuspiciousRow[] {
   const tree = loadTree(db);
-  const scope = new Set(scopeOf(tree, opts.org).map((n) => n.id));
+  const scope = scopeTest(tree, opts.org);
   const rows = db
     .prepare(
       `SELECT a.org_id, a.platform, a.platform_id, a.title, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind

@@ -99,12 +99,14 @@ export function isFailing(a: Pick<AccountState, 'error_at' | 'last_collected_at'
   return a.error_at !== null && (a.last_collected_at === null || a.error_at > a.last_collected_at);
 }
 
+const audienceOnSql = new WeakMap<Db, { get(...params: unknown[]): unknown }>();
+
 /** An account's own audience on a day (latest reading ≤ day), for its row in the accounts table. */
 export function accountAudienceOn(db: Db, accountId: number, day: string): number | null {
-  const row = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').get(accountId, toEpochDay(day)) as
-    | { audience: number }
-    | undefined;
-  return row ? row.audience : null;
+  let stmt = audienceOnSql.get(db);
+  if (!stmt) audienceOnSql.set(db, (stmt = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck()));
+  const audience = stmt.get(accountId, toEpochDay(day)) as number | undefined;
+  return audience ?? null;
 }
 
 export interface CoverageGap {
@@ -137,26 +139,32 @@ export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; coun
   return { gaps, counts, orgsByLevel };
 }
 
+/** isStale's rule in SQL, over `accounts a LEFT JOIN rollup_accounts r` and the epoch day as @day. */
+const STALE_SQL = `(a.closed_day IS NULL OR a.closed_day > @day) AND (r.last_day IS NULL OR @day - r.last_day > CASE a.platform ${Object.entries(STALE_DAYS)
+  .map(([p, d]) => `WHEN '${p}' THEN ${d}`)
+  .join(' ')} END)`;
+
 /**
  * Stale and failing accounts of many orgs at once (an org page's headline for a whole subtree): staleness from
- * the growth engine's per-account last reading, failures from the (small) failures table.
+ * the growth engine's per-account last reading, counted per org in SQL (one small row per org that has stale
+ * accounts, not one per account), failures from the (small) failures table.
  */
-export function subtreeProblems(db: Db, orgIds: number[], today: string): { stale: number; failing: number } {
+export function subtreeProblems(db: Db, orgIds: Iterable<number>, today: string): { stale: number; failing: number } {
   const day = toEpochDay(today);
-  const rows = db
-    .prepare(
-      `SELECT a.id, a.platform, a.closed_day, r.last_day
-       FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id
-       WHERE a.org_id IN (SELECT value FROM json_each(?)) AND (a.closed_day IS NULL OR a.closed_day > ?)`,
-    )
-    .all(JSON.stringify(orgIds), day) as { id: number; platform: Platform; closed_day: number | null; last_day: number | null }[];
-  const stale = rows.filter((a) => isStale(a, today)).length;
-  const open = new Set(rows.map((r) => r.id));
-  const failures = db.prepare('SELECT account_id, MAX(at) AS at FROM collection_failures GROUP BY account_id').all() as { account_id: number; at: number }[];
+  const inScope = orgIds instanceof Set ? (orgIds as Set<number>) : new Set(orgIds);
+  const staleByOrg = db
+    .prepare(`SELECT a.org_id, count(*) FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id WHERE ${STALE_SQL} GROUP BY a.org_id`)
+    .raw()
+    .all({ day }) as [number, number][];
+  let stale = 0;
+  for (const [orgId, n] of staleByOrg) if (inScope.has(orgId)) stale += n;
+  const failures = db
+    .prepare('SELECT f.account_id, MAX(f.at) AS at, a.org_id, a.closed_day FROM collection_failures f JOIN accounts a ON a.id = f.account_id GROUP BY f.account_id')
+    .all() as { account_id: number; at: number; org_id: number; closed_day: number | null }[];
   const lastCollected = db.prepare('SELECT collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT 1').pluck();
   let failing = 0;
   for (const f of failures) {
-    if (!open.has(f.account_id)) continue;
+    if (!inScope.has(f.org_id) || (f.closed_day !== null && f.closed_day <= day)) continue;
     const at = lastCollected.get(f.account_id) as number | undefined;
     if (at === undefined || f.at > at) failing++;
   }
