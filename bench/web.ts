@@ -16,6 +16,7 @@ import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/targets-store';
 import { createApp } from '../web/app';
+import { createApiToken } from '../src/auth';
 
 setLogLevel('warn');
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -105,12 +106,15 @@ interface Run {
 }
 
 /** autocannon against one URL; latencies recorded per response so the 95th percentile is exact. */
+/** Every page and API route is behind sign-in: the bench sends a viewer's API token (set once the database exists). */
+const AUTH: Record<string, string> = {};
+
 async function measure(name: string, url: string, connections: number): Promise<Run> {
   const times: number[] = [];
   let bytes = 0;
   let bad = 0;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon({ url, connections, duration: SECONDS, headers: { accept: 'text/html,application/json' } }, (err, res) => (err ? reject(err) : resolve(res)));
+    const instance = autocannon({ url, connections, duration: SECONDS, headers: { accept: 'text/html,application/json', ...AUTH } }, (err, res) => (err ? reject(err) : resolve(res)));
     instance.on('response', (_client: unknown, status: number, resBytes: number, responseTime: number) => {
       times.push(responseTime);
       bytes = resBytes;
@@ -156,7 +160,8 @@ async function main(): Promise<void> {
   const coldServer = http.createServer(createApp({ db, config, now, cache: false }));
   const cold = await listen(coldServer);
   const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;
-  const seriesBody = Buffer.from(await (await fetch(base + seriesPath)).arrayBuffer());
+  AUTH.authorization = `Bearer ${createApiToken(db, { role: 'viewer', name: 'bench' })}`;
+  const seriesBody = Buffer.from(await (await fetch(base + seriesPath, { headers: AUTH })).arrayBuffer());
   const bare = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': seriesBody.length });
     res.end(seriesBody);
