@@ -32,7 +32,7 @@ export function register(program: Command, _ctx: CliContext): void {
       out(`  Web pages:   ${demo.url}`);
       out(`  Log in:      ${demo.login} / ${demo.password}   (an admin; the password is new at every start)`);
       out(`  Bot posts:   ${demo.emulatorUrl}/__emulator/messages   (the weekly summary of ${demo.week} is there)`);
-      out(`  Emulator:    ${demo.emulatorUrl}   (Graph API + Bot API; try: npx audience-growth doctor with FACEBOOK_GRAPH_URL and TELEGRAM_API_ROOT set to it)`);
+      out(`  Emulator:    ${demo.emulatorUrl}   (Graph API + Bot API; counters: GET /__emulator/stats)`);
       out(`  Database:    ${demo.dbPath}   (demo only, made afresh at every start)`);
       out('');
       out('Press Ctrl+C to stop.');
