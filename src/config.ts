@@ -8,11 +8,9 @@ import cron from 'node-cron';
 import { isIsoDate, isValidTimeZone } from './domain/dates';
 import { registerSecret } from './log';
 
-export const PLATFORMS = ['facebook', 'instagram', 'telegram', 'newspaper'] as const;
-export type Platform = (typeof PLATFORMS)[number];
-export const SOCIAL_PLATFORMS = ['facebook', 'instagram', 'telegram'] as const;
-export const PLATFORM_GROUPS = [...PLATFORMS, 'social'] as const;
-export type PlatformGroup = (typeof PLATFORM_GROUPS)[number];
+import { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup } from './domain/growth';
+
+export { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup };
 export const LEVELS = ['council', 'region', 'branch', 'primary'] as const;
 export type Level = (typeof LEVELS)[number];
 export const LANGUAGES = ['ru', 'kk', 'en'] as const;

@@ -23,15 +23,8 @@ import {
 } from './config';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
 
-export interface FlatOrg {
-  slug: string;
-  parent?: string;
-  level: Level;
-  name: { ru: string; kk?: string; en?: string };
-  members?: number | null;
-  telegram_chat?: string;
-  line: number;
-}
+/** An organisation of an import file without its nesting, with the line it stands on. */
+export type FlatOrg = Omit<OrgInput, 'accounts' | 'children'> & { line: number };
 
 export interface FlatAccount extends AccountInput {
   org: string;
