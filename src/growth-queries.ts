@@ -18,6 +18,14 @@ function statements(db: Db) {
     pairsOfGroup: db.prepare('SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?').raw(),
     chunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     chunk: db.prepare('SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?').pluck(),
+    // many (org, group) pairs at once: `?` is a JSON array of [org_id, grp]
+    pairsOf: db.prepare(
+      'SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, p.last_sum, p.last_count FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value ->> 1 AND p.org_id = j.value ->> 0',
+    ),
+    chunksOf: db.prepare(
+      `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?) j CROSS JOIN rollup_series s INDEXED BY rollup_series_org
+       ON s.org_id = j.value ->> 0 AND s.grp = j.value ->> 1 AND s.chunk BETWEEN ? AND ?`,
+    ),
     chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?').raw(),
     orgs: db.prepare('SELECT id, slug, parent_id, level, members FROM organisations ORDER BY slug'),
     orgVersion: db.prepare("SELECT value FROM rollup_state WHERE key = 'org_version'").pluck(),
@@ -183,6 +191,51 @@ export function audienceSeriesDays(db: Db, orgId: number, group: PlatformGroup, 
   const carryFrom = Math.max(fromDay, chunkStart(meta.last_chunk + 1));
   const carried = meta.last_count > 0 ? meta.last_sum : null;
   for (let d = carryFrom; d <= toDay; d++) out[d - fromDay] = carried;
+  return out;
+}
+
+/**
+ * audienceSeriesDays for many (org, group) pairs over one range, in two statements instead of two per pair
+ * (the targets table's 28-day rate windows). Keyed `${orgId}:${group}`.
+ */
+export function audienceSeriesDaysOf(
+  db: Db,
+  pairs: ReadonlyArray<{ orgId: number; group: PlatformGroup }>,
+  fromDay: number,
+  toDay: number,
+): Map<string, Array<number | null>> {
+  const s = st(db);
+  const n = Math.max(0, toDay - fromDay + 1);
+  const out = new Map<string, Array<number | null>>();
+  const keys = new Map<string, { orgId: number; grp: number; key: string }>();
+  for (const p of pairs) {
+    const key = `${p.orgId}:${p.group}`;
+    if (out.has(key)) continue;
+    out.set(key, new Array(n).fill(null));
+    keys.set(`${p.orgId}:${GROUP_CODE[p.group]}`, { orgId: p.orgId, grp: GROUP_CODE[p.group], key });
+  }
+  if (!n || !keys.size) return out;
+  const json = JSON.stringify([...keys.values()].map((k) => [k.orgId, k.grp]));
+  const metas = new Map<string, PairMeta>();
+  for (const m of s.pairsOf.all(json) as (PairMeta & { org_id: number; grp: number })[]) metas.set(`${m.org_id}:${m.grp}`, m);
+  const chunk = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+  for (const r of s.chunksOf.all(json, chunkOf(fromDay), chunkOf(toDay)) as { org_id: number; grp: number; chunk: number; data: Buffer }[]) {
+    const k = `${r.org_id}:${r.grp}`;
+    const meta = metas.get(k);
+    if (!meta || r.chunk < meta.first_chunk || r.chunk > meta.last_chunk) continue;
+    const values = out.get(keys.get(k)!.key)!;
+    decodeChunk(r.data, chunk);
+    const base = chunkStart(r.chunk);
+    const lo = Math.max(fromDay, base);
+    const hi = Math.min(toDay, base + CHUNK_DAYS - 1);
+    for (let d = lo; d <= hi; d++) values[d - fromDay] = chunk.cnt[d - base] > 0 ? chunk.sum[d - base] : null;
+  }
+  // after the last stored chunk the last value carries on
+  for (const [k, meta] of metas) {
+    const values = out.get(keys.get(k)!.key)!;
+    const carried = meta.last_count > 0 ? meta.last_sum : null;
+    for (let d = Math.max(fromDay, chunkStart(meta.last_chunk + 1)); d <= toDay; d++) values[d - fromDay] = carried;
+  }
   return out;
 }
 
@@ -453,10 +506,11 @@ export function targetRows(
   const only = opts.orgIds ? new Set(opts.orgIds) : undefined;
   const targets = st(db).latestTargets.all() as { org_id: number; platform: PlatformGroup; due_day: number; baseline_day: number; baseline: number; target: number }[];
   const d = toEpochDay(date);
+  const wanted = targets.filter((t) => scope.has(t.org_id) && (!only || only.has(t.org_id)) && (!opts.platform || t.platform === opts.platform));
+  const windows = audienceSeriesDaysOf(db, wanted.map((t) => ({ orgId: t.org_id, group: t.platform })), d - RATE_WINDOW_DAYS + 1, d);
   const rows: (TargetRow & { _order: number })[] = [];
-  for (const t of targets) {
-    if (!scope.has(t.org_id) || (only && !only.has(t.org_id)) || (opts.platform && t.platform !== opts.platform)) continue;
-    const window = audienceSeriesDays(db, t.org_id, t.platform, d - RATE_WINDOW_DAYS + 1, d);
+  for (const t of wanted) {
+    const window = windows.get(`${t.org_id}:${t.platform}`)!;
     const e = evaluateTarget(
       { baseline_date: fromEpochDay(t.baseline_day), baseline: t.baseline, target: t.target, due_date: fromEpochDay(t.due_day) },
       date,

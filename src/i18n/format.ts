@@ -15,10 +15,16 @@ function nf(lang: Language, opts: Intl.NumberFormatOptions): Intl.NumberFormat {
   return f;
 }
 
+const fixed = new Map<string, Intl.NumberFormat>();
+
 /** `48 213` (ru, kk) / `48,213` (en); a dash for an undefined value. */
 export function formatNumber(value: number | null | undefined, lang: Language, digits = 0): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return nf(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits }).format(value).replace('-', MINUS);
+  // (a page formats thousands of numbers: look the formatter up without building nf's key)
+  const key = `${lang}:${digits}`;
+  let f = fixed.get(key);
+  if (!f) fixed.set(key, (f = nf(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits })));
+  return f.format(value).replace('-', MINUS);
 }
 
 /** A signed delta with a real minus: `+1 204`, `−35`, `0`. */
@@ -51,10 +57,16 @@ export function formatDate(date: string | null | undefined, lang: Language): str
   return f.format(new Date(`${date}T00:00:00Z`));
 }
 
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
 /** An instant as a local date and time in the configured zone: `23.11.2026 06:00` / `23 Nov 2026, 06:00`. */
 export function formatDateTime(ms: number | null | undefined, lang: Language, timeZone: string): string {
   if (ms === null || ms === undefined) return '—';
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(ms));
+  let f = dateTimeFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    dateTimeFormats.set(timeZone, f);
+  }
+  const parts = f.formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)!.value;
   const date = `${get('year')}-${get('month')}-${get('day')}`;
   return `${formatDate(date, lang)}${lang === 'en' ? ',' : ''} ${get('hour')}:${get('minute')}`;

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
 import { computeRollups } from '../../src/jobs/compute';
-import { audienceSeriesDays, growthRows } from '../../src/growth-queries';
+import { audienceSeriesDays, audienceSeriesDaysOf, growthRows } from '../../src/growth-queries';
 import { fromEpochDay } from '../../src/domain/dates';
 
 const PLATFORMS = ['facebook', 'instagram', 'telegram', 'newspaper'] as const;
@@ -138,6 +138,12 @@ function checkAgainstReference(db: Db, orgCount: number): void {
       const want = Array.from({ length: hi - lo + 1 }, (_, i) => refAudience(raw, org, g, lo + i));
       expect({ org, g, series: got }).toEqual({ org, g, series: want });
     }
+  }
+  // the batched reader (targets' rate windows) answers the same series for every pair at once
+  const pairs = Array.from({ length: orgCount }, (_, i) => GROUPS.map((group) => ({ orgId: i + 1, group }))).flat();
+  for (const [f, t] of [[lo, hi], [DAY0 + 5, DAY0 + 32]] as const) {
+    const batched = audienceSeriesDaysOf(db, pairs, f, t);
+    for (const p of pairs) expect({ ...p, series: batched.get(`${p.orgId}:${p.group}`) }).toEqual({ ...p, series: audienceSeriesDays(db, p.orgId, p.group, f, t) });
   }
   const ranges: [number, number][] = [[DAY0, DAY0 + SPAN], [DAY0 + 10, DAY0 + 40], [DAY0 + 31, DAY0 + 31], [DAY0 + 50, DAY0 + 120], [DAY0 - 5, DAY0 + 3]];
   for (const g of GROUPS) {
