@@ -101,14 +101,19 @@ function recreateDemoDatabase(file: string, realDb: string): Db {
   return db;
 }
 
-/** A free loopback port, for `--port 0` (the web service listens where the config says). */
-function freePort(): Promise<number> {
+/**
+ * Listens on `port` (0: any) the way the web service will, and gives the port back: a free port for `--port 0`,
+ * and for a fixed one a check made before anything is deleted (a second demo must not wipe a running one's data).
+ */
+function probePort(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
+    s.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new InputError(`port ${port} is in use (is a demo already running?): give another with --port N (or PORT=N), or --port 0 for any free port`, undefined, undefined, '--port') : err),
+    );
+    s.listen(port, () => {
+      const { port: got } = s.address() as net.AddressInfo;
+      s.close(() => resolve(got));
     });
   });
 }
@@ -208,6 +213,7 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
   let port = opts.port ?? (portText ? Number(portText) : 3000);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`must be a port number 0-65535, got ${JSON.stringify(opts.port ?? portText)}`, undefined, undefined, '--port');
 
+  port = await probePort(port);
   const db = recreateDemoDatabase(dbPath, realDatabasePath(env));
   const cleanup: Array<() => Promise<void> | void> = [() => void db.close()];
   const runCleanup = async () => {
@@ -218,7 +224,6 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     cleanup.push(() => emu.close());
     step(`API emulator (Graph API + Bot API) on ${emu.url}`);
 
-    if (port === 0) port = await freePort();
     // Only the emulator's addresses and demo tokens: a real token in the environment is never used.
     const config: AppConfig = loadConfig({
       file: EXAMPLE_TREE,

@@ -3,6 +3,7 @@
 // and Ctrl+C stops everything with exit code 0. It never touches the real database.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { openDatabase } from '../../db';
 import { ROOT, runCli, tempDir } from '../helpers/cli';
@@ -119,4 +120,27 @@ test('the demo refuses the real database and any file that is not a demo databas
   expect(notDemo.code).toBe(2);
   expect(notDemo.stderr).toMatch(/is not a demo database/);
   expect(fs.statSync(other).size).toBeGreaterThan(0);
+});
+
+test('a second demo on a port in use stops before touching the first one\'s database', async () => {
+  const cwd = tempDir('ag-demo-');
+  const file = path.join(cwd, 'data/demo.db');
+  fs.mkdirSync(path.dirname(file));
+  const running = openDatabase(file);
+  running.pragma('application_id = 0x41474445'); // what the demo marks its database with
+  running.exec("INSERT INTO organisations (slug, level, name_ru, created_at, updated_at) VALUES ('still-here', 'council', 'x', 0, 0)");
+  running.close();
+  const busy = net.createServer();
+  await new Promise<void>((r) => busy.listen(0, r));
+  try {
+    const port = (busy.address() as net.AddressInfo).port;
+    const second = runCli(['demo', '--port', String(port)], { CWD: cwd });
+    expect(second.code).toBe(2);
+    expect(second.stderr).toMatch(new RegExp(`--port: port ${port} is in use`));
+    const db = openDatabase(file);
+    expect(db.prepare("SELECT slug FROM organisations").pluck().all()).toEqual(['still-here']);
+    db.close();
+  } finally {
+    busy.close();
+  }
 });
