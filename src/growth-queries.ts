@@ -18,13 +18,13 @@ function statements(db: Db) {
     pairsOfGroup: db.prepare('SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?').raw(),
     chunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     chunk: db.prepare('SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?').pluck(),
-    // many (org, group) pairs at once: `?` is a JSON array of [org_id, grp]
+    // many (org, group) pairs at once: `?` is a JSON array of org_id × 8 + grp (group codes are 0–4)
     pairsOf: db.prepare(
-      'SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, p.last_sum, p.last_count FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value ->> 1 AND p.org_id = j.value ->> 0',
+      'SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, p.last_sum, p.last_count FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value & 7 AND p.org_id = j.value >> 3',
     ),
     chunksOf: db.prepare(
       `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?) j CROSS JOIN rollup_series s INDEXED BY rollup_series_org
-       ON s.org_id = j.value ->> 0 AND s.grp = j.value ->> 1 AND s.chunk BETWEEN ? AND ?`,
+       ON s.org_id = j.value >> 3 AND s.grp = j.value & 7 AND s.chunk BETWEEN ? AND ?`,
     ),
     chunksOfGroup: db.prepare('SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?').raw(),
     orgs: db.prepare('SELECT id, slug, parent_id, level, members FROM organisations ORDER BY slug'),
@@ -33,6 +33,12 @@ function statements(db: Db) {
       `SELECT t.org_id, t.platform, t.due_day, v.baseline_day, v.baseline, v.target
        FROM targets t JOIN target_versions v ON v.target_id = t.id
        WHERE v.version = (SELECT max(version) FROM target_versions WHERE target_id = t.id)`,
+    ),
+    versions: db.prepare(
+      `SELECT o.slug AS org, t.platform, t.due_day, v.version, v.baseline_day, v.baseline, v.target, v.target_percent, v.decision, v.set_by, v.set_at
+       FROM targets t JOIN target_versions v ON v.target_id = t.id JOIN organisations o ON o.id = t.org_id
+       WHERE (? IS NULL OR o.slug = ?)
+       ORDER BY o.slug, t.platform, t.due_day, v.version DESC`,
     ),
     firstSeen: db.prepare(
       'SELECT chain, platform, first_audience FROM rollup_accounts WHERE first_day BETWEEN ? AND ? AND (closed_day IS NULL OR closed_day > ?)',
@@ -215,7 +221,7 @@ export function audienceSeriesDaysOf(
     keys.set(`${p.orgId}:${GROUP_CODE[p.group]}`, { orgId: p.orgId, grp: GROUP_CODE[p.group], key });
   }
   if (!n || !keys.size) return out;
-  const json = JSON.stringify([...keys.values()].map((k) => [k.orgId, k.grp]));
+  const json = JSON.stringify([...keys.values()].map((k) => k.orgId * 8 + k.grp));
   const metas = new Map<string, PairMeta>();
   for (const m of s.pairsOf.all(json) as (PairMeta & { org_id: number; grp: number })[]) metas.set(`${m.org_id}:${m.grp}`, m);
   const chunk = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
@@ -508,7 +514,7 @@ export function targetRows(
   const d = toEpochDay(date);
   const wanted = targets.filter((t) => scope.has(t.org_id) && (!only || only.has(t.org_id)) && (!opts.platform || t.platform === opts.platform));
   const windows = audienceSeriesDaysOf(db, wanted.map((t) => ({ orgId: t.org_id, group: t.platform })), d - RATE_WINDOW_DAYS + 1, d);
-  const rows: (TargetRow & { _order: number })[] = [];
+  const rows: { order: number; row: TargetRow }[] = [];
   for (const t of wanted) {
     const window = windows.get(`${t.org_id}:${t.platform}`)!;
     const e = evaluateTarget(
@@ -518,18 +524,20 @@ export function targetRows(
     );
     if (opts.status && e.status !== opts.status) continue;
     rows.push({
-      _order: scope.order.get(t.org_id)!,
-      org: tree.byId.get(t.org_id)!.slug,
-      platform: t.platform,
-      baseline_date: fromEpochDay(t.baseline_day),
-      baseline: t.baseline,
-      target: t.target,
-      due_date: fromEpochDay(t.due_day),
-      ...e,
+      order: scope.order.get(t.org_id)!,
+      row: {
+        org: tree.byId.get(t.org_id)!.slug,
+        platform: t.platform,
+        baseline_date: fromEpochDay(t.baseline_day),
+        baseline: t.baseline,
+        target: t.target,
+        due_date: fromEpochDay(t.due_day),
+        ...e,
+      },
     });
   }
-  rows.sort((a, b) => a._order - b._order || a.platform.localeCompare(b.platform) || a.due_date.localeCompare(b.due_date));
-  return rows.map(({ _order, ...r }) => r);
+  rows.sort((a, b) => a.order - b.order || a.row.platform.localeCompare(b.row.platform) || a.row.due_date.localeCompare(b.row.due_date));
+  return rows.map((r) => r.row);
 }
 
 export interface TargetVersionRow {
@@ -548,19 +556,24 @@ export interface TargetVersionRow {
 
 /** Every version of every target (old versions stay visible), newest first within a target. */
 export function targetVersions(db: Db, opts: { org?: string } = {}): TargetVersionRow[] {
-  const rows = db
-    .prepare(
-      `SELECT o.slug AS org, t.platform, t.due_day, v.version, v.baseline_day, v.baseline, v.target, v.target_percent, v.decision, v.set_by, v.set_at
-       FROM targets t JOIN target_versions v ON v.target_id = t.id JOIN organisations o ON o.id = t.org_id
-       WHERE (? IS NULL OR o.slug = ?)
-       ORDER BY o.slug, t.platform, t.due_day, v.version DESC`,
-    )
-    .all(opts.org ?? null, opts.org ?? null) as (Omit<TargetVersionRow, 'due_date' | 'baseline_date' | 'set_at'> & { due_day: number; baseline_day: number; set_at: number })[];
-  return rows.map(({ due_day, baseline_day, set_at, ...r }) => ({
-    ...r,
-    due_date: fromEpochDay(due_day),
-    baseline_date: fromEpochDay(baseline_day),
-    set_at: new Date(set_at).toISOString(),
+  const rows = st(db).versions.all(opts.org ?? null, opts.org ?? null) as (Omit<TargetVersionRow, 'due_date' | 'baseline_date' | 'set_at'> & {
+    due_day: number;
+    baseline_day: number;
+    set_at: number;
+  })[];
+  // (fields in the order the rest-spread of the row gave them)
+  return rows.map((r) => ({
+    org: r.org,
+    platform: r.platform,
+    version: r.version,
+    baseline: r.baseline,
+    target: r.target,
+    target_percent: r.target_percent,
+    decision: r.decision,
+    set_by: r.set_by,
+    due_date: fromEpochDay(r.due_day),
+    baseline_date: fromEpochDay(r.baseline_day),
+    set_at: new Date(r.set_at).toISOString(),
   }));
 }
 

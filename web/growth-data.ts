@@ -186,7 +186,7 @@ export function orgPageData(input: OrgPageInput) {
     };
   });
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
-  const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, subtreeOrgIds(index, org.id), today) : {
+  const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => inSubtree(index, org.id, id), today) : {
     stale: states.filter((a) => isStale(a, today)).length,
     failing: states.filter((a) => isFailing(a, today)).length,
   };
@@ -207,15 +207,10 @@ export function orgPageData(input: OrgPageInput) {
   };
 }
 
-function subtreeOrgIds(index: OrgIndex, id: number): Set<number> {
-  const out = new Set<number>();
-  const stack = [id];
-  while (stack.length) {
-    const n = stack.pop()!;
-    out.add(n);
-    for (const c of index.children.get(n) ?? []) stack.push(c.id);
-  }
-  return out;
+/** Whether org `id` is `rootId` or below it (the tree is four levels deep: a walk up, not a subtree's list). */
+function inSubtree(index: OrgIndex, rootId: number, id: number): boolean {
+  for (let o = index.byId.get(id); o; o = o.parent_id === null ? undefined : index.byId.get(o.parent_id)) if (o.id === rootId) return true;
+  return false;
 }
 
 const LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'kk-KZ', en: 'en-GB' };
@@ -225,11 +220,13 @@ function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
   const { org, today, chartRange, lang, t } = input;
   const from = addDays(today, -CHART_RANGES[chartRange] + 1);
   const fromDay = toEpochDay(from);
+  const toDay = toEpochDay(today);
+  const dates = Array.from({ length: Math.max(0, toDay - fromDay + 1) }, (_, i) => fromEpochDay(fromDay + i)); // shared by the five lines
   const series = GROUPS.map((g) => ({
     key: g,
     label: t(`platform.${g}`),
     color: COLORS[g],
-    data: audienceSeriesDays(db, org.id, g, fromDay, toEpochDay(today)).map((y, i) => ({ x: fromEpochDay(fromDay + i), y })),
+    data: audienceSeriesDays(db, org.id, g, fromDay, toDay).map((y, i) => ({ x: dates[i], y })),
   })).filter((s) => s.data.some((p) => p.y !== null));
   const versions = targetVersions(db, { org: org.slug });
   let xMax = today;

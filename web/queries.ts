@@ -1,9 +1,21 @@
 // Queries the dashboard needs about individual accounts and collection runs (health, accounts table).
 // Growth figures never come from here: they come from the growth engine's rollups.
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Db } from '../db';
 import type { Level, Platform } from '../src/config';
 import { PLATFORMS } from '../src/config';
 import { toEpochDay } from '../src/domain/dates';
+
+type Statement = BetterSqlite3.Statement<unknown[]>;
+const statements = new WeakMap<Db, Map<string, Statement>>();
+/** A statement prepared once per connection (preparing costs more than running most of these). */
+function sql(db: Db, text: string): Statement {
+  let m = statements.get(db);
+  if (!m) statements.set(db, (m = new Map()));
+  let s = m.get(text);
+  if (!s) m.set(text, (s = db.prepare(text)));
+  return s;
+}
 
 /** Failure kinds the pages have words for (collectors/http.ts FailureKind); anything else shows as `other`. */
 const FAILURE_KINDS = new Set(['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other']);
@@ -28,17 +40,16 @@ export interface RunRow {
 }
 
 export function lastRuns(db: Db, limit = 15): RunRow[] {
-  return db
-    .prepare(
-      `SELECT id, started_at, finished_at, status, trigger, platform, org_slug, accounts_total, accounts_ok, accounts_failed, requests, duration_ms, error
+  return sql(
+    db,
+    `SELECT id, started_at, finished_at, status, trigger, platform, org_slug, accounts_total, accounts_ok, accounts_failed, requests, duration_ms, error
        FROM collection_runs ORDER BY started_at DESC, id DESC LIMIT ?`,
-    )
-    .all(limit) as RunRow[];
+  ).all(limit) as RunRow[];
 }
 
 /** When the last collect run finished (ms), or null when none has. */
 export function lastCollectAt(db: Db): number | null {
-  const row = db.prepare(`SELECT MAX(finished_at) AS at FROM collection_runs WHERE status = 'finished'`).get() as { at: number | null };
+  const row = sql(db, `SELECT MAX(finished_at) AS at FROM collection_runs WHERE status = 'finished'`).get() as { at: number | null };
   return row.at;
 }
 
@@ -75,7 +86,7 @@ const STATE_SQL = `
 
 export function accountStates(db: Db, orgIds?: number[]): AccountState[] {
   const where = orgIds ? ' WHERE a.org_id IN (SELECT value FROM json_each(?))' : '';
-  const stmt = db.prepare(`${STATE_SQL}${where} ORDER BY o.id, a.platform, a.id`);
+  const stmt = sql(db, `${STATE_SQL}${where} ORDER BY o.id, a.platform, a.id`);
   const rows = (orgIds ? stmt.all(JSON.stringify(orgIds)) : stmt.all()) as AccountState[];
   // Two failures at the same instant would duplicate an account; keep the first.
   const seen = new Set<number>();
@@ -99,14 +110,12 @@ export function isFailing(a: Pick<AccountState, 'error_at' | 'last_collected_at'
   return a.error_at !== null && (a.last_collected_at === null || a.error_at > a.last_collected_at);
 }
 
-const audienceOnSql = new WeakMap<Db, { get(...params: unknown[]): unknown }>();
-
 /** An account's own audience on a day (latest reading ≤ day), for its row in the accounts table. */
 export function accountAudienceOn(db: Db, accountId: number, day: string): number | null {
-  let stmt = audienceOnSql.get(db);
-  if (!stmt) audienceOnSql.set(db, (stmt = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck()));
-  const audience = stmt.get(accountId, toEpochDay(day)) as number | undefined;
-  return audience ?? null;
+  const row = sql(db, 'SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').get(accountId, toEpochDay(day)) as
+    | { audience: number }
+    | undefined;
+  return row ? row.audience : null;
 }
 
 export interface CoverageGap {
@@ -122,8 +131,8 @@ export interface CoverageGap {
 /** Organisations with no open account on a collected platform (newspapers are national, so not counted). */
 export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; counts: Record<Level, Record<Platform, number>>; orgsByLevel: Record<Level, number> } {
   const day = toEpochDay(today);
-  const orgs = db.prepare('SELECT id, slug, level, name_ru, name_kk, name_en FROM organisations ORDER BY id').all() as (Omit<CoverageGap, 'missing' | 'org_id'> & { id: number })[];
-  const have = db.prepare('SELECT DISTINCT org_id, platform FROM accounts WHERE closed_day IS NULL OR closed_day > ?').all(day) as { org_id: number; platform: Platform }[];
+  const orgs = sql(db, 'SELECT id, slug, level, name_ru, name_kk, name_en FROM organisations ORDER BY id').all() as (Omit<CoverageGap, 'missing' | 'org_id'> & { id: number })[];
+  const have = sql(db, 'SELECT DISTINCT org_id, platform FROM accounts WHERE closed_day IS NULL OR closed_day > ?').all(day) as { org_id: number; platform: Platform }[];
   const set = new Set(have.map((h) => `${h.org_id}:${h.platform}`));
   const collected = PLATFORMS.filter((p) => p !== 'newspaper');
   const counts = {} as Record<Level, Record<Platform, number>>;
@@ -149,22 +158,29 @@ const STALE_SQL = `(a.closed_day IS NULL OR a.closed_day > @day) AND (r.last_day
  * the growth engine's per-account last reading, counted per org in SQL (one small row per org that has stale
  * accounts, not one per account), failures from the (small) failures table.
  */
-export function subtreeProblems(db: Db, orgIds: Iterable<number>, today: string): { stale: number; failing: number } {
+export function subtreeProblems(db: Db, orgIds: Iterable<number> | ((orgId: number) => boolean), today: string): { stale: number; failing: number } {
   const day = toEpochDay(today);
-  const inScope = orgIds instanceof Set ? (orgIds as Set<number>) : new Set(orgIds);
-  const staleByOrg = db
-    .prepare(`SELECT a.org_id, count(*) FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id WHERE ${STALE_SQL} GROUP BY a.org_id`)
+  let inScope: (orgId: number) => boolean;
+  if (typeof orgIds === 'function') inScope = orgIds;
+  else {
+    const set = orgIds instanceof Set ? (orgIds as Set<number>) : new Set(orgIds);
+    inScope = (id) => set.has(id);
+  }
+  const staleByOrg = sql(db, `SELECT a.org_id, count(*) FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id WHERE ${STALE_SQL} GROUP BY a.org_id`)
     .raw()
     .all({ day }) as [number, number][];
   let stale = 0;
-  for (const [orgId, n] of staleByOrg) if (inScope.has(orgId)) stale += n;
-  const failures = db
-    .prepare('SELECT f.account_id, MAX(f.at) AS at, a.org_id, a.closed_day FROM collection_failures f JOIN accounts a ON a.id = f.account_id GROUP BY f.account_id')
-    .all() as { account_id: number; at: number; org_id: number; closed_day: number | null }[];
-  const lastCollected = db.prepare('SELECT collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT 1').pluck();
+  for (const [orgId, n] of staleByOrg) if (inScope(orgId)) stale += n;
+  const failures = sql(db, 'SELECT f.account_id, MAX(f.at) AS at, a.org_id, a.closed_day FROM collection_failures f JOIN accounts a ON a.id = f.account_id GROUP BY f.account_id').all() as {
+    account_id: number;
+    at: number;
+    org_id: number;
+    closed_day: number | null;
+  }[];
+  const lastCollected = sql(db, 'SELECT collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT 1').pluck();
   let failing = 0;
   for (const f of failures) {
-    if (!inScope.has(f.org_id) || (f.closed_day !== null && f.closed_day <= day)) continue;
+    if (!inScope(f.org_id) || (f.closed_day !== null && f.closed_day <= day)) continue;
     const at = lastCollected.get(f.account_id) as number | undefined;
     if (at === undefined || f.at > at) failing++;
   }

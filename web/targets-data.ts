@@ -44,7 +44,7 @@ export function targetReview(db: Db, f: TargetFilters) {
     .map((r) => {
       const vs = versions.get(`${r.org}|${r.platform}|${r.due_date}`) ?? [];
       const orgRow = index.bySlug.get(r.org)!;
-      return { ...targetView(r), orgRow, level: orgRow.level, decision: vs[0]?.decision ?? null, versions: vs };
+      return Object.assign(targetView(r), { orgRow, level: orgRow.level, decision: vs[0]?.decision ?? null, versions: vs });
     });
   // Parent choices: every organisation that has children.
   const parents = [...index.byId.values()].filter((o) => index.children.has(o.id));
