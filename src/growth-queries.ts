@@ -260,15 +260,20 @@ export function audienceOnDay(db: Db, orgId: number, group: PlatformGroup, day: 
   return v.cnt > 0 ? v.sum : null;
 }
 
-/** audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined). */
-export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Map<number, number> {
+type PairRow = [orgId: number, firstChunk: number, lastChunk: number, lastSum: number, lastCount: number];
+
+/**
+ * audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined). `pairs`: the group's
+ * rollup_pairs rows when the caller already read them (several days of one request read them once).
+ */
+export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number, pairs?: PairRow[]): Map<number, number> {
   const s = st(db);
   const grp = GROUP_CODE[group];
   const c = chunkOf(day);
   const i = day - chunkStart(c);
   const out = new Map<number, number>();
   const inChunk = new Set<number>();
-  for (const [orgId, firstChunk, lastChunk, lastSum, lastCount] of s.pairsOfGroup.all(grp) as [number, number, number, number, number][]) {
+  for (const [orgId, firstChunk, lastChunk, lastSum, lastCount] of pairs ?? (s.pairsOfGroup.all(grp) as PairRow[])) {
     if (c > lastChunk) {
       if (lastCount > 0) out.set(orgId, lastSum);
     } else if (c >= firstChunk) inChunk.add(orgId);
@@ -342,14 +347,20 @@ function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number):
   return out;
 }
 
-function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string, cache = new Map<number, Map<number, number>>()): GrowthRow[] {
+/** What growthFor calls of one request share: audiences by day, the group's pairs. */
+interface GrowthCache {
+  days: Map<number, Map<number, number>>;
+  pairs?: PairRow[];
+}
+
+function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string, to: string, cache: GrowthCache = { days: new Map() }): GrowthRow[] {
   const f = toEpochDay(from);
   const t = toEpochDay(to);
   // a few orgs: one lookup each; many: one pass over the group's chunk for that day
   const audienceOf = (day: number): Map<number, number> => {
-    let m = cache.get(day);
+    let m = cache.days.get(day);
     if (m) return m;
-    if (nodes.length > 400) m = audienceOfAllOrgs(db, group, day);
+    if (nodes.length > 400) m = audienceOfAllOrgs(db, group, day, (cache.pairs ??= st(db).pairsOfGroup.all(GROUP_CODE[group]) as PairRow[]));
     else {
       m = new Map<number, number>();
       for (const n of nodes) {
@@ -357,7 +368,7 @@ function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string,
         if (v !== null) m.set(n.id, v);
       }
     }
-    cache.set(day, m);
+    cache.days.set(day, m);
     return m;
   };
   const start = audienceOf(f - 1);
@@ -366,6 +377,8 @@ function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string,
   return nodes.map((n) => {
     const audienceStart = start.get(n.id) ?? null;
     const audienceEnd = end.get(n.id) ?? null;
+    const g = growthFigures(audienceStart, audienceEnd, firstSeen.get(n.id) ?? 0, n.members);
+    // (a literal, not a spread of g: 5,000 spreads cost milliseconds; same fields, same order)
     return {
       org: n.slug,
       platform: group,
@@ -373,7 +386,9 @@ function growthFor(db: Db, nodes: OrgNode[], group: PlatformGroup, from: string,
       to,
       audience_start: audienceStart,
       audience_end: audienceEnd,
-      ...growthFigures(audienceStart, audienceEnd, firstSeen.get(n.id) ?? 0, n.members),
+      net_growth: g.net_growth,
+      growth_percent: g.growth_percent,
+      per_1000_members: g.per_1000_members,
     };
   });
 }
@@ -407,8 +422,10 @@ export interface GrowthComparisonRow extends GrowthRow {
 export function compareGrowth(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string; kind?: PeriodKind }): GrowthComparisonRow[] {
   const period: Period = opts.kind && opts.kind !== 'custom' ? periodContaining(opts.kind, opts.from) : inferPeriod(opts.from, opts.to);
   const prev = previousPeriod({ ...period, from: opts.from, to: opts.to });
-  const current = growthRows(db, opts);
-  const before = new Map(growthRows(db, { ...opts, from: prev.from, to: prev.to }).map((r) => [r.org, r]));
+  const nodes = scopeOf(loadTree(db), opts.org);
+  const cache: GrowthCache = { days: new Map() }; // the previous period ends the day before this one starts: read once
+  const current = growthFor(db, nodes, opts.platform, opts.from, opts.to, cache);
+  const before = new Map(growthFor(db, nodes, opts.platform, prev.from, prev.to, cache).map((r) => [r.org, r]));
   return current.map((r) => {
     const p = before.get(r.org)!;
     return {
@@ -454,14 +471,24 @@ export function rankings(
   const metric = opts.metric ?? 'growth_percent';
   const nodes = scopeOf(loadTree(db), opts.org).filter((n) => n.level === opts.level);
   const prev = previousPeriod(inferPeriod(opts.from, opts.to));
-  const withShare = (rows: GrowthRow[]) => rows.map((r, i) => ({ ...r, reach_share: reachShare(r.audience_end, nodes[i].members) }));
-  const cache = new Map<number, Map<number, number>>(); // the previous period ends the day before this one starts
-  const cur = withShare(growthFor(db, nodes, opts.platform, opts.from, opts.to, cache));
-  const before = withShare(growthFor(db, nodes, opts.platform, prev.from, prev.to, cache));
-  const ranks = competitionRanks(cur.map((r) => r[metric]));
-  const prevRanks = competitionRanks(before.map((r) => r[metric]));
+  const cache: GrowthCache = { days: new Map() }; // the previous period ends the day before this one starts
+  const cur = growthFor(db, nodes, opts.platform, opts.from, opts.to, cache);
+  const before = growthFor(db, nodes, opts.platform, prev.from, prev.to, cache);
+  const valueOf = (r: GrowthRow, i: number) => (metric === 'reach_share' ? reachShare(r.audience_end, nodes[i].members) : r[metric]);
+  const ranks = competitionRanks(cur.map(valueOf));
+  const prevRanks = competitionRanks(before.map(valueOf));
+  // (literals, not spreads: the fields of GrowthRow, reach_share, then the ranking's, in this order)
   const rows: RankingRow[] = cur.map((r, i) => ({
-    ...r,
+    org: r.org,
+    platform: r.platform,
+    from: r.from,
+    to: r.to,
+    audience_start: r.audience_start,
+    audience_end: r.audience_end,
+    net_growth: r.net_growth,
+    growth_percent: r.growth_percent,
+    per_1000_members: r.per_1000_members,
+    reach_share: reachShare(r.audience_end, nodes[i].members),
     level: nodes[i].level,
     members: nodes[i].members,
     metric,
