@@ -213,7 +213,9 @@ function inSubtree(index: OrgIndex, rootId: number, id: number): boolean {
   return false;
 }
 
-const LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'kk-KZ', en: 'en-GB' };
+// The chart formats its axis in the browser, whose ICU may lack Kazakh number data (Chromium prints
+// 1,400,000 for kk-KZ); Kazakh writes numbers as Russian does (1 400 000), so kk charts use ru-RU.
+const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
 
 /** The audience chart's data: one line per platform group, and per target its straight path, forecast and point. */
 function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
@@ -253,7 +255,7 @@ function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
       ],
     };
   });
-  const data = { lang, locale: LOCALES[lang], xMin: from, xMax, today, series, targets: chartTargets };
+  const data = { lang, locale: CHART_LOCALES[lang], xMin: from, xMax, today, series, targets: chartTargets };
   // Inside a <script type="application/json"> block: no "<" may end it early.
   return JSON.stringify(data).replace(/</g, '\\u003c');
 }

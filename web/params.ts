@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
 import { InputError, LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { checkDate, checkPlatform, checkRange } from '../src/exports';
-import { daysBetween } from '../src/domain/dates';
+import { addDays, daysBetween } from '../src/domain/dates';
 import { inferPeriod } from '../src/growth-queries';
 import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
@@ -131,6 +131,11 @@ export function periodParam(req: Request, today: string, fallback: PeriodKind = 
     const full = periodContaining(kind, today);
     from = full.from;
     to = full.to < today ? full.to : today;
+    // A period still running (this month up to today) is set beside the same days of the previous
+    // calendar period (1–23 October for 1–23 November), not the days just before it.
+    const prevFull = previousPeriod(full);
+    const prevTo = addDays(prevFull.from, daysBetween(from, to));
+    return { kind, from, to, prev: { from: prevFull.from, to: prevTo < prevFull.to ? prevTo : prevFull.to }, days: daysBetween(from, to) + 1 };
   }
   const p = previousPeriod(inferPeriod(from, to));
   return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
