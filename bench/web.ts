@@ -15,7 +15,7 @@ import { fromEpochDay, toEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/targets-store';
-import { createApp } from '../web/app';
+import { createApp, createWebServer } from '../web/app';
 import { createApiToken } from '../src/auth';
 
 setLogLevel('warn');
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
   const now = () => new Date(`${fromEpochDay(END)}T03:00:00Z`);
-  const server = http.createServer(createApp({ db, config, now }));
+  const server = createWebServer(createApp({ db, config, now }));
   const base = await listen(server);
   // The same app without the response cache: what the first visitor after each collect waits for.
   const coldServer = http.createServer(createApp({ db, config, now, cache: false }));

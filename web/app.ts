@@ -13,13 +13,14 @@
 //   7. feature routers: /api/v1, pages, /admin (admin everywhere, editor within its subtree)
 //   8. 404 and the one error handler (400/404 as a page or `{ error: { code, message } }`, never a raw 500)
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import http from 'node:http';
 import helmet from 'helmet';
 import { createLogger } from '../src/log';
 import '../src/growth-engine';
 import { ensureRollups } from '../src/jobs/compute';
 import { createWebContext, renderPage, requestLanguage, type WebDeps } from './context';
 import { HttpError } from './params';
-import { databaseVersion, responseCache } from './cache';
+import { createResponseCache, databaseVersion } from './cache';
 import { staticRouter } from './routes/static';
 import { healthzRouter } from './routes/healthz';
 import { apiRouter } from './routes/api';
@@ -106,7 +107,11 @@ export function createApp(deps: AppDeps): Express {
     }
     next();
   });
-  if (deps.cache !== false) app.use(responseCache(deps.db, ctx.today));
+  if (deps.cache !== false) {
+    const cache = createResponseCache(deps.db, ctx.today);
+    app.use(cache.middleware);
+    app.locals.fastPath = cache.fast;
+  }
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));
   app.use(targetsRouter(ctx));
@@ -137,4 +142,10 @@ export function createApp(deps: AppDeps): Express {
   };
   app.use(onError);
   return app;
+}
+
+/** The HTTP server for an app: cached API answers are replayed before Express (see ResponseCache.fast). */
+export function createWebServer(app: Express): http.Server {
+  const fast = app.locals.fastPath as ((req: http.IncomingMessage, res: http.ServerResponse) => boolean) | undefined;
+  return http.createServer(fast ? (req, res) => void (fast(req, res) || app(req, res)) : app);
 }

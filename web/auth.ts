@@ -76,6 +76,24 @@ function principalMemo(db: Db) {
   };
 }
 
+/** The Bearer token of a request, when the header is well formed. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (header === undefined) return undefined;
+  return /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(header)?.[1];
+}
+
+/** The cache scope of a token's answers: they are for that token only. */
+const scopes = new Map<string, string>();
+export function tokenScope(token: string): string {
+  let scope = scopes.get(token);
+  if (scope === undefined) {
+    scope = `t:${sha256(token).slice(0, 16)}`;
+    if (scopes.size >= 1000) scopes.clear();
+    scopes.set(token, scope);
+  }
+  return scope;
+}
+
 /** Reads the principal from `Authorization: Bearer …` or the session cookie; says who may see which cached answer. */
 export function identify(db: Db): RequestHandler {
   const lookup = principalMemo(db);
@@ -84,9 +102,9 @@ export function identify(db: Db): RequestHandler {
     let principal: Principal | undefined;
     let scope = '';
     if (auth !== undefined) {
-      const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(auth);
-      principal = m ? lookup(`t:${m[1]}`, () => principalFromToken(db, m[1])) : undefined;
-      if (principal) scope = `t:${sha256(m![1]).slice(0, 16)}`;
+      const token = bearerToken(auth);
+      principal = token ? lookup(`t:${token}`, () => principalFromToken(db, token)) : undefined;
+      if (principal) scope = tokenScope(token!);
       res.locals.badToken = !principal;
     } else {
       const cookie = cookieValue(req, SESSION_COOKIE);

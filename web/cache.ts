@@ -2,8 +2,10 @@
 // SQLite's data_version (commits by other connections, e.g. a `collect` process) plus this connection's
 // total_changes (writes made here, e.g. the rollup compute), so any write anywhere invalidates every entry.
 // Figures change once a day after a collect, and the committee projects the same pages many times.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db';
+import { bearerToken, tokenScope } from './auth';
 
 interface Entry {
   version: string;
@@ -24,11 +26,35 @@ export function databaseVersion(db: Db): () => string {
   return () => `${db.pragma('data_version', { simple: true })}:${changes.get()}`;
 }
 
+/** An API answer kept with every header it was sent with, to be replayed without Express. */
+interface FastEntry {
+  version: string;
+  headers: Record<string, string | number | string[]>;
+  body: Buffer;
+}
+
+export interface ResponseCache {
+  middleware: RequestHandler;
+  /**
+   * Answers a Bearer-token GET of the JSON API from the cache straight at the HTTP layer, before Express
+   * (its routing and middleware cost more than the answer); false when it has no valid entry, and Express
+   * takes the request. An entry is only stored after the whole chain (sign-in, rollups, route) answered 200
+   * for that same token, URL and day, and it is dropped by any write to the database (a revoked token too).
+   */
+  fast(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
 export function responseCache(db: Db, today: () => string, opts: CacheOptions = {}): RequestHandler {
+  return createResponseCache(db, today, opts).middleware;
+}
+
+export function createResponseCache(db: Db, today: () => string, opts: CacheOptions = {}): ResponseCache {
   const max = opts.max ?? 300;
   const entries = new Map<string, Entry>();
+  const fastEntries = new Map<string, FastEntry>();
   const version = databaseVersion(db);
-  return (req, res, next) => {
+  const fastKey = (url: string, scope: string) => `${url}\u0000${scope}\u0000${today()}`;
+  const middleware: RequestHandler = (req, res, next) => {
     if (req.method !== 'GET') return next();
     const scope = opts.scope?.(req, res) ?? String(res.locals.cacheScope ?? '');
     const key = `${req.originalUrl}\u0000${res.locals.lang}\u0000${scope}\u0000${today()}`;
@@ -50,11 +76,33 @@ export function responseCache(db: Db, today: () => string, opts: CacheOptions = 
     res.send = (body?: unknown) => {
       if (res.statusCode === 200 && (typeof body === 'string' || Buffer.isBuffer(body))) {
         const type = String(res.get('content-type') ?? 'application/octet-stream');
-        entries.set(key, { version: v, type, disposition: res.get('content-disposition') ?? undefined, body: Buffer.isBuffer(body) ? body : Buffer.from(body) });
+        const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+        entries.set(key, { version: v, type, disposition: res.get('content-disposition') ?? undefined, body: bytes });
         if (entries.size > max) entries.delete(entries.keys().next().value as string);
+        const fastable = req.originalUrl.startsWith('/api/v1/') && !req.originalUrl.includes('lang=') && res.locals.principal?.kind === 'token';
+        if (fastable && scope) {
+          const headers = { ...res.getHeaders() } as FastEntry['headers'];
+          delete headers['set-cookie'];
+          headers['x-cache'] = 'hit';
+          headers['content-type'] = type;
+          headers['content-length'] = bytes.length;
+          fastEntries.set(fastKey(req.originalUrl, scope), { version: v, headers, body: bytes });
+          if (fastEntries.size > max) fastEntries.delete(fastEntries.keys().next().value as string);
+        }
       }
       return send(body as never);
     };
     next();
   };
+  const fast = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'GET' || !req.url?.startsWith('/api/v1/')) return false;
+    const token = bearerToken(req.headers.authorization);
+    if (!token) return false;
+    const hit = fastEntries.get(fastKey(req.url, tokenScope(token)));
+    if (!hit || hit.version !== version()) return false;
+    res.writeHead(200, hit.headers);
+    res.end(hit.body);
+    return true;
+  };
+  return { middleware, fast };
 }

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp } from '../../web/app';
+import { createApp, createWebServer } from '../../web/app';
 import { importTree } from '../../src/import';
 import { importTargets } from '../../src/targets-store';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
@@ -35,7 +35,7 @@ beforeAll(async () => {
   );
   importTargets(f.db, [{ org: 'evil', platform: 'social', baseline_date: '2026-01-01', target: 500, due_date: '2026-12-31', decision: EVIL }], { actor: 'test' });
   ensureUser(f.db, 'admin', 'admin');
-  server = http.createServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({

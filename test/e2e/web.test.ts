@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp } from '../../web/app';
+import { createApp, createWebServer } from '../../web/app';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
 import { ensureUser } from '../helpers/web-auth';
 import { createSession } from '../../src/auth';
@@ -32,7 +32,7 @@ let sessionCookie: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = http.createServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
   ensureUser(f.db, 'committee', 'viewer');
   sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'committee'").pluck().get() as number).cookie;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -3,14 +3,13 @@
 // Services are a list: each factory gets the shared context and returns something to start and stop, or
 // null when it is not configured (e.g. no bot token). The web server is one of them; the scheduler and the
 // Telegram bot add their factories to SERVICES. Services start in order and stop in reverse order.
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import type { AppConfig } from '../../config';
 import type { Db } from '../../../db';
 import { createLogger } from '../../log';
-import { createApp } from '../../../web/app';
+import { createApp, createWebServer } from '../../../web/app';
 import { botService } from '../../bot/service';
 import { schedulerService } from '../../jobs/schedule';
 
@@ -44,7 +43,7 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 /** The web dashboard and JSON API on config.env.port, behind sign-in (web/auth.ts). */
 export const webService: ServiceFactory = ({ db, config }) => {
   const app = createApp({ db, config, trustProxy: trustProxySetting(process.env.TRUST_PROXY) });
-  const server = http.createServer(app);
+  const server = createWebServer(app);
   return {
     name: 'web',
     start: () =>
