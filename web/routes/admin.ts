@@ -16,11 +16,12 @@ import { accountById, addAccount, closeAccount, jobsOfAccount, reopenAccount, ty
 import { CASCADE_BASES, listTargets, planCascade, planKey, reviseTarget, saveCascade, setTarget, targetById, targetVersions, type TargetValue } from '../../src/admin/targets';
 import { checkNewspaperCsv, figureFor, newspaperAccounts, writeFigures } from '../../src/admin/newspapers';
 import { auditFacets, queryAudit } from '../../src/admin/audit-log';
+import { disableUser, enableUser, listTokens, listUsers, MAX_PASSWORD, revokeToken, setPassword, tokenById, userById, UserRuleError } from '../../src/admin/users';
 import { renderPage, type WebContext } from '../context';
-import { principalOf } from '../auth';
+import { cookieValue, principalOf, SESSION_COOKIE } from '../auth';
 import { badRequest, notFound, orgParam } from '../params';
 
-const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed', 'reopened', 'collect_started', 'backfill_started', 'target_set', 'revised', 'unchanged', 'cascaded', 'saved', 'imported', 'user_added'] as const;
+const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed', 'reopened', 'collect_started', 'backfill_started', 'target_set', 'revised', 'unchanged', 'cascaded', 'saved', 'imported', 'user_added', 'user_disabled', 'user_enabled', 'password_set', 'token_revoked'] as const;
 const AUDIT_PAGE = 50;
 /** Form fields the pages have a label for (`field.*`); an error about anything else shows without one. */
 const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target'];
@@ -109,7 +110,8 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
       if (!(err instanceof InputError)) throw err;
       const field = FIELDS.includes(err.field ?? '') ? err.field! : '';
       const message = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
-      reshow(req, res, { formError: { field, message }, values: formOf(req) }, 400);
+      const key = err instanceof UserRuleError ? `admin.refused.${err.code}` : undefined;
+      reshow(req, res, { formError: { field, message, key }, values: formOf(req) }, 400);
     }
   };
 
@@ -446,10 +448,13 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
   };
   const showUsers = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     adminOnly(res);
-    const users = db
-      .prepare('SELECT u.id, u.login, u.role, u.created_at, u.disabled_at, o.slug AS org_slug, o.name_ru, o.name_kk, o.name_en FROM users u LEFT JOIN organisations o ON o.id = u.org_id ORDER BY u.login')
-      .all();
-    show(req, res, 'admin-users.njk', { section: 'users', users, roles: ROLES, orgs: editableTree(db, who(res)), values: {}, ...extra }, status);
+    show(
+      req,
+      res,
+      'admin-users.njk',
+      { section: 'users', users: listUsers(db), tokens: listTokens(db), selfId: who(res).userId, maxPassword: MAX_PASSWORD, roles: ROLES, orgs: editableTree(db, who(res)), values: {}, ...extra },
+      status,
+    );
   };
   router.get('/users', (req, res) => showUsers(req, res));
   router.post(
@@ -472,6 +477,49 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
         throw err;
       }
       res.redirect(303, '/admin/users?done=user_added');
+    }, showUsers),
+  );
+
+  /** The user in the path (admin only, checked first): malformed 400, unknown 404. */
+  const pathUser = (req: Request, res: Response) => {
+    adminOnly(res);
+    const user = userById(db, F.id(req.params.id));
+    if (!user) throw notFound('no such user');
+    return user;
+  };
+  const by = (res: Response) => ({ actor: actor(res), userId: who(res).userId });
+  router.post(
+    '/users/:id/disable',
+    action((req, res) => {
+      disableUser(db, by(res), pathUser(req, res));
+      res.redirect(303, '/admin/users?done=user_disabled');
+    }, showUsers),
+  );
+  router.post(
+    '/users/:id/enable',
+    action((req, res) => {
+      enableUser(db, by(res), pathUser(req, res));
+      res.redirect(303, '/admin/users?done=user_enabled');
+    }, showUsers),
+  );
+  router.post(
+    '/users/:id/password',
+    action((req, res) => {
+      const user = pathUser(req, res);
+      const password = F.raw(formOf(req), 'password', MAX_PASSWORD);
+      // The admin's own session stays when it changes its own password; every other session of the user ends.
+      setPassword(db, by(res), user, password, user.id === who(res).userId ? cookieValue(req, SESSION_COOKIE) : undefined);
+      res.redirect(303, '/admin/users?done=password_set');
+    }, showUsers),
+  );
+  router.post(
+    '/tokens/:id/revoke',
+    action((req, res) => {
+      adminOnly(res);
+      const token = tokenById(db, F.id(req.params.id));
+      if (!token) throw notFound('no such API token');
+      revokeToken(db, by(res), token);
+      res.redirect(303, '/admin/users?done=token_revoked#tokens');
     }, showUsers),
   );
 
