@@ -81,7 +81,7 @@ const send = (method: string, path: string) => {
 describe('the route table', () => {
   test('has the pages, the API and the admin routes (so the walks below cover them)', () => {
     const routes = routeTable(app).map((r) => `${r.method} ${r.path}`);
-    for (const r of ['GET /', 'GET /org/:slug', 'GET /api/v1/orgs', 'GET /api/v1/growth', 'GET /admin/orgs/:slug', 'POST /admin/targets/:id/cascade', 'POST /admin/newspapers/csv', 'GET /admin/audit']) {
+    for (const r of ['GET /', 'GET /org/:slug', 'GET /api/v1/orgs', 'GET /api/v1/growth', 'GET /admin/orgs/:slug', 'POST /admin/targets/:id/cascade', 'POST /admin/newspapers/csv', 'GET /admin/audit', 'POST /admin/users/:id/disable', 'POST /admin/users/:id/enable', 'POST /admin/users/:id/password', 'POST /admin/tokens/:id/revoke']) {
       expect(routes).toContain(r);
     }
     expect(routes.length).toBeGreaterThan(30);
@@ -145,7 +145,7 @@ describe('the route table', () => {
         expect([key, url, res.status]).toEqual([key, url, 403]);
         scoped++;
       }
-      if (path === '/admin/users') {
+      if (path.startsWith('/admin/users') || path.startsWith('/admin/tokens')) {
         expect([key, (await as(editor, method, url, { login: 'x' })).status]).toEqual([key, 403]);
       }
     }
@@ -167,6 +167,9 @@ describe('CSRF', () => {
       ['/admin/orgs/pavlodar/rename', { name_ru: 'Переименовано' }],
       ['/admin/orgs', { parent: 'pavlodar', slug: 'csrf-test', level: 'branch', name_ru: 'Тест' }],
       ['/admin/users', { login: 'csrf-user', password: 'a-long-password-1', role: 'viewer' }],
+      ['/admin/users/3/disable', {}],
+      ['/admin/users/1/password', { password: 'a-long-password-2' }],
+      ['/admin/tokens/1/revoke', {}],
       ['/logout', {}],
     ];
     for (const [path, body] of posts) {
