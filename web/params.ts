@@ -140,3 +140,45 @@ export function periodParam(req: Request, today: string, fallback: PeriodKind = 
   const p = previousPeriod(inferPeriod(from, to));
   return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
 }
+
+/** `page`: a 1-based page number (a positive whole number); absent means the first page. */
+export function pageParam(req: Request, name = 'page'): number | undefined {
+  const v = param(req, name);
+  if (v === undefined) return undefined;
+  if (!/^[1-9][0-9]{0,5}$/.test(v)) throw badRequest(name, `must be a page number (1, 2, …), got ${JSON.stringify(v.slice(0, 20))}`);
+  return Number(v);
+}
+
+/** `per_page`: rows per page, one of `sizes` (or `all` when allowed), or any whole number 1…max when no sizes are given. */
+export function perPageParam(req: Request, opts: { sizes?: readonly number[]; all?: boolean; max?: number } = {}, name = 'per_page'): number | 'all' | undefined {
+  const v = param(req, name);
+  if (v === undefined) return undefined;
+  if (opts.all && v === 'all') return 'all';
+  const n = /^[1-9][0-9]{0,5}$/.test(v) ? Number(v) : NaN;
+  const ok = opts.sizes ? opts.sizes.includes(n) : n >= 1 && n <= (opts.max ?? 1000);
+  if (!ok) {
+    const allowed = opts.sizes ? [...opts.sizes, ...(opts.all ? ['all'] : [])].join(', ') : `a whole number from 1 to ${opts.max ?? 1000}`;
+    throw badRequest(name, `must be ${opts.sizes ? `one of ${allowed}` : allowed}, got ${JSON.stringify(v.slice(0, 20))}`);
+  }
+  return n;
+}
+
+/** One page of `total` rows: its bounds, checked against the last page (a page past the end is a 400). */
+export interface Paging {
+  page: number;
+  pages: number;
+  perPage: number | 'all';
+  total: number;
+  /** 0-based slice bounds. */
+  start: number;
+  end: number;
+}
+
+export function paging(total: number, page: number | undefined, perPage: number | 'all', name = 'page'): Paging {
+  const size = perPage === 'all' ? Math.max(total, 1) : perPage;
+  const pages = Math.max(1, Math.ceil(total / size));
+  const p = page ?? 1;
+  if (p > pages) throw badRequest(name, `there ${pages === 1 ? 'is 1 page' : `are ${pages} pages`} of ${total} rows, got page ${p}`);
+  const start = (p - 1) * size;
+  return { page: p, pages, perPage, total, start, end: Math.min(total, start + size) };
+}

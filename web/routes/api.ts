@@ -10,7 +10,7 @@ import '../../src/growth-engine';
 import { rankings } from '../../src/growth-queries';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
-import { badRequest, dateParam, levelParam, MAX_RANGE_DAYS, notFound, optionalPlatformParam, orgParam, param, platformParam, rangeParams, statusParam } from '../params';
+import { badRequest, dateParam, levelParam, MAX_RANGE_DAYS, notFound, optionalPlatformParam, orgParam, pageParam, paging, param, perPageParam, platformParam, rangeParams, statusParam } from '../params';
 import { metricParam } from './rankings';
 
 export function apiRouter(ctx: WebContext): Router {
@@ -74,7 +74,21 @@ export function apiRouter(ctx: WebContext): Router {
     const metric = metricParam(req);
     const org = orgParam(ctx.db, param(req, 'org'));
     const { from, to } = range(req, (to) => periodContaining('month', to).from);
-    res.json(rankings(ctx.db, { level, platform, from, to, metric, org: org?.slug }));
+    // Every row (as `export` gives them) unless `page` or `per_page` is asked for: then that page of the
+    // rows, in the same order, with the whole count in X-Total-Count and the neighbours in Link.
+    const page = pageParam(req);
+    const perPage = perPageParam(req, { max: 1000 });
+    const rows = rankings(ctx.db, { level, platform, from, to, metric, org: org?.slug });
+    if (page === undefined && perPage === undefined) return void res.json(rows);
+    const pg = paging(rows.length, page, perPage ?? 100);
+    const link = (p: number, rel: string) => {
+      const u = new URL(req.originalUrl, 'http://x');
+      u.searchParams.set('page', String(p));
+      u.searchParams.set('per_page', String(pg.perPage));
+      return `<${u.pathname}${u.search}>; rel="${rel}"`;
+    };
+    const links = [link(1, 'first'), ...(pg.page > 1 ? [link(pg.page - 1, 'prev')] : []), ...(pg.page < pg.pages ? [link(pg.page + 1, 'next')] : []), link(pg.pages, 'last')];
+    res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(rows.slice(pg.start, pg.end));
   });
 
   router.get('/health', (_req, res) => {

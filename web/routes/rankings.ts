@@ -1,18 +1,44 @@
-// /rankings: organisations of one level ranked for a period (growth %, net growth, per 1,000 members, reach share).
+// /rankings: organisations of one level ranked for a period (growth %, net growth, per 1,000 members, reach share),
+// optionally within one parent organisation. Levels with many organisations (5,000 primaries) are shown a page
+// at a time; sorting by a column orders the whole ranked set before the page is cut, and ranks stay those of
+// the whole set. The exports always hold every row.
 import { Router, type Request } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
-import { badRequest, levelParam, param, periodParam, platformParam } from '../params';
+import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
 import { rankings, RANKING_COLUMNS } from '../../src/growth-queries';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
 import { render } from '../../src/export-format';
 import type { Language } from '../../src/config';
+import { orgName } from '../../db/orgs';
+import {
+  FIRST_DIR,
+  RANKING_DEFAULT_PAGE_SIZE,
+  RANKING_PAGE_SIZES,
+  RANKING_SORTS,
+  rankingParents,
+  rankingViewRows,
+  sortRankingRows,
+  type RankingSort,
+  type SortDir,
+} from '../rankings-data';
 
 export function metricParam(req: Request): RankingMetric {
   const v = param(req, 'metric') ?? 'growth_percent';
   if (!(RANKING_METRICS as readonly string[]).includes(v)) throw badRequest('metric', `must be one of ${RANKING_METRICS.join(', ')}, got ${JSON.stringify(v)}`);
   return v as RankingMetric;
 }
+
+function sortParams(req: Request): { sort: RankingSort; dir: SortDir } {
+  const sort = param(req, 'sort') ?? 'rank';
+  if (!(RANKING_SORTS as readonly string[]).includes(sort)) throw badRequest('sort', `must be one of ${RANKING_SORTS.join(', ')}, got ${JSON.stringify(sort)}`);
+  const dir = param(req, 'dir') ?? FIRST_DIR[sort as RankingSort];
+  if (dir !== 'asc' && dir !== 'desc') throw badRequest('dir', `must be asc or desc, got ${JSON.stringify(dir)}`);
+  return { sort: sort as RankingSort, dir };
+}
+
+/** Query parameters that only choose what the page shows of the ranking, not the ranking itself. */
+const VIEW_PARAMS = ['page', 'per_page', 'sort', 'dir', 'lang'];
 
 export function rankingsRouter(ctx: WebContext): Router {
   const router = Router();
@@ -22,30 +48,52 @@ export function rankingsRouter(ctx: WebContext): Router {
     const level = levelParam(req) ?? 'region';
     const platform = platformParam(req);
     const metric = metricParam(req);
-    const rows = rankings(ctx.db, { level, platform, from: period.from, to: period.to, metric });
-    return { period, level, platform, metric, rows };
+    const parent = orgParam(ctx.db, param(req, 'parent'), 'parent');
+    return { period, level, platform, metric, parent };
   };
+  const rowsOf = (q: ReturnType<typeof query>) =>
+    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug });
 
   router.get('/rankings', (req, res) => {
     const q = query(req);
-    const index = orgIndex(ctx.db);
+    // Paging and sorting parameters are checked before the ranking is computed.
+    const page = pageParam(req);
+    const perPage = perPageParam(req, { sizes: RANKING_PAGE_SIZES, all: true }) ?? RANKING_DEFAULT_PAGE_SIZE;
+    const { sort, dir } = sortParams(req);
     const lang: Language = langOf(res);
-    const rows = q.rows.map((r) => {
-      const org = index.bySlug.get(r.org)!;
-      const parent = org.parent_id === null ? null : index.byId.get(org.parent_id) ?? null;
-      return { ...r, orgRow: org, parent };
+    const index = orgIndex(ctx.db);
+    const all = sortRankingRows(rowsOf(q), sort, dir, index, lang);
+    const pg = paging(all.length, page, perPage);
+    const url = new URL(req.originalUrl, 'http://x');
+    for (const k of VIEW_PARAMS) url.searchParams.delete(k);
+    const parents = rankingParents(index, q.level, lang);
+    renderPage(ctx, req, res, 'rankings.njk', {
+      page: 'rankings',
+      ...q,
+      parentName: q.parent ? orgName(q.parent, lang) : null,
+      parents,
+      parentListed: q.parent !== undefined && parents.some((g) => g.orgs.some((o) => o.slug === q.parent!.slug)),
+      rows: rankingViewRows(all.slice(pg.start, pg.end), index, lang),
+      paging: pg,
+      pageSizes: RANKING_PAGE_SIZES,
+      sort,
+      dir,
+      firstDir: FIRST_DIR,
+      // Sorting a table that is cut into pages has to happen on the server, over every row.
+      serverSort: pg.pages > 1,
+      metrics: RANKING_METRICS,
+      exportQuery: url.searchParams.toString(),
+      langName: lang,
     });
-    const qs = new URL(req.originalUrl, 'http://x').search.replace(/^\?/, '');
-    renderPage(ctx, req, res, 'rankings.njk', { page: 'rankings', ...q, rows, metrics: RANKING_METRICS, exportQuery: qs, langName: lang });
   });
 
   for (const format of ['csv', 'xlsx'] as const) {
     router.get(`/rankings.${format}`, async (req, res) => {
       const q = query(req);
-      const bytes = await render(q.rows as never, RANKING_COLUMNS, format, 'rankings');
+      const bytes = await render(rowsOf(q) as never, RANKING_COLUMNS, format, 'rankings');
       res
         .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .attachment(`rankings-${q.level}-${q.period.from}-${q.period.to}.${format}`)
+        .attachment(`rankings-${q.parent ? `${q.parent.slug}-` : ''}${q.level}-${q.period.from}-${q.period.to}.${format}`)
         .send(bytes);
     });
   }

@@ -1,0 +1,116 @@
+// The rankings page's table: sorted by any column over the whole ranked set (not just the page shown), then
+// cut into pages. Blanks ("no data") go last in either direction, as the in-page sort of app.js does.
+import { orgName, type OrgRow } from '../db/orgs';
+import type { Language, Level } from '../src/config';
+import { LEVELS } from '../src/config';
+import type { RankingRow } from '../src/growth-queries';
+import type { OrgIndex } from './growth-data';
+
+/** Sortable columns (the keys of the page's headers) and the value each sorts by. */
+export const RANKING_SORTS = ['rank', 'change', 'org', 'audience', 'net', 'pct', 'per1000', 'reach'] as const;
+export type RankingSort = (typeof RANKING_SORTS)[number];
+export type SortDir = 'asc' | 'desc';
+
+/** The direction a column sorts in when first chosen: best first for figures, A–Z for names, 1 first for ranks. */
+export const FIRST_DIR: Record<RankingSort, SortDir> = { rank: 'asc', change: 'desc', org: 'asc', audience: 'desc', net: 'desc', pct: 'desc', per1000: 'desc', reach: 'desc' };
+
+/** Rows per page the page offers; `all` shows every row. */
+export const RANKING_PAGE_SIZES = [50, 100, 250] as const;
+export const RANKING_DEFAULT_PAGE_SIZE = 100;
+
+export interface RankingViewRow extends RankingRow {
+  orgRow: OrgRow;
+  parent: OrgRow | null;
+  name: string;
+}
+
+const NUMERIC: Record<Exclude<RankingSort, 'org'>, (r: RankingRow) => number | null> = {
+  rank: (r) => r.rank,
+  change: (r) => r.rank_change,
+  audience: (r) => r.audience_end,
+  net: (r) => r.net_growth,
+  pct: (r) => r.growth_percent,
+  per1000: (r) => r.per_1000_members,
+  reach: (r) => r.reach_share,
+};
+
+const collators = new Map<Language, Intl.Collator>();
+function collator(lang: Language): Intl.Collator {
+  let c = collators.get(lang);
+  if (!c) collators.set(lang, (c = new Intl.Collator(lang, { numeric: true })));
+  return c;
+}
+
+const nameOrders = new WeakMap<OrgIndex, Map<Language, Map<string, number>>>();
+/**
+ * Every organisation's place in the alphabetical order of names in `lang` (equal names share a place): worked out
+ * once per language while the tree is unchanged (orgIndex is rebuilt when it changes), so sorting 5,000 rows by
+ * name compares numbers, not collation keys.
+ */
+function nameOrder(index: OrgIndex, lang: Language): Map<string, number> {
+  let byLang = nameOrders.get(index);
+  if (!byLang) nameOrders.set(index, (byLang = new Map()));
+  let order = byLang.get(lang);
+  if (order) return order;
+  const c = collator(lang);
+  const named = [...index.bySlug.values()].map((o) => ({ slug: o.slug, name: orgName(o, lang) })).sort((a, b) => c.compare(a.name, b.name));
+  order = new Map();
+  let place = 0;
+  named.forEach((o, i) => {
+    if (i > 0 && c.compare(named[i - 1].name, o.name) !== 0) place = i;
+    order!.set(o.slug, place);
+  });
+  byLang.set(lang, order);
+  return order;
+}
+
+/** Ranking rows (one page of them) with their org, parent and name in `lang`. */
+export function rankingViewRows(rows: RankingRow[], index: OrgIndex, lang: Language): RankingViewRow[] {
+  return rows.map((r) => {
+    const org = index.bySlug.get(r.org)!;
+    const parent = org.parent_id === null ? null : index.byId.get(org.parent_id) ?? null;
+    return { ...r, orgRow: org, parent, name: orgName(org, lang) };
+  });
+}
+
+/**
+ * Rows sorted by a column; ties keep the ranking order (rows arrive in rank, then slug order), so a sort is
+ * stable across pages. `rank` ascending is the ranking order itself. Names (for `org`) are looked up only
+ * when sorting by them: the rows of 5,000 primaries are sorted without copying them.
+ */
+export function sortRankingRows(rows: RankingRow[], sort: RankingSort, dir: SortDir, index: OrgIndex, lang: Language): RankingRow[] {
+  if (sort === 'rank' && dir === 'asc') return rows;
+  const sign = dir === 'asc' ? 1 : -1;
+  const idx = rows.map((_, i) => i);
+  let cmp: (a: number, b: number) => number;
+  if (sort === 'org') {
+    const order = nameOrder(index, lang);
+    const pos = rows.map((r) => order.get(r.org) ?? 0);
+    cmp = (a, b) => sign * (pos[a] - pos[b]);
+  } else {
+    const value = NUMERIC[sort];
+    const values = rows.map(value);
+    cmp = (a, b) => {
+      const x = values[a];
+      const y = values[b];
+      if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
+      return sign * (x - y);
+    };
+  }
+  idx.sort((a, b) => cmp(a, b) || a - b);
+  return idx.map((i) => rows[i]);
+}
+
+/** Organisations a ranking of `level` can be narrowed to: those above it that have children, tree levels first. */
+export function rankingParents(index: OrgIndex, level: Level, lang: Language): { level: Level; orgs: { slug: string; name: string }[] }[] {
+  const depth = LEVELS.indexOf(level);
+  const groups = new Map<Level, { slug: string; name: string }[]>();
+  for (const o of index.byId.values()) {
+    if (!index.children.has(o.id) || LEVELS.indexOf(o.level) >= depth) continue;
+    const list = groups.get(o.level) ?? [];
+    list.push({ slug: o.slug, name: orgName(o, lang) });
+    groups.set(o.level, list);
+  }
+  const c = collator(lang);
+  return LEVELS.filter((l) => groups.has(l)).map((l) => ({ level: l, orgs: groups.get(l)!.sort((a, b) => c.compare(a.name, b.name)) }));
+}
