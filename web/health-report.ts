@@ -1,7 +1,7 @@
 // Collection health as one object: the page and /api/v1/health show the same thing.
 import type { Db } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
-import { accountStates, coverageGaps, isClosed, isFailing, isStale, lastCollectAt, lastRuns, STALE_DAYS, type AccountState, type RunRow } from './queries';
+import { coverageGaps, healthAccounts, lastCollectAt, lastRuns, STALE_DAYS, type AccountState, type RunRow } from './queries';
 
 export interface HealthReport {
   date: string;
@@ -15,17 +15,16 @@ export interface HealthReport {
 }
 
 export function healthReport(db: Db, today: string): HealthReport {
-  const states = accountStates(db);
-  const open = states.filter((a) => !isClosed(a, today));
+  const accounts = healthAccounts(db, today);
   return {
     date: today,
     last_collect_at: lastCollectAt(db),
     runs: lastRuns(db),
-    failing: open.filter((a) => isFailing(a, today)),
-    stale: open.filter((a) => isStale(a, today)).sort((a, b) => (a.last_day ?? -1e9) - (b.last_day ?? -1e9)),
+    failing: accounts.failing,
+    stale: accounts.stale.sort((a, b) => (a.last_day ?? -1e9) - (b.last_day ?? -1e9)),
     coverage: coverageGaps(db, today),
-    accounts_total: states.length,
-    accounts_open: open.length,
+    accounts_total: accounts.total,
+    accounts_open: accounts.open,
   };
 }
 
