@@ -6,6 +6,9 @@
 // The fixed-width layout of the first version (no VARINT flag) is still read.
 import { CHUNK_DAYS } from './domain/rollup';
 
+/** CHUNK_DAYS as a local constant: an imported binding read in a loop is a getter call under the CommonJS transform. */
+const DAYS: number = CHUNK_DAYS;
+
 const FLOAT_SUMS = 1;
 const CONSTANT_COUNT = 2;
 const VARINT = 4;
@@ -15,7 +18,7 @@ export interface Chunk {
   cnt: Int32Array;
 }
 
-const scratch = Buffer.alloc(1 + CHUNK_DAYS * 10 + CHUNK_DAYS * 10);
+const scratch = Buffer.alloc(1 + DAYS * 10 + DAYS * 10);
 
 // Arithmetic, not bitwise: sums may exceed 32 bits.
 function putVarint(buf: Buffer, p: number, value: number): number {
@@ -45,14 +48,14 @@ function getVarint(buf: Buffer): number {
 export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buffer {
   let ints = true;
   let constant = true;
-  for (let i = 0; i < CHUNK_DAYS; i++) {
+  for (let i = 0; i < DAYS; i++) {
     if (ints && !Number.isSafeInteger(sum[offset + i])) ints = false;
     if (cnt[offset + i] !== cnt[offset]) constant = false;
   }
   scratch[0] = VARINT | (ints ? 0 : FLOAT_SUMS) | (constant ? CONSTANT_COUNT : 0);
   let p = 1;
   let prev = 0;
-  for (let i = 0; i < CHUNK_DAYS; i++) {
+  for (let i = 0; i < DAYS; i++) {
     const s = sum[offset + i];
     if (ints) {
       p = putVarint(scratch, p, s - prev);
@@ -62,7 +65,7 @@ export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buf
   if (constant) p = putVarint(scratch, p, cnt[offset]);
   else {
     prev = 0;
-    for (let i = 0; i < CHUNK_DAYS; i++) {
+    for (let i = 0; i < DAYS; i++) {
       p = putVarint(scratch, p, cnt[offset + i] - prev);
       prev = cnt[offset + i];
     }
@@ -72,21 +75,21 @@ export function encodeChunk(sum: Float64Array, cnt: Int32Array, offset = 0): Buf
 
 /** Decodes a chunk into the arrays at `offset` (or into new arrays). */
 export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
-  const out = into ?? { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+  const out = into ?? { sum: new Float64Array(DAYS), cnt: new Int32Array(DAYS) };
   const flags = buf[0];
   if (!(flags & VARINT)) return decodeFixed(buf, out, offset);
   let v = 0;
   if (flags & FLOAT_SUMS) {
-    for (let i = 0; i < CHUNK_DAYS; i++) out.sum[offset + i] = buf.readDoubleLE(1 + i * 8);
-    readPos = 1 + CHUNK_DAYS * 8;
+    for (let i = 0; i < DAYS; i++) out.sum[offset + i] = buf.readDoubleLE(1 + i * 8);
+    readPos = 1 + DAYS * 8;
   } else {
     readPos = 1;
-    for (let i = 0; i < CHUNK_DAYS; i++) out.sum[offset + i] = v += getVarint(buf);
+    for (let i = 0; i < DAYS; i++) out.sum[offset + i] = v += getVarint(buf);
   }
-  if (flags & CONSTANT_COUNT) out.cnt.fill(getVarint(buf), offset, offset + CHUNK_DAYS);
+  if (flags & CONSTANT_COUNT) out.cnt.fill(getVarint(buf), offset, offset + DAYS);
   else {
     v = 0;
-    for (let i = 0; i < CHUNK_DAYS; i++) out.cnt[offset + i] = v += getVarint(buf);
+    for (let i = 0; i < DAYS; i++) out.cnt[offset + i] = v += getVarint(buf);
   }
   return out;
 }
@@ -95,19 +98,44 @@ export function decodeChunk(buf: Buffer, into?: Chunk, offset = 0): Chunk {
 function decodeFixed(buf: Buffer, out: Chunk, offset: number): Chunk {
   const ints = (buf[0] & FLOAT_SUMS) === 0;
   let p = 1;
-  for (let i = 0; i < CHUNK_DAYS; i++) {
+  for (let i = 0; i < DAYS; i++) {
     out.sum[offset + i] = ints ? buf.readInt32LE(p) : buf.readDoubleLE(p);
     p += ints ? 4 : 8;
   }
-  if (buf[0] & CONSTANT_COUNT) out.cnt.fill(buf.readInt32LE(p), offset, offset + CHUNK_DAYS);
-  else for (let i = 0; i < CHUNK_DAYS; i++, p += 4) out.cnt[offset + i] = buf.readInt32LE(p);
+  if (buf[0] & CONSTANT_COUNT) out.cnt.fill(buf.readInt32LE(p), offset, offset + DAYS);
+  else for (let i = 0; i < DAYS; i++, p += 4) out.cnt[offset + i] = buf.readInt32LE(p);
   return out;
 }
 
-const one: Chunk = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+const one: Chunk = { sum: new Float64Array(DAYS), cnt: new Int32Array(DAYS) };
 
-/** The sum and count of one day (0–31) of an encoded chunk. */
+/**
+ * The sum and count of one day (0–31) of an encoded chunk. Reads only what it needs: the sums up to that day,
+ * skips the rest byte by byte, then the counts up to that day (ranking 5,000 orgs reads 5,000 chunks per day).
+ */
 export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number } {
-  decodeChunk(buf, one);
-  return { sum: one.sum[i], cnt: one.cnt[i] };
+  const flags = buf[0];
+  if (!(flags & VARINT)) {
+    decodeFixed(buf, one, 0);
+    return { sum: one.sum[i], cnt: one.cnt[i] };
+  }
+  const days = DAYS;
+  let sum: number;
+  if (flags & FLOAT_SUMS) {
+    sum = buf.readDoubleLE(1 + i * 8);
+    readPos = 1 + days * 8;
+  } else {
+    readPos = 1;
+    sum = 0;
+    for (let k = 0; k <= i; k++) sum += getVarint(buf);
+    // skip the other days' sums: a varint ends at its first byte below 128
+    for (let k = i + 1; k < days; k++) while (buf[readPos++] >= 128);
+  }
+  let cnt: number;
+  if (flags & CONSTANT_COUNT) cnt = getVarint(buf);
+  else {
+    cnt = 0;
+    for (let k = 0; k <= i; k++) cnt += getVarint(buf);
+  }
+  return { sum, cnt };
 }

@@ -35,3 +35,27 @@ test('chunks in the first, fixed-width layout are still read', () => {
   old.writeInt32LE(3, 1 + 128);
   expect(chunkValueAt(old, 5)).toEqual({ sum: 105, cnt: 3 });
 });
+
+describe('chunkValueAt', () => {
+  test('reads any one day of every layout exactly as decodeChunk does', () => {
+    const rnd = (() => {
+      let s = 7;
+      return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    })();
+    for (let n = 0; n < 300; n++) {
+      const sum = new Float64Array(32);
+      const cnt = new Int32Array(32);
+      let v = Math.floor(rnd() * 1e9);
+      let c = Math.floor(rnd() * 5);
+      for (let d = 0; d < 32; d++) {
+        v = Math.max(0, v + Math.floor((rnd() - 0.5) * (n % 3 === 0 ? 1e7 : 50)));
+        sum[d] = n % 5 === 0 ? v + 0.25 : v; // some chunks with float sums
+        if (n % 2 && rnd() < 0.2) c = Math.floor(rnd() * 5); // some with changing counts
+        cnt[d] = c;
+      }
+      const buf = encodeChunk(sum, cnt);
+      const full = decodeChunk(buf);
+      for (let d = 0; d < 32; d++) expect(chunkValueAt(buf, d)).toEqual({ sum: full.sum[d], cnt: full.cnt[d] });
+    }
+  });
+});
