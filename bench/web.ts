@@ -1,6 +1,7 @@
 // `npm run bench:web`: the dashboard and JSON API on the DESIGN §10 scale model (1 + 20 + 200 + 5,000 orgs,
 // 5,000 accounts, 3 years of daily snapshots, the growth bench's shape and targets), measured with autocannon
-// over real HTTP: p95 latency of the overview, an org page, the targets review and the 3-year series API, and
+// over real HTTP: p95 latency of the overview, an org page, the targets review, the rankings of the 5,000
+// primaries (first page), collection health and the 3-year series API, each uncached and cached, and
 // the API's throughput as a ratio to a bare node:http server answering the same JSON bytes in the same run.
 // Prints a table, then one JSON object as its last line. BENCH_SCALE=0.1 shrinks the model for a quick run.
 import fs from 'node:fs';
@@ -159,6 +160,7 @@ async function main(): Promise<void> {
   // The same app without the response cache: what the first visitor after each collect waits for.
   const coldServer = http.createServer(createApp({ db, config, now, cache: false }));
   const cold = await listen(coldServer);
+  const rankingsPath = '/rankings?level=primary';
   const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;
   AUTH.authorization = `Bearer ${createApiToken(db, { role: 'viewer', name: 'bench' })}`;
   const seriesBody = Buffer.from(await (await fetch(base + seriesPath, { headers: AUTH })).arrayBuffer());
@@ -176,11 +178,16 @@ async function main(): Promise<void> {
     await measure('uncached: targets review', `${cold}/targets`, 2),
     await measure('uncached: series API', cold + seriesPath, 2),
   ];
+  const coldMore = [
+    await measure('uncached: rankings primary', `${cold}${rankingsPath}`, 2),
+    await measure('uncached: health', `${cold}/health`, 2),
+  ];
   const pages = [
     await measure('overview /', `${base}/`, 2),
     await measure('org page /org/region-3', `${base}/org/region-3`, 2),
     await measure('targets review /targets', `${base}/targets`, 2),
   ];
+  const pagesMore = [await measure(`rankings ${rankingsPath}`, `${base}${rankingsPath}`, 2), await measure('collection health /health', `${base}/health`, 2)];
   const api = await measure('series API (3 years daily)', base + seriesPath, 2);
   // Throughput: the same load on the API and on the bare server, one after the other in this run.
   const apiLoad = await measure('series API, 10 connections', base + seriesPath, 10);
@@ -191,7 +198,7 @@ async function main(): Promise<void> {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 
-  const rows = [...coldRuns, ...pages, api, apiLoad, bareLoad];
+  const rows = [...coldRuns, ...coldMore, ...pages, ...pagesMore, api, apiLoad, bareLoad];
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
   process.stdout.write(
@@ -201,7 +208,10 @@ async function main(): Promise<void> {
   for (const r of rows) process.stdout.write(`${pad(r.name, 34)}${num(r.p50)}${num(r.p95)}${num(r.rps, 0)}${String(r.bytes).padStart(9)}${String(r.errors).padStart(8)}\n`);
   const pageP95 = Math.max(...pages.map((p) => p.p95));
   const ratio = apiLoad.rps / bareLoad.rps;
-  process.stdout.write(`\ngoals: API p95 ≤ 50 ms (${api.p95.toFixed(1)}), pages p95 ≤ 150 ms (${pageP95.toFixed(1)}), API/bare throughput ≥ 0.5 (${ratio.toFixed(2)})\n`);
+  const uncachedAll = Math.max(...coldRuns.slice(0, 3).map((r) => r.p95), ...coldMore.map((r) => r.p95));
+  process.stdout.write(
+    `\ngoals: API p95 ≤ 50 ms (${api.p95.toFixed(1)}), pages p95 ≤ 150 ms (${pageP95.toFixed(1)}; every page uncached, rankings and health included: ${uncachedAll.toFixed(1)}), API/bare throughput ≥ 0.5 (${ratio.toFixed(2)})\n`,
+  );
   const summary = {
     api_p95_ms: Number(api.p95.toFixed(2)),
     page_p95_ms: Number(pageP95.toFixed(2)),
@@ -210,6 +220,11 @@ async function main(): Promise<void> {
     targets_p95_ms: Number(pages[2].p95.toFixed(2)),
     uncached_page_p95_ms: Number(Math.max(...coldRuns.slice(0, 3).map((r) => r.p95)).toFixed(2)),
     uncached_api_p95_ms: Number(coldRuns[3].p95.toFixed(2)),
+    rankings_primary_p95_ms: Number(coldMore[0].p95.toFixed(2)),
+    health_p95_ms: Number(coldMore[1].p95.toFixed(2)),
+    rankings_primary_cached_p95_ms: Number(pagesMore[0].p95.toFixed(2)),
+    health_cached_p95_ms: Number(pagesMore[1].p95.toFixed(2)),
+    rankings_primary_bytes: coldMore[0].bytes,
     api_rps: Math.round(apiLoad.rps),
     bare_rps: Math.round(bareLoad.rps),
     api_throughput_ratio_vs_bare: Number(ratio.toFixed(3)),
