@@ -101,12 +101,15 @@ export function sortRankingRows(rows: RankingRow[], sort: RankingSort, dir: Sort
   return idx.map((i) => rows[i]);
 }
 
-/** Organisations a ranking of `level` can be narrowed to: those above it that have children, tree levels first. */
+/**
+ * Organisations a ranking of `level` can be narrowed to: those above it that have children, tree levels first. The
+ * root is not offered (within it is everything, as "all" already says), so regions have no such filter.
+ */
 export function rankingParents(index: OrgIndex, level: Level, lang: Language): { level: Level; orgs: { slug: string; name: string }[] }[] {
   const depth = LEVELS.indexOf(level);
   const groups = new Map<Level, { slug: string; name: string }[]>();
   for (const o of index.byId.values()) {
-    if (!index.children.has(o.id) || LEVELS.indexOf(o.level) >= depth) continue;
+    if (o.parent_id === null || !index.children.has(o.id) || LEVELS.indexOf(o.level) >= depth) continue;
     const list = groups.get(o.level) ?? [];
     list.push({ slug: o.slug, name: orgName(o, lang) });
     groups.set(o.level, list);
