@@ -7,42 +7,17 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openDatabase, type Db } from '../db';
-import { fromEpochDay, toEpochDay } from '../src/domain/dates';
+import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { audienceRows, growthRows, rankings, targetRows } from '../src/growth-queries';
 import { importTargets } from '../src/targets-store';
+import { BRANCHES_PER_REGION, DAYS, END, generateScaleModel, PRIMARIES, rand, REGIONS, START } from './scale-model';
 
 setLogLevel('warn');
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
-const DAYS = 1095;
-const END = toEpochDay('2026-11-22');
-const START = END - DAYS + 1;
-const REGIONS = 20;
-const BRANCHES_PER_REGION = 10;
-const PRIMARIES = Math.round(5000 * SCALE);
-const ACCOUNTS = Math.round(5000 * SCALE);
 
-// Deterministic pseudo-random numbers (mulberry32), so runs are comparable.
-let seed = 20261122;
-function rand(): number {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
 
-interface Acc {
-  id: number;
-  org: number;
-  platform: string;
-  audience: number;
-  growth: number;
-  closed: number | null;
-  first: number;
-}
+
 
 function now(): number {
   return performance.now();
@@ -63,79 +38,6 @@ function time<T>(runs: number, fn: () => T): { p50: number; p95: number; result:
     t.push(now() - t0);
   }
   return { p50: percentile(t, 50), p95: percentile(t, 95), result };
-}
-
-function generate(db: Db): { accounts: Acc[]; snapshots: number } {
-  const insOrg = db.prepare('INSERT INTO organisations (id, slug, parent_id, level, name_ru, members, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0)');
-  const orgsByLevel: Record<string, number[]> = { council: [1], region: [], branch: [], primary: [] };
-  let id = 1;
-  insOrg.run(1, 'kz', null, 'council', 'Совет', 350_000);
-  const branches: number[] = [];
-  for (let r = 0; r < REGIONS; r++) {
-    const rid = ++id;
-    insOrg.run(rid, `region-${r + 1}`, 1, 'region', `Область ${r + 1}`, 10_000 + Math.floor(rand() * 20_000));
-    orgsByLevel.region.push(rid);
-    for (let b = 0; b < BRANCHES_PER_REGION; b++) {
-      const bid = ++id;
-      insOrg.run(bid, `branch-${r + 1}-${b + 1}`, rid, 'branch', `Филиал ${r + 1}-${b + 1}`, 800 + Math.floor(rand() * 3000));
-      orgsByLevel.branch.push(bid);
-      branches.push(bid);
-    }
-  }
-  for (let p = 0; p < PRIMARIES; p++) {
-    const pid = ++id;
-    insOrg.run(pid, `school-${p + 1}`, branches[p % branches.length], 'primary', `Школа ${p + 1}`, rand() < 0.9 ? 20 + Math.floor(rand() * 150) : null);
-    orgsByLevel.primary.push(pid);
-  }
-
-  // Accounts: the council's five channels (two newspapers), three per region, two per branch, the rest one per school.
-  const accounts: Acc[] = [];
-  const add = (org: number, platform: string, audience: number) => {
-    const late = rand() < 0.12;
-    accounts.push({
-      id: accounts.length + 1,
-      org,
-      platform,
-      audience,
-      growth: audience * (0.0002 + rand() * 0.0012),
-      closed: null,
-      first: late ? START + Math.floor(rand() * (DAYS - 60)) : START,
-    });
-  };
-  add(1, 'facebook', 25_000);
-  add(1, 'instagram', 18_000);
-  add(1, 'telegram', 12_000);
-  add(1, 'newspaper', 40_000);
-  add(1, 'newspaper', 22_000);
-  for (const r of orgsByLevel.region) for (const p of ['facebook', 'instagram', 'telegram']) add(r, p, 1000 + Math.floor(rand() * 6000));
-  for (const b of orgsByLevel.branch) for (const p of ['facebook', 'telegram']) add(b, p, 200 + Math.floor(rand() * 1500));
-  let i = 0;
-  while (accounts.length < ACCOUNTS) add(orgsByLevel.primary[i++ % orgsByLevel.primary.length], pick(['facebook', 'instagram', 'telegram', 'telegram']), 20 + Math.floor(rand() * 600));
-  for (let k = 0; k < Math.max(1, Math.round(25 * SCALE)); k++) {
-    const a = accounts[5 + Math.floor(rand() * (accounts.length - 5))];
-    a.closed = END - 1 - Math.floor(rand() * 300);
-  }
-  const insAcc = db.prepare('INSERT INTO accounts (id, org_id, platform, platform_id, closed_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0)');
-  for (const a of accounts) insAcc.run(a.id, a.org, a.platform, a.platform === 'facebook' ? String(100_000_000_000_000 + a.id) : `${a.platform}-${a.id}`, a.closed);
-
-  // Daily readings up to the day before END (END is "today's collect", measured below); ~1.5 % of days
-  // missed (gaps), newspapers once a month, a rare bought-followers spike.
-  const insSnap = db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)');
-  let n = 0;
-  for (const a of accounts) {
-    let aud = a.audience;
-    const last = a.closed === null ? END - 1 : Math.min(END - 1, a.closed - 1);
-    for (let d = a.first; d <= last; d++) {
-      aud = Math.max(0, aud + a.growth + (rand() - 0.45) * Math.sqrt(a.audience) * 0.3);
-      if (rand() < 0.0005) aud += a.audience * 0.3;
-      if (a.platform === 'newspaper' ? fromEpochDay(d).endsWith('-01') : rand() > 0.015) {
-        insSnap.run(a.id, d, Math.round(aud), a.platform === 'newspaper' ? 2 : 0, 0);
-        n++;
-      }
-    }
-    a.audience = aud;
-  }
-  return { accounts, snapshots: n };
 }
 
 /** The root's daily social audience straight from the raw snapshots: one ordered scan, carried forward in JS. */
@@ -192,7 +94,7 @@ function main(): void {
   const db = openDatabase(file);
   const t0 = now();
   db.pragma('synchronous = OFF');
-  const gen = db.transaction(() => generate(db))();
+  const gen = db.transaction(() => generateScaleModel(db, { throughDay: END - 1 }))();
   db.pragma('synchronous = NORMAL');
   const genS = (now() - t0) / 1000;
 

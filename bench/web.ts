@@ -10,87 +10,18 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { openDatabase, type Db } from '../db';
+import { openDatabase } from '../db';
 import { loadConfig } from '../src/config';
-import { fromEpochDay, toEpochDay } from '../src/domain/dates';
+import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/targets-store';
 import { createApp, createWebServer } from '../web/app';
 import { createApiToken } from '../src/auth';
+import { ACCOUNTS, END, generateScaleModel, ORGS, rand, START } from './scale-model';
 
 setLogLevel('warn');
-const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const DAYS = 1095;
-const END = toEpochDay('2026-11-22');
-const START = END - DAYS + 1;
-const REGIONS = 20;
-const BRANCHES_PER_REGION = 10;
-const PRIMARIES = Math.round(5000 * SCALE);
-const ACCOUNTS = Math.round(5000 * SCALE);
-
-// Same generator shape as bench/growth.ts (deterministic mulberry32), so the two benches describe one model.
-let seed = 20261122;
-function rand(): number {
-  seed |= 0;
-  seed = (seed + 0x6d2b79f5) | 0;
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
-
-function generate(db: Db): number {
-  const insOrg = db.prepare('INSERT INTO organisations (id, slug, parent_id, level, name_ru, name_kk, name_en, members, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0)');
-  let id = 1;
-  insOrg.run(1, 'kz', null, 'council', 'Республиканский совет', 'Республикалық кеңес', 'National council', 350_000);
-  const regions: number[] = [];
-  const branches: number[] = [];
-  const primaries: number[] = [];
-  for (let r = 0; r < REGIONS; r++) {
-    const rid = ++id;
-    insOrg.run(rid, `region-${r + 1}`, 1, 'region', `Область ${r + 1}`, `${r + 1} облыс`, `Region ${r + 1}`, 10_000 + Math.floor(rand() * 20_000));
-    regions.push(rid);
-    for (let b = 0; b < BRANCHES_PER_REGION; b++) {
-      const bid = ++id;
-      insOrg.run(bid, `branch-${r + 1}-${b + 1}`, rid, 'branch', `Район ${r + 1}-${b + 1}`, null, null, 800 + Math.floor(rand() * 3000));
-      branches.push(bid);
-    }
-  }
-  for (let p = 0; p < PRIMARIES; p++) {
-    const pid = ++id;
-    insOrg.run(pid, `school-${p + 1}`, branches[p % branches.length], 'primary', `Школа ${p + 1}`, null, null, rand() < 0.9 ? 20 + Math.floor(rand() * 150) : null);
-    primaries.push(pid);
-  }
-  const accounts: { org: number; platform: string; audience: number; growth: number; first: number }[] = [];
-  const add = (org: number, platform: string, audience: number) =>
-    accounts.push({ org, platform, audience, growth: audience * (0.0002 + rand() * 0.0012), first: rand() < 0.12 ? START + Math.floor(rand() * (DAYS - 60)) : START });
-  add(1, 'facebook', 25_000);
-  add(1, 'instagram', 18_000);
-  add(1, 'telegram', 12_000);
-  add(1, 'newspaper', 40_000);
-  add(1, 'newspaper', 22_000);
-  for (const r of regions) for (const p of ['facebook', 'instagram', 'telegram']) add(r, p, 1000 + Math.floor(rand() * 6000));
-  for (const b of branches) for (const p of ['facebook', 'telegram']) add(b, p, 200 + Math.floor(rand() * 1500));
-  let i = 0;
-  while (accounts.length < ACCOUNTS) add(primaries[i++ % primaries.length], pick(['facebook', 'instagram', 'telegram', 'telegram']), 20 + Math.floor(rand() * 600));
-  const insAcc = db.prepare('INSERT INTO accounts (id, org_id, platform, platform_id, created_at, updated_at) VALUES (?, ?, ?, ?, 0, 0)');
-  accounts.forEach((a, k) => insAcc.run(k + 1, a.org, a.platform, a.platform === 'facebook' ? String(100_000_000_000_000 + k + 1) : `${a.platform}-${k + 1}`));
-  const insSnap = db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)');
-  let n = 0;
-  accounts.forEach((a, k) => {
-    let aud = a.audience;
-    for (let d = a.first; d <= END; d++) {
-      aud = Math.max(0, aud + a.growth + (rand() - 0.45) * Math.sqrt(a.audience) * 0.3);
-      if (a.platform === 'newspaper' ? fromEpochDay(d).endsWith('-01') : rand() > 0.015) {
-        insSnap.run(k + 1, d, Math.round(aud), a.platform === 'newspaper' ? 2 : 0, d * 86_400_000);
-        n++;
-      }
-    }
-  });
-  return n;
-}
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -136,7 +67,7 @@ async function main(): Promise<void> {
   const db = openDatabase(file);
   let t = performance.now();
   db.pragma('synchronous = OFF');
-  const snapshots = db.transaction(() => generate(db))();
+  const { snapshots } = db.transaction(() => generateScaleModel(db, { throughDay: END }))();
   db.pragma('synchronous = NORMAL');
   computeRollups(db, { full: true });
   const baselineDate = fromEpochDay(START + 365);
@@ -202,7 +133,7 @@ async function main(): Promise<void> {
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
   process.stdout.write(
-    `scale model: ${(PRIMARIES + 221).toLocaleString('en')} orgs, ${ACCOUNTS.toLocaleString('en')} accounts, ${snapshots.toLocaleString('en')} snapshots, built in ${buildS.toFixed(0)} s; ${SECONDS} s per measurement\n\n`,
+    `scale model: ${ORGS.toLocaleString('en')} orgs, ${ACCOUNTS.toLocaleString('en')} accounts, ${snapshots.toLocaleString('en')} snapshots, built in ${buildS.toFixed(0)} s; ${SECONDS} s per measurement\n\n`,
   );
   process.stdout.write(`${pad('target', 34)}${'p50 ms'.padStart(9)}${'p95 ms'.padStart(9)}${'req/s'.padStart(9)}${'bytes'.padStart(9)}${'errors'.padStart(8)}\n`);
   for (const r of rows) process.stdout.write(`${pad(r.name, 34)}${num(r.p50)}${num(r.p95)}${num(r.rps, 0)}${String(r.bytes).padStart(9)}${String(r.errors).padStart(8)}\n`);
@@ -229,7 +160,7 @@ async function main(): Promise<void> {
     bare_rps: Math.round(bareLoad.rps),
     api_throughput_ratio_vs_bare: Number(ratio.toFixed(3)),
     series_bytes: seriesBody.length,
-    orgs: PRIMARIES + 221,
+    orgs: ORGS,
     accounts: ACCOUNTS,
     snapshots,
     errors: rows.reduce((s, r) => s + r.errors, 0),
