@@ -6,7 +6,7 @@ import { GROUP_CODE, growthFigures, platformsOf, reachShare, type PlatformGroup 
 import { customPeriod, periodContaining, previousPeriod, type Period, type PeriodKind } from './domain/periods';
 import { competitionRanks, rankChange, type RankingMetric } from './domain/rankings';
 import { CHUNK_DAYS, chunkOf, chunkStart } from './domain/rollup';
-import { evaluateTarget, RATE_WINDOW_DAYS, type TargetStatus } from './domain/targets';
+import { evaluateTarget, RATE_WINDOW_DAYS, type TargetDefinition, type TargetEvaluation, type TargetStatus } from './domain/targets';
 import { chunkValueAt, decodeChunk } from './rollup-codec';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -507,22 +507,10 @@ export const TARGET_COLUMNS = [
   'org', 'platform', 'baseline_date', 'baseline', 'target', 'due_date', 'date', 'current', 'progress_percent',
   'expected', 'daily_rate', 'forecast', 'required_per_day', 'eta', 'status',
 ] as const;
-export interface TargetRow {
+/** A row of `export targets`: the target's latest version and its evaluation on `date` (DESIGN §5). */
+export interface TargetRow extends TargetDefinition, TargetEvaluation {
   org: string;
   platform: PlatformGroup;
-  baseline_date: string;
-  baseline: number;
-  target: number;
-  due_date: string;
-  date: string;
-  current: number | null;
-  progress_percent: number | null;
-  expected: number | null;
-  daily_rate: number | null;
-  forecast: number | null;
-  required_per_day: number | null;
-  eta: string | null;
-  status: TargetStatus;
 }
 
 /**

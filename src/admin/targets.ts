@@ -8,16 +8,8 @@ import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { largestRemainder } from '../domain/cascade';
 import { baselineAudience, importTargets, type TargetImportSummary } from '../targets-store';
 
-export interface TargetRow {
-  id: number;
-  org_id: number;
-  org_slug: string;
-  name_ru: string;
-  name_kk: string | null;
-  name_en: string | null;
-  level: OrgRow['level'];
-  platform: PlatformGroup;
-  due_date: string;
+/** One version of a target as the admin pages show it. */
+export interface VersionRow {
   version: number;
   baseline_date: string;
   baseline: number;
@@ -28,15 +20,17 @@ export interface TargetRow {
   set_at: number;
 }
 
-export interface VersionRow {
-  version: number;
-  baseline_date: string;
-  baseline: number;
-  target: number;
-  target_percent: number | null;
-  decision: string | null;
-  set_by: string;
-  set_at: number;
+/** A target with its organisation and its latest version. */
+export interface TargetRow extends VersionRow {
+  id: number;
+  org_id: number;
+  org_slug: string;
+  name_ru: string;
+  name_kk: string | null;
+  name_en: string | null;
+  level: OrgRow['level'];
+  platform: PlatformGroup;
+  due_date: string;
 }
 
 const LATEST = `SELECT t.id, t.org_id, o.slug AS org_slug, o.name_ru, o.name_kk, o.name_en, o.level, t.platform, t.due_day,

@@ -42,7 +42,8 @@ export function detectSuspicious(
   const flags: SuspiciousFlag[] = [];
   const history: number[] = []; // the last WINDOW daily changes, oldest first
   const sorted: number[] = []; // the same values, ascending (kept sorted so the median is O(1) per day)
-  const insertSorted = (x: number) => {
+  // Where x stands (or would stand) in `sorted`: binary search for the first value ≥ x.
+  const indexOf = (x: number) => {
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
@@ -50,18 +51,10 @@ export function detectSuspicious(
       if (sorted[mid] < x) lo = mid + 1;
       else hi = mid;
     }
-    sorted.splice(lo, 0, x);
+    return lo;
   };
-  const removeSorted = (x: number) => {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (sorted[mid] < x) lo = mid + 1;
-      else hi = mid;
-    }
-    sorted.splice(lo, 1);
-  };
+  const insertSorted = (x: number) => sorted.splice(indexOf(x), 0, x);
+  const removeSorted = (x: number) => sorted.splice(indexOf(x), 1);
   for (let i = 1; i < snapshots.length; i++) {
     const prev = snapshots[i - 1];
     const cur = snapshots[i];
