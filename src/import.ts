@@ -22,6 +22,7 @@ import {
   type TargetInput,
 } from './config';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { SOURCE_CODES, type SnapshotSource } from './domain/sources';
 
 /** An organisation of an import file without its nesting, with the line it stands on. */
 export type FlatOrg = Omit<OrgInput, 'accounts' | 'children'> & { line: number };
@@ -174,15 +175,14 @@ function csvIssue(label: string, line: number, error: z.ZodError): InputError {
   return new InputError(issue.message, label, line, field || undefined);
 }
 
-type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
-let targetImporter: TargetImporter | undefined;
-/** The growth engine registers how `targets:` are imported (baseline frozen from present data). */
-export function setTargetImporter(fn: TargetImporter): void {
-  targetImporter = fn;
+/** How `targets:` are imported (baseline frozen from present data): the growth engine's importTargets, passed in. */
+export type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
+export interface ImportDeps {
+  importTargets: TargetImporter;
 }
 
 /** Validates the whole input against itself and the database, then upserts it in one transaction. */
-export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSummary {
+export function importTree(db: Db, input: TreeInput, deps: ImportDeps, actor = 'import'): ImportSummary {
   const { label } = input;
   const existing = new Map((db.prepare('SELECT id, slug, parent_id, level FROM organisations').all() as Pick<OrgRow, 'id' | 'slug' | 'parent_id' | 'level'>[]).map((o) => [o.slug, o]));
   const slugById = new Map([...existing.values()].map((o) => [o.id, o.slug]));
@@ -302,16 +302,11 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
       }
     }
     if (input.targets.length) {
-      if (!targetImporter) throw new Error('targets cannot be imported: the growth engine is not loaded');
-      summary.targets = targetImporter(db, input.targets, { label, actor });
+      summary.targets = deps.importTargets(db, input.targets, { label, actor });
     }
   })();
   return summary;
 }
-
-export const SOURCE_CODES = { api: 0, backfill: 1, manual: 2, import: 3 } as const;
-export type SnapshotSource = keyof typeof SOURCE_CODES;
-export const SOURCE_NAMES: SnapshotSource[] = ['api', 'backfill', 'manual', 'import'];
 
 export interface ReadingsImport {
   lines: number;

@@ -5,8 +5,7 @@ import { orgBySlug, type OrgRow } from '../db/orgs';
 import { InputError, LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { checkDate, checkPlatform, checkRange } from '../src/exports';
 import { addDays, daysBetween } from '../src/domain/dates';
-import { inferPeriod } from '../src/growth-queries';
-import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
+import { inferPeriod, periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
 
 /** An HTTP error with a stable machine code; the error middleware renders it as a page or as `{ error }`. */

@@ -5,9 +5,13 @@ import { accountByPlatformId, audit, type AccountRow, type OrgRow } from '../../
 import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
 import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
 import { importTree } from '../import';
-import { afterSnapshotsChanged } from '../jobs/hooks';
+import type { SnapshotHook } from '../jobs/hooks';
+import { importTargets } from '../growth/targets';
 import { CollectBusyError, runCollect, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
+
+/** The longest Facebook history a backfill reads (the Page Insights limit), for the admin form. */
+export { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
 import { formError } from './orgs';
 
 const log = createLogger('admin');
@@ -27,7 +31,7 @@ export function addAccount(db: Db, actor: string, org: OrgRow, input: { platform
   const existing = accountByPlatformId(db, input.platform, parsed.data.id!);
   if (existing) throw new InputError(`this ${input.platform} account is already configured (account ${existing.id})`, undefined, undefined, 'id');
   try {
-    importTree(db, { label: 'form', orgs: [], accounts: [{ ...parsed.data, org: org.slug, line: 0 }], targets: [] }, actor);
+    importTree(db, { label: 'form', orgs: [], accounts: [{ ...parsed.data, org: org.slug, line: 0 }], targets: [] }, { importTargets }, actor);
   } catch (err) {
     if (err instanceof InputError) throw formError(err);
     throw err;
@@ -36,23 +40,23 @@ export function addAccount(db: Db, actor: string, org: OrgRow, input: { platform
 }
 
 /** Not counted on and after `date`; the rollups are brought up to date from that day. */
-export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string): void {
+export function closeAccount(db: Db, hook: SnapshotHook, actor: string, account: AccountRow, date: string): void {
   const day = toEpochDay(date);
   if (account.closed_day === day) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
     audit(db, actor, 'account.close', subjectOf(account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
+  hook.onSnapshotsChanged(db, hook.config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
 }
 
-export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow): void {
+export function reopenAccount(db: Db, hook: SnapshotHook, actor: string, account: AccountRow): void {
   if (account.closed_day === null) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
     audit(db, actor, 'account.reopen', subjectOf(account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
+  hook.onSnapshotsChanged(db, hook.config, new Map([[account.id, account.closed_day]]));
 }
 
 export interface AdminJobRow {
@@ -78,10 +82,17 @@ export type Collect = (opts: CollectJobOptions) => Promise<CollectResult>;
 export class AdminJobs {
   private readonly running = new Set<Promise<void>>();
   constructor(
-    private readonly db: Db,
-    private readonly config: AppConfig,
+    private readonly deps: SnapshotHook & { db: Db },
     private readonly collect: Collect = runCollect,
   ) {}
+
+  private get db(): Db {
+    return this.deps.db;
+  }
+
+  private get config(): AppConfig {
+    return this.deps.config;
+  }
 
   /** Starts a collect (or a Facebook backfill of `backfillDays`) of one account; returns the job id at once. */
   start(actor: string, account: AccountRow, kind: 'collect' | 'backfill', backfillDays?: number): number {
@@ -104,6 +115,7 @@ export class AdminJobs {
     const p = this.collect({
       db,
       config: this.config,
+      onSnapshotsChanged: this.deps.onSnapshotsChanged,
       platform: account.platform as CollectJobOptions['platform'],
       account: account.platform_id,
       backfillDays: kind === 'backfill' ? backfillDays : undefined,

@@ -5,8 +5,9 @@ import type { Db } from '../../db';
 import { audit, type AccountRow } from '../../db/orgs';
 import { InputError, type AppConfig } from '../config';
 import { isIsoDate, localDate, toEpochDay } from '../domain/dates';
-import { parseCsvText, SOURCE_CODES } from '../import';
-import { afterSnapshotsChanged } from '../jobs/hooks';
+import { SOURCE_CODES } from '../domain/sources';
+import { parseCsvText } from '../import';
+import type { SnapshotHook } from '../jobs/hooks';
 
 export const NEWSPAPER_CSV_COLUMNS = ['org', 'account', 'date', 'subscribers'] as const;
 export const MAX_CSV_BYTES = 1_000_000;
@@ -107,7 +108,7 @@ export function checkNewspaperCsv(db: Db, text: string, opts: { orgIds: 'all' | 
 }
 
 /** Writes the figures in one transaction (one audit entry each), then updates the rollups. */
-export function writeFigures(db: Db, config: AppConfig, actor: string, figures: Figure[]): number {
+export function writeFigures(db: Db, hook: SnapshotHook, actor: string, figures: Figure[]): number {
   const upsert = db.prepare(
     `INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (account_id, day) DO UPDATE SET audience = excluded.audience, source = excluded.source, collected_at = excluded.collected_at`,
@@ -126,7 +127,7 @@ export function writeFigures(db: Db, config: AppConfig, actor: string, figures: 
       written++;
     }
   })();
-  afterSnapshotsChanged(db, config, changedFrom);
+  hook.onSnapshotsChanged(db, hook.config, changedFrom);
   return written;
 }
 

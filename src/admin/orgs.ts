@@ -1,7 +1,9 @@
 // Organisations from the admin pages: create, rename, move, membership figure. Every change goes through
 // importTree, so the level rules, the no-cycle rule and the audit entries are the ones `import` applies.
 import type { Db } from '../../db';
-import { audit, orgBySlug, subtreeIds, type OrgRow } from '../../db/orgs';
+import { audit, orgBySlug, type OrgRow } from '../../db/orgs';
+import { importTargets } from '../growth/targets';
+import { subtreeIds } from '../growth/tree';
 import { InputError, type Level } from '../config';
 import { importTree, type FlatOrg } from '../import';
 
@@ -26,7 +28,7 @@ export function formError(err: InputError): InputError {
 
 function run(db: Db, actor: string, org: FlatOrg): void {
   try {
-    importTree(db, { label: LABEL, orgs: [org], accounts: [], targets: [] }, actor);
+    importTree(db, { label: LABEL, orgs: [org], accounts: [], targets: [] }, { importTargets }, actor);
   } catch (err) {
     // importTree names the file and line of an import; a form has neither.
     if (err instanceof InputError) throw formError(err);

@@ -4,11 +4,12 @@
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Db } from '../../db';
-import { orgBySlug, subtreeIds, type AccountRow } from '../../db/orgs';
+import { orgBySlug, type AccountRow } from '../../db/orgs';
+import { subtreeIds } from '../growth/tree';
 import { InputError, type AppConfig } from '../config';
 import { localDate, toEpochDay } from '../domain/dates';
 import { createLogger, type Logger } from '../log';
-import { afterSnapshotsChanged } from './hooks';
+import type { SnapshotsChanged } from './hooks';
 import { collectSettings, createDefaultRegistry, type CollectorRegistry } from '../../collectors/registry';
 import { CollectorError, redact, registerSecret, type FailureKind } from '../../collectors/http';
 import { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
@@ -24,6 +25,8 @@ export type CollectTrigger = 'schedule' | 'manual' | 'admin' | 'demo';
 export interface CollectJobOptions {
   db: Db;
   config: AppConfig;
+  /** Run after the snapshots are written (services.ts: the rollups are brought up to date). */
+  onSnapshotsChanged: SnapshotsChanged;
   /** Where per-account `token_env` variables are read (default process.env). */
   env?: NodeJS.ProcessEnv;
   platform?: CollectedPlatform;
@@ -240,7 +243,7 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     });
 
     try {
-      afterSnapshotsChanged(db, config, result.changedFrom);
+      opts.onSnapshotsChanged(db, config, result.changedFrom);
     } catch (e) {
       log.error('updating rollups after collect failed', { run: runId, error: redact((e as Error).message) });
     }

@@ -1,11 +1,11 @@
 // Fixture for the bot tests: a temp database filled through the real import path (tree + targets from YAML,
 // readings from CSV), a config whose Bot API root is the emulator, and helpers to read what was posted.
 import fs from 'node:fs';
+import { targetImporter } from '../../src/services';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { addDays } from '../../src/domain/dates';
-import '../../src/growth-engine';
 import { importAudience, importTree, readTreeFile } from '../../src/import';
 import { ensureRollups } from '../../src/jobs/compute';
 import { parseTelegramHtml, type Emulator } from '../../collectors/emulator';
@@ -119,10 +119,10 @@ export function botFixture(emulatorUrl: string, opts: { tree?: string; readings?
   const config = loadConfig({ env, file: configPath });
   const db = openDatabase(dbPath);
   const tree = readTreeFile(configPath);
-  importTree(db, { ...tree, targets: [] });
+  importTree(db, { ...tree, targets: [] }, { importTargets: targetImporter });
   if (lines.length > 1) importAudience(db, csvPath, { timezone: config.timezone, now: new Date('2026-03-16T00:00:00Z') });
   ensureRollups(db);
-  importTree(db, tree); // targets last: their baselines freeze from the readings
+  importTree(db, tree, { importTargets: targetImporter }); // targets last: their baselines freeze from the readings
   ensureRollups(db);
   return { dir, dbPath, configPath, db, config, env };
 }

@@ -4,15 +4,16 @@
 // anything is written, a bad one re-shows the form with a 400; every change is in the audit log.
 import { Router, type Request, type Response } from 'express';
 import type { Db } from '../../db';
-import { allOrgs, orgBySlug, subtreeIds, type OrgRow } from '../../db/orgs';
+import { allOrgs, orgBySlug, type OrgRow } from '../../db/orgs';
+import { SOURCE_NAMES } from '../../src/domain/sources';
+import { subtreeIds } from '../../src/growth/tree';
 import { addUser, ROLES, type Principal } from '../../src/auth';
 import { InputError, LEVELS, PLATFORMS, PLATFORM_GROUPS } from '../../src/config';
 import { fromEpochDay } from '../../src/domain/dates';
-import { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
 import * as F from '../../src/admin/fields';
 import { canAdminister, editableOrgIds, ForbiddenError, requireOrg } from '../../src/admin/scope';
 import { createOrg, moveOrg, renameOrg, setMembers } from '../../src/admin/orgs';
-import { accountById, addAccount, closeAccount, jobsOfAccount, reopenAccount, type AdminJobs } from '../../src/admin/accounts';
+import { accountById, addAccount, closeAccount, jobsOfAccount, MAX_BACKFILL_DAYS, reopenAccount, type AdminJobs } from '../../src/admin/accounts';
 import { CASCADE_BASES, listTargets, planCascade, planKey, reviseTarget, saveCascade, setTarget, targetById, targetVersions, type TargetValue } from '../../src/admin/targets';
 import { checkNewspaperCsv, figureFor, newspaperAccounts, writeFigures } from '../../src/admin/newspapers';
 import { auditFacets, queryAudit } from '../../src/admin/audit-log';
@@ -25,7 +26,6 @@ const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed
 const AUDIT_PAGE = 50;
 /** Form fields the pages have a label for (`field.*`); an error about anything else shows without one. */
 const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target'];
-const SOURCES = ['api', 'backfill', 'manual', 'import'];
 const FAILURE_KINDS = ['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other'];
 
 interface OrgOption {
@@ -242,7 +242,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     const readings = (db.prepare('SELECT day, audience, source, collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT 10').all(account.id) as { day: number; audience: number; source: number; collected_at: number }[]).map((r) => ({
       ...r,
       date: fromEpochDay(r.day),
-      source: SOURCES[r.source],
+      source: SOURCE_NAMES[r.source],
     }));
     const failures = db
       .prepare('SELECT f.kind, f.message, f.at, f.run_id FROM collection_failures f WHERE f.account_id = ? ORDER BY f.at DESC LIMIT 5')
@@ -274,7 +274,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     '/accounts/:id/close',
     action((req, res) => {
       const account = editableAccount(res, req.params.id);
-      closeAccount(db, ctx.config, actor(res), account, F.date(formOf(req), 'date')!);
+      closeAccount(db, ctx, actor(res), account, F.date(formOf(req), 'date')!);
       res.redirect(303, `/admin/accounts/${account.id}?done=closed`);
     }, showAccount),
   );
@@ -282,7 +282,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     '/accounts/:id/reopen',
     action((req, res) => {
       const account = editableAccount(res, req.params.id);
-      reopenAccount(db, ctx.config, actor(res), account);
+      reopenAccount(db, ctx, actor(res), account);
       res.redirect(303, `/admin/accounts/${account.id}?done=reopened`);
     }, showAccount),
   );
@@ -398,7 +398,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
         section: 'newspapers',
         filterOrg,
         accounts: accounts.map((a) => ({ ...a, org: orgs.find((o) => o.id === a.org_id) })),
-        recent: recent.map((r) => ({ ...r, source: SOURCES[r.source], date: fromEpochDay(r.day), account: byId.get(r.account_id), org: orgs.find((o) => o.id === byId.get(r.account_id)?.org_id) })),
+        recent: recent.map((r) => ({ ...r, source: SOURCE_NAMES[r.source], date: fromEpochDay(r.day), account: byId.get(r.account_id), org: orgs.find((o) => o.id === byId.get(r.account_id)?.org_id) })),
         values: { date: today() },
         ...extra,
       },
@@ -414,7 +414,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
       if (account.platform !== 'newspaper') throw new InputError('must be a newspaper', undefined, undefined, 'account');
       const org = allOrgs(db).find((o) => o.id === account.org_id)!;
       const figure = figureFor(db, { ...account, org_slug: org.slug }, F.date(f, 'date')!, F.int(f, 'subscribers', { required: true, max: 100_000_000 })!, today());
-      writeFigures(db, ctx.config, actor(res), [figure]);
+      writeFigures(db, ctx, actor(res), [figure]);
       res.redirect(303, `/admin/newspapers?done=saved`);
     }, showNewspapers),
   );
@@ -435,7 +435,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
         showNewspapers(req, res, { csv, preview, csvLines: check.lines });
         return;
       }
-      writeFigures(db, ctx.config, actor(res), check.figures);
+      writeFigures(db, ctx, actor(res), check.figures);
       res.redirect(303, `/admin/newspapers?done=imported`);
     }, showNewspapers),
   );

@@ -6,8 +6,7 @@ import { Router, type Request } from 'express';
 import { allOrgs } from '../../db/orgs';
 import { periodContaining } from '../../src/domain/periods';
 import { runExport } from '../../src/exports';
-import '../../src/growth-engine';
-import { rankings } from '../../src/growth-queries';
+import { rankings } from '../../src/growth/rankings';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
 import { badRequest, dateParam, levelParam, MAX_RANGE_DAYS, notFound, optionalPlatformParam, orgParam, pageParam, paging, param, perPageParam, platformParam, rangeParams, statusParam } from '../params';
@@ -49,14 +48,14 @@ export function apiRouter(ctx: WebContext): Router {
     const org = orgParam(ctx.db, req.params.slug, 'slug')!;
     const platform = platformParam(req);
     const { from, to } = rangeParams(req);
-    res.json(runExport('audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
+    res.json(runExport(ctx.exporters, 'audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
   });
 
   router.get('/growth', (req, res) => {
     const org = orgParam(ctx.db, param(req, 'org'));
     const platform = platformParam(req);
     const { from, to } = range(req, (to) => periodContaining('month', to).from);
-    res.json(runExport('growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
+    res.json(runExport(ctx.exporters, 'growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
   });
 
   router.get('/targets', (req, res) => {
@@ -64,7 +63,7 @@ export function apiRouter(ctx: WebContext): Router {
     const org = orgParam(ctx.db, param(req, 'org'));
     const platform = optionalPlatformParam(req);
     const statuses = statusParam(req);
-    const rows = runExport('targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
+    const rows = runExport(ctx.exporters, 'targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
     res.json(statuses.length ? rows.filter((r) => (statuses as string[]).includes(String(r.status))) : rows);
   });
 
