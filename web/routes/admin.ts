@@ -274,7 +274,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     '/accounts/:id/close',
     action((req, res) => {
       const account = editableAccount(res, req.params.id);
-      closeAccount(db, ctx.config, actor(res), account, F.date(formOf(req), 'date')!);
+      closeAccount(db, ctx.config, actor(res), account, F.date(formOf(req), 'date')!, jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=closed`);
     }, showAccount),
   );
@@ -282,7 +282,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
     '/accounts/:id/reopen',
     action((req, res) => {
       const account = editableAccount(res, req.params.id);
-      reopenAccount(db, ctx.config, actor(res), account);
+      reopenAccount(db, ctx.config, actor(res), account, jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=reopened`);
     }, showAccount),
   );
@@ -414,7 +414,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
       if (account.platform !== 'newspaper') throw new InputError('must be a newspaper', undefined, undefined, 'account');
       const org = allOrgs(db).find((o) => o.id === account.org_id)!;
       const figure = figureFor(db, { ...account, org_slug: org.slug }, F.date(f, 'date')!, F.int(f, 'subscribers', { required: true, max: 100_000_000 })!, today());
-      writeFigures(db, ctx.config, actor(res), [figure]);
+      writeFigures(db, ctx.config, actor(res), [figure], jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/newspapers?done=saved`);
     }, showNewspapers),
   );
@@ -435,7 +435,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
         showNewspapers(req, res, { csv, preview, csvLines: check.lines });
         return;
       }
-      writeFigures(db, ctx.config, actor(res), check.figures);
+      writeFigures(db, ctx.config, actor(res), check.figures, jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/newspapers?done=imported`);
     }, showNewspapers),
   );
