@@ -13,7 +13,7 @@ const LINES = Number(process.env.LINES ?? 100_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-import-'));
 const dbFile = path.join(dir, 'ag.db');
 const db = openDatabase(dbFile);
-importTree(db, readTreeFile(path.join(__dirname, '../examples/union.yaml')), { importTargets: targetImporter });
+importTree(db, readTreeFile(path.join(__dirname, '../examples/union.yaml')), 'bench', { importTargets: targetImporter });
 const slugOf = new Map(allOrgs(db).map((o) => [o.id, o.slug]));
 const accounts = allAccounts(db);
 db.close();

@@ -12,11 +12,11 @@ import type { AppConfig } from './config';
 import { exportSnapshots, type Exporters } from './exports';
 import { exportAudience, exportGrowth, exportTargets } from './growth/exports';
 import { importTargets } from './growth/targets';
-import type { ImportDeps, TargetImporter } from './import';
+import type { TargetImporter, TreeImportDeps } from './import';
 import { computeRollups } from './jobs/compute';
 import type { SnapshotsChanged } from './jobs/hooks';
 
-export interface Services extends ImportDeps {
+export interface Services extends TreeImportDeps {
   db: Db;
   config: AppConfig;
   exporters: Exporters;

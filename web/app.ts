@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  const jobs = new AdminJobs(deps, deps.collect);
+  const jobs = new AdminJobs(deps.db, deps.config, deps.onSnapshotsChanged, deps.collect);
   app.locals.adminJobs = jobs;
   app.use(
     helmet({

@@ -2,7 +2,6 @@
 // importTree, so the level rules, the no-cycle rule and the audit entries are the ones `import` applies.
 import type { Db } from '../../db';
 import { audit, orgBySlug, type OrgRow } from '../../db/orgs';
-import { importTargets } from '../growth/targets';
 import { subtreeIds } from '../growth/tree';
 import { InputError, type Level } from '../config';
 import { importTree, type FlatOrg } from '../import';
@@ -28,7 +27,7 @@ export function formError(err: InputError): InputError {
 
 function run(db: Db, actor: string, org: FlatOrg): void {
   try {
-    importTree(db, { label: LABEL, orgs: [org], accounts: [], targets: [] }, { importTargets }, actor);
+    importTree(db, { label: LABEL, orgs: [org], accounts: [], targets: [] }, actor);
   } catch (err) {
     // importTree names the file and line of an import; a form has neither.
     if (err instanceof InputError) throw formError(err);

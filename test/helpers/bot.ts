@@ -1,7 +1,6 @@
 // Fixture for the bot tests: a temp database filled through the real import path (tree + targets from YAML,
 // readings from CSV), a config whose Bot API root is the emulator, and helpers to read what was posted.
 import fs from 'node:fs';
-import { targetImporter } from '../../src/services';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { loadConfig, type AppConfig } from '../../src/config';
@@ -10,6 +9,8 @@ import { importAudience, importTree, readTreeFile } from '../../src/import';
 import { ensureRollups } from '../../src/jobs/compute';
 import { parseTelegramHtml, type Emulator } from '../../collectors/emulator';
 import { tempDir } from './cli';
+import { updateRollups } from '../../src/services';
+import { importTargets } from '../../src/growth/targets';
 
 export const BOT_TOKEN = '123456:TEST-bot-token-abcdef';
 /** Readings run from FIRST_DAY to LAST_DAY; the weeks under test lie inside. */
@@ -119,10 +120,10 @@ export function botFixture(emulatorUrl: string, opts: { tree?: string; readings?
   const config = loadConfig({ env, file: configPath });
   const db = openDatabase(dbPath);
   const tree = readTreeFile(configPath);
-  importTree(db, { ...tree, targets: [] }, { importTargets: targetImporter });
-  if (lines.length > 1) importAudience(db, csvPath, { timezone: config.timezone, now: new Date('2026-03-16T00:00:00Z') });
+  importTree(db, { ...tree, targets: [] });
+  if (lines.length > 1) importAudience(db, csvPath, { config, onSnapshotsChanged: updateRollups, now: new Date('2026-03-16T00:00:00Z') });
   ensureRollups(db);
-  importTree(db, tree, { importTargets: targetImporter }); // targets last: their baselines freeze from the readings
+  importTree(db, tree, 'import', { importTargets }); // targets last: their baselines freeze from the readings
   ensureRollups(db);
   return { dir, dbPath, configPath, db, config, env };
 }

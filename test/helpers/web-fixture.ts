@@ -44,7 +44,7 @@ export function buildWebFixture(): WebFixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-web-'));
   const file = path.join(dir, 'web.db');
   const db = openDatabase(file);
-  importTree(db, readTreeFile(EXAMPLE), { importTargets: targetImporter }, 'test');
+  importTree(db, readTreeFile(EXAMPLE), 'test', { importTargets: targetImporter });
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
 
   const accounts = db

@@ -33,6 +33,7 @@ function tree(): Db {
       accounts: [{ platform: 'telegram', id: '@school1', org: 'school-1', line: 2 } as Parameters<typeof importTree>[1]['accounts'][number]],
       targets: [],
     },
+    'test',
     { importTargets: targetImporter },
   );
   return db;
@@ -50,7 +51,7 @@ describe('one org tree', () => {
     expect(ancestorChain(db, idOf(db, 'school-1')).map((o) => o.slug)).toEqual(['kz', 'north', 'petro', 'school-1']);
     const before = loadTree(db);
 
-    importTree(db, { label: 'move', orgs: [org('petro', 'branch', 'south')], accounts: [], targets: [] }, { importTargets: targetImporter });
+    importTree(db, { label: 'move', orgs: [org('petro', 'branch', 'south')], accounts: [], targets: [] }, 'test', { importTargets: targetImporter });
 
     expect(loadTree(db)).not.toBe(before); // the cached tree is dropped when an org changes
     expect(slugs(db, subtreeIds(db, idOf(db, 'north')))).toEqual(['north']);
@@ -120,6 +121,7 @@ describe('one definition of the snapshot sources and one wiring', () => {
     const s = importTree(
       db,
       { label: 'targets', orgs: [], accounts: [], targets: [{ org: 'north', platform: 'social', baseline_date: '2026-01-01', due_date: '2026-12-31', target: 500, line: 3 }] },
+      'test',
       { importTargets: counting },
     );
     expect(calls).toEqual([1]);
