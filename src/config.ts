@@ -173,7 +173,11 @@ export interface AppConfig {
     databasePath: string;
     port: number;
     facebookToken?: string;
+    /** FACEBOOK_APP_SECRET: when set, every Graph call carries appsecret_proof. A secret: redacted everywhere. */
+    facebookAppSecret?: string;
     facebookGraphUrl: string;
+    /** INSTAGRAM_GRAPH_URL: the Instagram API with Instagram Login (accounts with `api: instagram_login`). */
+    instagramGraphUrl: string;
     telegramBotToken?: string;
     telegramApiRoot: string;
   };
@@ -255,8 +259,10 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
   }
   const facebookToken = env.FACEBOOK_ACCESS_TOKEN?.trim() || undefined;
   const telegramBotToken = env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
+  const facebookAppSecret = env.FACEBOOK_APP_SECRET?.trim() || undefined;
   registerSecret(facebookToken);
   registerSecret(telegramBotToken);
+  registerSecret(facebookAppSecret);
   return {
     file,
     timezone: f.timezone ?? 'Asia/Almaty',
@@ -281,7 +287,9 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
       port,
       facebookToken,
+      facebookAppSecret,
       facebookGraphUrl: envUrl(env, 'FACEBOOK_GRAPH_URL', 'https://graph.facebook.com'),
+      instagramGraphUrl: envUrl(env, 'INSTAGRAM_GRAPH_URL', 'https://graph.instagram.com'),
       telegramBotToken,
       telegramApiRoot: envUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
     },

@@ -31,6 +31,8 @@ const HEARTBEAT_MS = 15_000;
 export function settingsFromConfig(config: AppConfig, overrides: Partial<CollectSettings> = {}): CollectSettings {
   return collectSettings({
     graphUrl: config.env.facebookGraphUrl,
+    instagramGraphUrl: config.env.instagramGraphUrl,
+    appSecret: config.env.facebookAppSecret,
     telegramApiRoot: config.env.telegramApiRoot,
     concurrency: config.collect?.concurrency,
     telegramRatePerSecond: config.collect?.telegramRate,
