@@ -104,17 +104,17 @@ export class GraphClient {
     readonly token: string,
     readonly transport: GraphTransport,
     private readonly countRequest: (n?: number) => void,
-    /** Another API root than the transport's (graph.instagram.com for Instagram Login accounts). */
-    baseUrl?: string,
+    /** graph.instagram.com for Instagram Login accounts: another API root, and no Facebook appsecret_proof. */
+    opts: { baseUrl?: string; instagramLogin?: boolean } = {},
   ) {
     registerSecret(token);
     registerSecret(transport.settings.appSecret);
     installInterceptors();
     // crash_log=false: the SDK's default installs a process-wide uncaughtException reporter.
     this.api = new FacebookAdsApi(token, 'en_US', false);
-    const base = (baseUrl ?? transport.baseUrl).replace(/\/+$/, '');
+    const base = (opts.baseUrl ?? transport.baseUrl).replace(/\/+$/, '');
     const call = this.api.call.bind(this.api);
-    const secret = transport.settings.appSecret;
+    const secret = opts.instagramLogin ? undefined : transport.settings.appSecret;
     const proof = secret ? appsecretProof(token, secret) : undefined;
     // Per-instance base URL (the SDK's GRAPH is a static getter): the 6th argument is its URL override.
     // With an app secret, every call carries the proof of this client's token (the SDK has no option for it).

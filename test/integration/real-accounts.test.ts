@@ -130,3 +130,61 @@ test('a private Telegram channel whose bot is not a member fails alone with Tele
   const f = failures(fx.db, r.runId);
   expect(f).toEqual([expect.objectContaining({ account_id: priv, kind: 'permission', message: expect.stringMatching(/Forbidden: bot is not a member of the channel chat/) })]);
 });
+
+describe('Instagram accounts without a Facebook Page (Instagram Login)', () => {
+  const DAY = 86_400_000;
+  const addLogin = (userId: string, extra: { tokenEnv?: string; tokenFile?: string }) => {
+    const id = fx.addAccount('instagram', userId, { tokenEnv: extra.tokenEnv });
+    fx.db.prepare("UPDATE accounts SET api = 'instagram_login', token_file = ? WHERE id = ?").run(extra.tokenFile ?? null, id);
+    return id;
+  };
+
+  test('are read through graph.instagram.com with their own tokens, one request each; the Facebook token is never sent there', async () => {
+    emu.addInstagramToken('IGAAenv-token-one', '17841400000000501', Date.now() + 50 * DAY);
+    const a = addLogin('17841400000000501', { tokenEnv: 'SCHOOL_IG_TOKEN' });
+    const b = addLogin('17841400000000502', { tokenEnv: 'OTHER_IG_TOKEN' });
+    const r = await run({ platform: 'instagram' }, { SCHOOL_IG_TOKEN: 'IGAAenv-token-one', INSTAGRAM_GRAPH_URL: emu.instagramUrl });
+    expect(r.accountsOk).toBe(1);
+    expect(snapshots(fx.db).find((s) => s.account_id === a)!.audience).toBe(emu.audience('17841400000000501'));
+    expect(failures(fx.db, r.runId)).toEqual([expect.objectContaining({ account_id: b, kind: 'invalid_token', message: expect.stringMatching(/OTHER_IG_TOKEN is not set/) })]);
+    expect(emu.requestLog.map((l) => l.path)).toEqual([expect.stringMatching(/^\/instagram\/v\d+\.\d+\/me\?/)]);
+  });
+
+  test('a token file near expiry is refreshed by the run and written back with mode 0600; the new token reads the account', async () => {
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.join(fx.dir, 'school-ig.token');
+    emu.addInstagramToken('IGAAfile-token-old', '17841400000000601', Date.now() + 20 * DAY);
+    fs.writeFileSync(file, JSON.stringify({ access_token: 'IGAAfile-token-old', expires_at: new Date(Date.now() + 20 * DAY).toISOString() }), { mode: 0o600 });
+    const id = addLogin('17841400000000601', { tokenFile: file });
+    const r = await run({ platform: 'instagram' }, { INSTAGRAM_GRAPH_URL: emu.instagramUrl });
+    expect(r.accountsOk).toBe(1);
+    expect(snapshots(fx.db).find((s) => s.account_id === id)!.audience).toBe(emu.audience('17841400000000601'));
+    const saved = JSON.parse(fs.readFileSync(file, 'utf8')) as { access_token: string; expires_at: string };
+    expect(saved.access_token).toMatch(/^IGAA/);
+    expect(saved.access_token).not.toBe('IGAAfile-token-old');
+    expect(Date.parse(saved.expires_at) - Date.now()).toBeGreaterThan(59 * DAY);
+    expect(fs.statSync(file).mode & 0o777).toBe(0o600);
+    const me = emu.requestLog.filter((l) => l.path.includes('/me?'));
+    expect(me).toHaveLength(1);
+  });
+
+  test('a token 5 days from expiry that cannot be refreshed is warned about, with the fix; an expired one fails its account alone', async () => {
+    const { expiryWarnings, loginTokens } = await import('../../src/instagram-tokens');
+    const fs = await import('node:fs');
+    const path = await import('node:path');
+    const file = path.join(fx.dir, 'young.token');
+    // Issued an hour ago: Meta refuses to refresh a token younger than 24 h.
+    emu.addInstagramToken('IGAAyoung-token', '17841400000000701', Date.now() + 5 * DAY + 3_600_000, Date.now() - 3_600_000);
+    fs.writeFileSync(file, JSON.stringify({ access_token: 'IGAAyoung-token', expires_at: new Date(Date.now() + 5 * DAY + 3_600_000).toISOString() }), { mode: 0o600 });
+    addLogin('17841400000000701', { tokenFile: file });
+    emu.addInstagramToken('IGAAexpired-token', '17841400000000702', Date.now() - DAY);
+    const expired = addLogin('17841400000000702', { tokenEnv: 'EXPIRED_IG' });
+    const r = await run({ platform: 'instagram' }, { EXPIRED_IG: 'IGAAexpired-token', INSTAGRAM_GRAPH_URL: emu.instagramUrl });
+    expect(r.accountsOk).toBe(1);
+    expect(failures(fx.db, r.runId)).toEqual([expect.objectContaining({ account_id: expired, kind: 'invalid_token' })]);
+    const warnings = expiryWarnings(loginTokens(fx.db, { EXPIRED_IG: 'IGAAexpired-token' }));
+    expect(warnings).toEqual([expect.objectContaining({ platformId: '17841400000000701', daysLeft: 5, message: expect.stringMatching(/expires in 5 days.*fix: /) })]);
+    expect(JSON.stringify(warnings)).not.toMatch(/IGAA/);
+  });
+});
