@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { renderPage, type WebContext } from '../context';
 import { healthReport } from '../health-report';
-import { STALE_DAYS } from '../queries';
+import { STALE_AFTER_DAYS } from '../../src/domain/staleness';
 import { expiryWarnings, loginTokens } from '../../src/instagram-tokens';
 
 /** Coverage lists stop here; the counts above them cover every organisation. */
@@ -16,7 +16,7 @@ export function healthRouter(ctx: WebContext): Router {
     renderPage(ctx, req, res, 'health.njk', {
       page: 'health',
       report,
-      staleDays: STALE_DAYS,
+      staleDays: STALE_AFTER_DAYS,
       // Instagram Login tokens within 10 days of expiry (expiry known from their token files); never the token.
       tokenWarnings: expiryWarnings(loginTokens(ctx.db, {}), ctx.now().getTime())
         .filter((w) => w.expiresAt !== undefined)
