@@ -36,7 +36,8 @@ function run(extra: Partial<CollectJobOptions> = {}, env: Record<string, string>
 test('a 730-day backfill of several Pages goes through Page tokens; a Page without a task fails alone, with its fix', async () => {
   const ids = PAGES.map((p) => fx.addAccount('facebook', p));
   const lonely = fx.addAccount('facebook', NO_TASK);
-  const r = await run({ backfillDays: 730 });
+  // A generous timeout: two years of four Pages is one large batch answer, and the request count is the point.
+  const r = await run({ backfillDays: 730, settings: { ...FAST, timeoutMs: 20_000 } });
   // Today's follower counts need no Page token: every Page is read, the one without a task too.
   expect(r.accountsOk).toBe(5);
   expect(r.backfill).toMatchObject({ accounts: 5, failed: 1 });
