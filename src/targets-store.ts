@@ -5,7 +5,12 @@ import { audit } from '../db/orgs';
 import { InputError, type TargetInput } from './config';
 import { toEpochDay } from './domain/dates';
 import { platformsOf, type PlatformGroup } from './domain/growth';
-import { targetFromPercent } from './domain/targets';
+import { targetFromPercent, targetLevelProblem } from './domain/targets';
+
+/** A target value at or below its baseline, not marked as a hold target (pages translate it by its code). */
+export class TargetLevelError extends InputError {
+  readonly code = 'not_above_baseline';
+}
 
 export interface TargetImportSummary {
   created: number;
@@ -33,7 +38,8 @@ export function baselineAudience(db: Db, orgId: number, group: PlatformGroup, da
 /**
  * Imports targets, identified by org, platform and due date. A new one gets version 1 with its baseline
  * computed now; importing it again with another value (target, percent, decision or baseline date) adds a
- * version, keeping the frozen baseline unless the baseline date itself changed. Same values: unchanged.
+ * version, keeping the frozen baseline unless the baseline date itself changed. Same values: unchanged. A new
+ * value at or below the baseline is refused unless the target is marked `hold` (targetLevelProblem).
  */
 export function importTargets(
   db: Db,
@@ -70,6 +76,8 @@ export function importTargets(
         summary.unchanged++;
         continue;
       }
+      const problem = targetLevelProblem(baseline, value, t.hold);
+      if (problem) throw new TargetLevelError(problem, ctx.label, t.line, t.target !== undefined ? 'target' : 'target_percent');
       const id = targetId ?? Number(insertTarget.run(org, t.platform, dueDay).lastInsertRowid);
       insertVersion.run(id, (prev?.version ?? 0) + 1, baselineDay, baseline, value, next.target_percent, next.decision, ctx.actor, now);
       const shown = (v: typeof next) => ({ ...v, baseline_day: undefined, baseline_date: t.baseline_date });

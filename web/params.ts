@@ -4,9 +4,8 @@ import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
 import { InputError, LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { checkDate, checkPlatform, checkRange } from '../src/exports';
-import { addDays, daysBetween } from '../src/domain/dates';
-import { inferPeriod } from '../src/growth-queries';
-import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
+import { daysBetween } from '../src/domain/dates';
+import { COMPARISONS, defaultPreset, PERIOD_PRESETS, resolvePeriod, type ComparedPeriod, type Comparison, type PeriodPreset } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
 
 /** An HTTP error with a stable machine code; the error middleware renders it as a page or as `{ error }`. */
@@ -26,7 +25,6 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 
 /** Longest date range a request may ask for: 20 years. */
 export const MAX_RANGE_DAYS = 20 * 366;
-export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year', 'custom'] as const;
 
 /** Converts the shared export checks' InputError (and the domain's RangeError) into a 400. */
 export function checked<T>(fn: () => T): T {
@@ -103,42 +101,30 @@ export function rangeParams(req: Request): { from?: string; to?: string } {
   return { from, to };
 }
 
-export interface PagePeriod {
-  kind: PeriodKind;
-  from: string;
-  to: string;
-  /** The period before, of the same length. */
-  prev: { from: string; to: string };
-  days: number;
+export interface PagePeriod extends ComparedPeriod {
+  /** The preset (kept as `kind` for the templates). */
+  kind: PeriodPreset;
 }
 
 /**
- * The period a page shows: the week / month / quarter / year containing today, up to today, or a custom
- * `from`…`to`; beside it the previous period of the same length, as the growth engine defines it (a whole
- * calendar period's predecessor, or the equally long range that ends the day before).
+ * The period a page shows (`period` = a preset of src/domain/periods.ts, `from`/`to` for a custom one) and what
+ * it is compared with (`compare` = previous | year_ago). Without `period`: last week on a Monday, else this
+ * month so far.
  */
-export function periodParam(req: Request, today: string, fallback: PeriodKind = 'month'): PagePeriod {
-  const kindText = param(req, 'period') ?? fallback;
-  if (!(PERIOD_KINDS as readonly string[]).includes(kindText)) throw badRequest('period', `must be one of ${PERIOD_KINDS.join(', ')}, got ${JSON.stringify(kindText)}`);
-  const kind = kindText as PeriodKind;
-  let from: string;
-  let to: string;
-  if (kind === 'custom') {
+export function periodParam(req: Request, today: string): PagePeriod {
+  const presetText = param(req, 'period') ?? defaultPreset(today);
+  if (!(PERIOD_PRESETS as readonly string[]).includes(presetText)) throw badRequest('period', `must be one of ${PERIOD_PRESETS.join(', ')}, got ${JSON.stringify(presetText)}`);
+  const compareText = param(req, 'compare') ?? 'previous';
+  if (!(COMPARISONS as readonly string[]).includes(compareText)) throw badRequest('compare', `must be one of ${COMPARISONS.join(', ')}, got ${JSON.stringify(compareText)}`);
+  const preset = presetText as PeriodPreset;
+  let custom: { from: string; to: string } | undefined;
+  if (preset === 'custom') {
     const r = rangeParams(req);
     if (!r.from || !r.to) throw badRequest(r.from ? 'to' : 'from', 'is required for a custom period (YYYY-MM-DD)');
-    ({ from, to } = r as { from: string; to: string });
-  } else {
-    const full = periodContaining(kind, today);
-    from = full.from;
-    to = full.to < today ? full.to : today;
-    // A period still running (this month up to today) is set beside the same days of the previous
-    // calendar period (1–23 October for 1–23 November), not the days just before it.
-    const prevFull = previousPeriod(full);
-    const prevTo = addDays(prevFull.from, daysBetween(from, to));
-    return { kind, from, to, prev: { from: prevFull.from, to: prevTo < prevFull.to ? prevTo : prevFull.to }, days: daysBetween(from, to) + 1 };
+    custom = r as { from: string; to: string };
   }
-  const p = previousPeriod(inferPeriod(from, to));
-  return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
+  const p = checked(() => resolvePeriod(preset, today, compareText as Comparison, custom));
+  return { ...p, kind: preset };
 }
 
 /** `page`: a 1-based page number (a positive whole number); absent means the first page. */

@@ -13,6 +13,7 @@ import * as F from '../../src/admin/fields';
 import { canAdminister, editableOrgIds, ForbiddenError, requireOrg } from '../../src/admin/scope';
 import { createOrg, moveOrg, renameOrg, setMembers } from '../../src/admin/orgs';
 import { accountById, addAccount, closeAccount, jobsOfAccount, reopenAccount, type AdminJobs } from '../../src/admin/accounts';
+import { TargetLevelError } from '../../src/targets-store';
 import { CASCADE_BASES, listTargets, planCascade, planKey, reviseTarget, saveCascade, setTarget, targetById, targetVersions, type TargetValue } from '../../src/admin/targets';
 import { checkNewspaperCsv, figureFor, newspaperAccounts, writeFigures } from '../../src/admin/newspapers';
 import { auditFacets, queryAudit } from '../../src/admin/audit-log';
@@ -110,7 +111,7 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
       if (!(err instanceof InputError)) throw err;
       const field = FIELDS.includes(err.field ?? '') ? err.field! : '';
       const message = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
-      const key = err instanceof UserRuleError ? `admin.refused.${err.code}` : undefined;
+      const key = err instanceof UserRuleError || err instanceof TargetLevelError ? `admin.refused.${err.code}` : undefined;
       reshow(req, res, { formError: { field, message, key }, values: formOf(req) }, 400);
     }
   };
@@ -309,7 +310,9 @@ export function adminRouter(ctx: WebContext, jobs: AdminJobs): Router {
 
   const targetValue = (f: F.Form): TargetValue => {
     const mode = F.oneOf(f, 'mode', ['absolute', 'percent'] as const);
-    return mode === 'absolute' ? { target: F.int(f, 'value', { required: true, max: 1_000_000_000 })! } : { target_percent: F.decimal(f, 'value', { min: -100, max: 100_000 }) };
+    // "hold": a value at or below the baseline, confirmed as keeping the level (src/domain/targets targetLevelProblem)
+    const hold = f.hold === '1' ? { hold: true } : {};
+    return mode === 'absolute' ? { target: F.int(f, 'value', { required: true, max: 1_000_000_000 })!, ...hold } : { target_percent: F.decimal(f, 'value', { min: -100, max: 100_000 }), ...hold };
   };
 
   const showTargets = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
