@@ -5,8 +5,7 @@ import type { Db } from '../db';
 import type { Level, PlatformGroup } from '../src/config';
 import type { TargetStatus } from '../src/domain/targets';
 import { compareForReview, targetGap, TARGET_STATUSES, type TargetGap } from '../src/domain/targets';
-import { targetRows, targetVersions, TARGET_COLUMNS, type TargetVersionRow } from '../src/growth-queries';
-import { connectedSinceBaseline } from '../src/connected-channels';
+import { connectedSinceBaseline, targetRows, targetVersions, TARGET_COLUMNS, type TargetVersionRow } from '../src/growth/targets';
 import { orgIndex, targetView, type TargetView } from './growth-data';
 import type { OrgRow } from '../db/orgs';
 

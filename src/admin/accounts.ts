@@ -5,9 +5,13 @@ import { accountByPlatformId, audit, type AccountRow, type OrgRow } from '../../
 import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
 import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
 import { importTree } from '../import';
-import { afterSnapshotsChanged } from '../jobs/hooks';
+import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
+import type { SnapshotsChanged } from '../jobs/hooks';
 import { CollectBusyError, runCollect, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
+
+/** The longest Facebook history a backfill reads (the Page Insights limit), for the admin form. */
+export { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
 import { formError } from './orgs';
 
 const log = createLogger('admin');
@@ -36,23 +40,23 @@ export function addAccount(db: Db, actor: string, org: OrgRow, input: { platform
 }
 
 /** Not counted on and after `date`; the rollups are brought up to date from that day. */
-export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string): void {
+export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string, onSnapshotsChanged: SnapshotsChanged): void {
   const day = toEpochDay(date);
   if (account.closed_day === day) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
     audit(db, actor, 'account.close', subjectOf(account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
+  onSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
 }
 
-export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow): void {
+export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, onSnapshotsChanged: SnapshotsChanged): void {
   if (account.closed_day === null) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
     audit(db, actor, 'account.reopen', subjectOf(account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
+  onSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
 }
 
 export interface AdminJobRow {
@@ -80,6 +84,8 @@ export class AdminJobs {
   constructor(
     private readonly db: Db,
     private readonly config: AppConfig,
+    /** What follows a snapshot change (the rollups): passed to the collect runs and used by the admin writes. */
+    readonly onSnapshotsChanged: SnapshotsChanged,
     private readonly collect: Collect = runCollect,
   ) {}
 
@@ -108,6 +114,7 @@ export class AdminJobs {
       account: account.platform_id,
       backfillDays: kind === 'backfill' ? backfillDays : undefined,
       trigger: 'admin',
+      onSnapshotsChanged: this.onSnapshotsChanged,
     })
       .then((r) => {
         const failure = r.failures[0];
@@ -128,4 +135,75 @@ export class AdminJobs {
   async idle(): Promise<void> {
     while (this.running.size) await Promise.all([...this.running]);
   }
+}
+
+/** An organisation's accounts with their latest reading, as the admin organisation page lists them. */
+export interface OrgAccountRow {
+  id: number;
+  platform: Platform;
+  platform_id: string;
+  title: string | null;
+  closed: string | null;
+  last_date: string | null;
+  last_audience: number | null;
+}
+
+export function accountsOfOrg(db: Db, orgId: number): OrgAccountRow[] {
+  const rows = db
+    .prepare(
+      `SELECT a.id, a.platform, a.platform_id, a.title, a.closed_day,
+         (SELECT max(day) FROM snapshots WHERE account_id = a.id) AS last_day,
+         (SELECT audience FROM snapshots WHERE account_id = a.id ORDER BY day DESC LIMIT 1) AS last_audience
+       FROM accounts a WHERE a.org_id = ? ORDER BY a.platform, a.id`,
+    )
+    .all(orgId) as (Omit<OrgAccountRow, 'closed' | 'last_date'> & { closed_day: number | null; last_day: number | null })[];
+  return rows.map(({ closed_day, last_day, ...a }) => ({ ...a, closed: closed_day === null ? null : fromEpochDay(closed_day), last_date: last_day === null ? null : fromEpochDay(last_day) }));
+}
+
+export interface ReadingRow {
+  date: string;
+  audience: number;
+  source: SnapshotSource;
+  collected_at: number;
+}
+
+/** The account's latest readings, newest first. */
+export function recentReadings(db: Db, accountId: number, limit = 10): ReadingRow[] {
+  return (db.prepare('SELECT day, audience, source, collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT ?').all(accountId, limit) as { day: number; audience: number; source: number; collected_at: number }[]).map(
+    (r) => ({ date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source], collected_at: r.collected_at }),
+  );
+}
+
+const FAILURE_KINDS = ['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other'];
+
+export interface FailureRow {
+  kind: string;
+  message: string;
+  at: number;
+  run_id: number;
+}
+
+/** The account's latest collection failures, newest first; an unknown kind reads as `other`. */
+export function recentFailures(db: Db, accountId: number, limit = 5): FailureRow[] {
+  return (db.prepare('SELECT kind, message, at, run_id FROM collection_failures WHERE account_id = ? ORDER BY at DESC LIMIT ?').all(accountId, limit) as FailureRow[]).map((x) => ({
+    ...x,
+    kind: FAILURE_KINDS.includes(x.kind) ? x.kind : 'other',
+  }));
+}
+
+export interface JobRunRow {
+  id: number;
+  status: string;
+  accounts_ok: number;
+  accounts_failed: number;
+  finished_at: number | null;
+}
+
+/** The account's latest admin jobs, each with the collection run it started (if any). */
+export function jobsWithRuns(db: Db, accountId: number): (AdminJobRow & { run?: JobRunRow })[] {
+  const runs = db
+    .prepare('SELECT id, status, accounts_ok, accounts_failed, finished_at FROM collection_runs WHERE id IN (SELECT run_id FROM admin_jobs WHERE account_id = ? AND run_id IS NOT NULL)')
+    .all(accountId) as JobRunRow[];
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  return jobsOfAccount(db, accountId).map((j) => ({ ...j, run: j.run_id === null ? undefined : runById.get(j.run_id) }));
 }

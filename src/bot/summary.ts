@@ -4,12 +4,13 @@
 // that week, so the post and the exports always agree. Collection problems are internal: they go to the admin
 // chat as alerts (alerts.ts), never to the members' summary.
 import type { Db } from '../../db';
-import { accountsOfOrgs, allOrgs, orgName, rootOrgs, subtreeIds, type OrgRow } from '../../db/orgs';
+import { accountsOfOrgs, allOrgs, orgName, rootOrgs, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
 import { isoWeek, isoWeekLabel, parseIsoWeek, type Period } from '../domain/periods';
 import { targetGap, type TargetStatus } from '../domain/targets';
-import { connectedSinceBaseline } from '../connected-channels';
-import { growthRows, targetRows, type GrowthRow, type TargetRow } from '../growth-queries';
+import { growthRows, type GrowthRow } from '../growth/growth';
+import { connectedSinceBaseline, targetRows, type TargetRow } from '../growth/targets';
+import { subtreeIds } from '../growth/tree';
 import { formatDate, formatDelta, formatNumber, formatPercent, formatWeek } from '../i18n/format';
 import { chatLanguage, sameChat } from './chats';
 import { messages, type Catalog } from './messages';

@@ -129,6 +129,15 @@ export function parsePeriod(spec: string, today: string): Period {
   throw new RangeError(`not a period (week, month, quarter, year, YYYY-Www, YYYY-MM, YYYY-Qn, YYYY, FROM..TO): ${JSON.stringify(spec)}`);
 }
 
+/** The kind of calendar period a range is exactly (an ISO week, month, quarter, year), else custom. */
+export function inferPeriod(from: string, to: string): Period {
+  for (const kind of ['week', 'month', 'quarter', 'year'] as const) {
+    const p = periodContaining(kind, from);
+    if (p.from === from && p.to === to) return p;
+  }
+  return customPeriod(from, to);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Page periods: the presets a page offers and what each is compared with.
 
@@ -205,20 +214,11 @@ export function resolvePeriod(preset: PeriodPreset, today: string, compare: Comp
       if (!custom) throw new RangeError('a custom period needs from and to');
       const p = customPeriod(custom.from, custom.to);
       ({ from, to } = p);
-      const before = previousPeriod(calendarPeriodOf(from, to) ?? p);
+      const before = previousPeriod(inferPeriod(from, to));
       prev = { from: before.from, to: before.to };
       break;
     }
   }
   if (compare === 'year_ago') prev = { from: yearBefore(from), to: yearBefore(to) };
   return { preset, from, to, days: toEpochDay(to) - toEpochDay(from) + 1, compare, prev };
-}
-
-/** The calendar week / month / quarter / year that is exactly `from`…`to`, if it is one. */
-export function calendarPeriodOf(from: string, to: string): Period | undefined {
-  for (const kind of ['week', 'month', 'quarter', 'year'] as const) {
-    const p = periodContaining(kind, from);
-    if (p.from === from && p.to === to) return p;
-  }
-  return undefined;
 }

@@ -4,7 +4,8 @@
 import request from 'supertest';
 import { createHash } from 'node:crypto';
 import { createApp } from '../../web/app';
-import { growthRows } from '../../src/growth-queries';
+import { growthRows } from '../../src/growth/growth';
+import { createServices } from '../../src/services';
 import { formatNumber, formatDelta } from '../../src/i18n/format';
 import { STATUS_SEVERITY, type TargetStatus } from '../../src/domain/targets';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
@@ -16,7 +17,7 @@ let editor: ReturnType<typeof withToken>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  const web = createApp({ db: f.db, config: f.config, now: f.now });
+  const web = createApp({ ...createServices(f.db, f.config), now: f.now });
   app = withToken(web, token(f.db));
   editor = withToken(web, token(f.db, 'editor', 'pavlodar'));
 });
