@@ -154,6 +154,16 @@ export const fileSchema = z
       })
       .strict()
       .optional(),
+    // Publications (DESIGN §11): how far back a new channel's posts are read, how long counters are refreshed,
+    // and the public Telegram preview's polite request rate.
+    posts: z
+      .object({
+        history_days: yamlNumber.pipe(z.number().int().min(1).max(3650)).optional(),
+        refresh_days: yamlNumber.pipe(z.number().int().min(0).max(365)).optional(),
+        preview_rate: yamlNumber.pipe(z.number().positive().max(50)).optional(),
+      })
+      .strict()
+      .optional(),
     organisations: z.array(orgSchema).optional(),
     targets: z.array(targetSchema).optional(),
   })
@@ -167,6 +177,7 @@ export interface AppConfig {
   telegram: { summaryChat?: string; adminChat?: string; language?: Language; webhook?: { domain: string; port?: number; path?: string } };
   schedules: { collect: string; weeklySummary: string };
   collect: { concurrency: number; telegramRate: number; graphBatchSize: number; timeoutMs: number; maxRetries: number };
+  posts: { historyDays: number; refreshDays: number; previewRate: number };
   organisations: OrgInput[];
   targets: TargetInput[];
   env: {
@@ -176,6 +187,7 @@ export interface AppConfig {
     facebookGraphUrl: string;
     telegramBotToken?: string;
     telegramApiRoot: string;
+    telegramPreviewRoot: string;
   };
 }
 
@@ -275,6 +287,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       timeoutMs: f.collect?.timeout_ms ?? 15_000,
       maxRetries: f.collect?.max_retries ?? 4,
     },
+    posts: { historyDays: f.posts?.history_days ?? 90, refreshDays: f.posts?.refresh_days ?? 7, previewRate: f.posts?.preview_rate ?? 2 },
     organisations: f.organisations ?? [],
     targets: f.targets ?? [],
     env: {
@@ -284,6 +297,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       facebookGraphUrl: envUrl(env, 'FACEBOOK_GRAPH_URL', 'https://graph.facebook.com'),
       telegramBotToken,
       telegramApiRoot: envUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
+      telegramPreviewRoot: envUrl(env, 'TELEGRAM_PREVIEW_ROOT', 'https://t.me'),
     },
   };
 }

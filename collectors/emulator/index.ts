@@ -4,6 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { URL, URLSearchParams } from 'node:url';
 import { audienceModel, chatIdFor, hash32, igIdForPage, isIgId, prng, utcDay } from './model';
+import { postsModel } from './posts-model';
+import { channelPostUpdates, editChannelPost, listPosts, newPostsState, previewPage, takeUpdates, type PostsApiDeps } from './posts-api';
 
 export type FaultKind =
   | 'rate_limit'
@@ -57,6 +59,12 @@ export interface EmulatorOptions {
   /** Longest a getUpdates long poll is held, whatever its `timeout` (default 25 s). */
   maxPollMs?: number;
   faults?: FaultRule[];
+  /** Telegram channels (names without @) whose public preview is off (302); also any name starting with "private". */
+  privateChannels?: string[];
+  /** Channels (`@name` or `-100…`) where the bot is an administrator: their posts arrive as channel_post updates. */
+  adminChannels?: string[];
+  /** Pages on which the token's (system) user has no task: no Page access token is issued for them. */
+  pagesWithoutTask?: string[];
 }
 
 export interface SentMessage {
@@ -106,6 +114,16 @@ export interface Emulator {
   readonly messages: SentMessage[];
   readonly requestLog: RequestLogEntry[];
   readonly counters: EmulatorCounters;
+  /** Publications (issue 14): delete a post, make the bot a channel's administrator, edit a channel post. */
+  readonly posts: {
+    delete(platform: 'facebook' | 'instagram' | 'telegram', account: string, postId: string): void;
+    addAdminChannel(chat: string): void;
+    editChannelPost(chat: string, messageId: number, text: string): void;
+    /** The Page access token `/{page}?fields=access_token` gives for a Page. */
+    pageToken(pageId: string): string;
+    /** Requests to the public preview `/s/…`. */
+    readonly previewRequests: number;
+  };
 }
 
 interface Answer {
@@ -125,7 +143,7 @@ interface Answer {
 const GRAPH_VERSION = /^\/v\d+\.\d+(?=\/|$)/;
 const DAY_S = 86_400;
 const MAX_BATCH = 50;
-const PAGE_FIELDS = new Set(['id', 'name', 'followers_count', 'fan_count', 'instagram_business_account', 'link', 'category', 'username']);
+const PAGE_FIELDS = new Set(['id', 'name', 'followers_count', 'fan_count', 'instagram_business_account', 'link', 'category', 'username', 'access_token']);
 const IG_FIELDS = new Set(['id', 'name', 'username', 'followers_count', 'follows_count', 'media_count', 'biography', 'profile_picture_url']);
 
 function graphErr(status: number, code: number, message: string, extra: Record<string, unknown> = {}): Answer {
@@ -227,6 +245,24 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const today = () => utcDay(now());
   const isUnknown = (id: string) => unknown.has(id.toLowerCase());
+
+  // Publications: posts model, its endpoints' state, Page tokens, private channels.
+  const privateChannels = new Set((options.privateChannels ?? []).map((c) => c.replace(/^@/, '').toLowerCase()));
+  const pageToken = (pageId: string) => `EAAPage${hash32(`${seed}|page-token|${pageId}`).toString(36)}${pageId.slice(-4)}`;
+  const postsDeps: PostsApiDeps = {
+    model: postsModel(seed, () => now().getTime()),
+    audience: (account, day) => model.audience(account.startsWith('@') ? account.toLowerCase() : account, day),
+    now: () => now().getTime(),
+    isPageToken: (token, pageId) => token === pageToken(pageId),
+    isPrivateChannel: (name) => name.startsWith('private') || privateChannels.has(name) || unknown.has(`@${name}`),
+    chatId: (name) => chatIdFor(name, seed),
+  };
+  const postsState = newPostsState();
+  const pagesWithoutTask = new Set(options.pagesWithoutTask ?? []);
+  for (const c of options.adminChannels ?? []) postsState.adminChannels.set(c, now().getTime() - 86_400_000);
+  let previewRequests = 0;
+  let allowedUpdates: string[] = [];
+  let updatesSince = now().getTime() - 86_400_000;
 
   // ------------------------------------------------------------------ Graph API
 
@@ -330,6 +366,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           break;
         case 'category':
           out[f] = 'Nonprofit organization';
+          break;
+        case 'access_token':
+          if (!ig && !pagesWithoutTask.has(id)) out[f] = pageToken(id);
           break;
       }
     }
@@ -466,6 +505,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (isUnknown(id)) return unknownObject(id);
     if (parts.length === 1) return nodeFields(id, q.get('fields'));
     if (parts[1] === 'insights' && parts.length <= 3) return insights(id, q, origin, versionPrefix, token, parts[2]);
+    if (parts.length === 2 && parts[1] === 'published_posts' && !isIgId(id)) return listPosts(postsDeps, postsState, 'facebook', id, q, q.get('access_token') ?? token, origin, versionPrefix);
+    if (parts.length === 2 && parts[1] === 'media' && isIgId(id)) return listPosts(postsDeps, postsState, 'instagram', id, q, q.get('access_token') ?? token, origin, versionPrefix);
     return graphErr(400, 100, `(#100) Unknown path components: /${parts.slice(1).join('/')}`);
   }
 
@@ -599,7 +640,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         const timeout = Number(params.timeout ?? 0);
         const holdMs = Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout * 1000, maxPollMs) : 0;
         if (webhookUrl) return botErr(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
-        return { status: 200, body: { ok: true, result: [] }, holdMs };
+        // allowed_updates: kept from the last call that gave it; an empty list means the default set
+        if (params.allowed_updates !== undefined) {
+          const a = typeof params.allowed_updates === 'string' ? (JSON.parse(params.allowed_updates) as unknown) : params.allowed_updates;
+          allowedUpdates = Array.isArray(a) ? a.map(String) : [];
+        }
+        const t = now().getTime();
+        channelPostUpdates(postsDeps, postsState, updatesSince);
+        updatesSince = t;
+        const offset = params.offset === undefined ? undefined : Number(params.offset);
+        const result = takeUpdates(postsState, offset, Number(params.limit ?? 100), allowedUpdates.length ? allowedUpdates : ['message', 'channel_post', 'edited_channel_post', 'edited_message', 'callback_query', 'my_chat_member']);
+        return { status: 200, body: { ok: true, result }, holdMs: result.length ? 0 : holdMs };
       }
       case 'deletewebhook':
         webhookUrl = '';
@@ -693,6 +744,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       params = await readBody(req);
     } catch {
       parseError = true;
+    }
+
+    // The Telegram public web preview (a separate site in reality: TELEGRAM_PREVIEW_ROOT points here).
+    const preview = /^\/s\/([^/?]+)\/?$/.exec(url.pathname);
+    if (preview && method === 'GET') {
+      previewRequests++;
+      const f = fault('telegram', `@${decodeURIComponent(preview[1]).toLowerCase()}`);
+      const a = f ? { status: 500, raw: 'Internal Server Error', headers: { 'content-type': 'text/plain' } } : previewPage(postsDeps, postsState, decodeURIComponent(preview[1]), url.searchParams, origin);
+      requestLog.push({ at, api: 'telegram', method, path: url.pathname + url.search, status: a.status });
+      const wait = at + latencyMs - Date.now();
+      if (latencyMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+      res.writeHead(a.status, a.headers ?? {});
+      res.end(a.raw ?? '');
+      return;
     }
 
     const bot = /^\/bot([^/]+)\/([A-Za-z]+)\/?$/.exec(url.pathname);
@@ -803,5 +868,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     messages,
     requestLog,
     counters,
+    posts: {
+      delete: (platform, account, postId) => void postsState.deleted.add(`${platform}:${account.replace(/^@/, '').toLowerCase()}:${postId}`),
+      addAdminChannel: (chat) => void postsState.adminChannels.set(chat, now().getTime()),
+      editChannelPost: (chat, messageId, text) => editChannelPost(postsDeps, postsState, chat, messageId, text),
+      pageToken,
+      get previewRequests() {
+        return previewRequests;
+      },
+    },
   };
 }

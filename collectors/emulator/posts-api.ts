@@ -36,7 +36,8 @@ export interface PostsApiDeps {
 /** Runtime state the tests and the demo drive: posts deleted by hand, channels where the bot is an admin. */
 export interface PostsState {
   deleted: Set<string>;
-  adminChannels: Set<string>;
+  /** Channel (`@name` or `-100…`) → since when the bot is its administrator (unix ms). */
+  adminChannels: Map<string, number>;
   /** Next update_id for channel posts; updates already handed out are not repeated after an offset confirms them. */
   nextUpdateId: number;
   /** Last message id of each admin channel already delivered as an update. */
@@ -45,12 +46,18 @@ export interface PostsState {
 }
 
 export function newPostsState(): PostsState {
-  return { deleted: new Set(), adminChannels: new Set(), nextUpdateId: 900_000_001, delivered: new Map(), pending: [] };
+  return { deleted: new Set(), adminChannels: new Map(), nextUpdateId: 900_000_001, delivered: new Map(), pending: [] };
 }
 
 const keyOf = (p: ModelPost) => `${p.platform}:${p.account}:${p.id}`;
 
-function graphErr(status: number, code: number, message: string, extra: Record<string, unknown> = {}): PostsAnswer {
+/** A Graph answer: always a JSON body. */
+export interface GraphAnswer {
+  status: number;
+  body: unknown;
+}
+
+function graphErr(status: number, code: number, message: string, extra: Record<string, unknown> = {}): GraphAnswer {
   return { status, body: { error: { message, type: code === 100 ? 'GraphMethodException' : 'OAuthException', code, ...extra, fbtrace_id: `A${hash32(message).toString(36)}` } } };
 }
 
@@ -124,7 +131,7 @@ export function listPosts(
   token: string | undefined,
   origin: string,
   versionPrefix: string,
-): PostsAnswer {
+): GraphAnswer {
   if (platform === 'facebook' && !deps.isPageToken(token, nodeId)) {
     return graphErr(400, 190, '(#190) This method must be called with a Page Access Token');
   }
@@ -367,16 +374,17 @@ export function previewPage(deps: PostsApiDeps, state: PostsState, rawName: stri
  */
 export function channelPostUpdates(deps: PostsApiDeps, state: PostsState, sinceMs: number): void {
   const now = deps.now();
-  for (const chan of state.adminChannels) {
+  for (const [chan, adminSince] of state.adminChannels) {
     // a channel by @username, or a private one by its numeric id (the model's posts are keyed by that id)
     const numeric = /^-\d+$/.test(chan);
     const name = numeric ? chan : chan.replace(/^@/, '').toLowerCase();
     const chat = { id: numeric ? Number(chan) : deps.chatId(name), title: `Канал ${name}`, type: 'channel', ...(numeric || deps.isPrivateChannel(name) ? {} : { username: name }) };
     const last = state.delivered.get(name) ?? 0;
     let maxId = last;
-    for (let day = Math.floor(sinceMs / DAY_MS); day <= Math.floor(now / DAY_MS); day++) {
+    const from = Math.max(sinceMs, adminSince, now - DAY_MS); // updates are kept 24 hours
+    for (let day = Math.floor(from / DAY_MS); day <= Math.floor(now / DAY_MS); day++) {
       for (const p of deps.model.postsOfDay('telegram', name, day)) {
-        if (p.messageId <= last || p.publishedAt > now || p.publishedAt < sinceMs) continue;
+        if (p.messageId <= last || p.publishedAt > now || p.publishedAt < from) continue;
         for (let i = 0; i < p.items; i++) {
           const msg: Record<string, unknown> = { message_id: p.messageId + i, sender_chat: chat, chat, date: Math.floor(p.publishedAt / 1000) };
           if (p.kind === 'album') msg.media_group_id = `1${String(hash32(p.id + name)).padStart(11, '0')}`;
@@ -402,7 +410,13 @@ export function editChannelPost(deps: PostsApiDeps, state: PostsState, channel: 
   const numeric = /^-\d+$/.test(channel);
   const name = numeric ? channel : channel.replace(/^@/, '').toLowerCase();
   const chat = { id: numeric ? Number(channel) : deps.chatId(name), title: `Канал ${name}`, type: 'channel' };
-  state.pending.push({ update_id: state.nextUpdateId++, edited_channel_post: { message_id: messageId, sender_chat: chat, chat, date: Math.floor(deps.now() / 1000) - 60, edit_date: Math.floor(deps.now() / 1000), text } });
+  // the edited message keeps its original date; edit_date is now
+  const day = POSTS_DAY0 + Math.floor((messageId - 2) / TG_SLOTS_PER_DAY);
+  const original = deps.model.postsOfDay('telegram', name, day).find((p) => p.messageId === messageId);
+  const date = Math.floor((original?.publishedAt ?? deps.now() - 3_600_000) / 1000);
+  const album = original?.kind === 'album' ? { media_group_id: `1${String(hash32(original.id + name)).padStart(11, '0')}` } : {};
+  const body = original && original.kind !== 'text' && original.kind !== 'link' ? { ...album, caption: text, photo: [{ file_id: `p${hash32(original.id)}`, file_unique_id: `u${hash32(original.id)}`, width: 1280, height: 960 }] } : { text };
+  state.pending.push({ update_id: state.nextUpdateId++, edited_channel_post: { message_id: messageId, sender_chat: chat, chat, date, edit_date: Math.floor(deps.now() / 1000), ...body } });
 }
 
 /** getUpdates: pending updates with update_id ≥ offset (confirmed ones dropped), filtered by allowed_updates. */

@@ -12,6 +12,7 @@ import { afterSnapshotsChanged } from './hooks';
 import { collectSettings, createDefaultRegistry, type CollectorRegistry } from '../../collectors/registry';
 import { CollectorError, redact, registerSecret, type FailureKind } from '../../collectors/http';
 import { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
+import { collectPosts, type PostsCollectResult } from './collect-posts';
 import { COLLECTED_PLATFORMS, type AccountTarget, type CollectedPlatform, type CollectOutcome, type CollectSettings, type HistoryOutcome } from '../../collectors/types';
 
 export const SOURCE_API = 0;
@@ -42,8 +43,17 @@ export interface CollectJobOptions {
   lockStaleMs?: number;
   /** Called after the run is recorded, with its result; failures are logged, never fatal. */
   afterCollect?: (result: CollectResult) => void | Promise<void>;
-  /** Accounts read so far; with `--backfill`, then the Pages whose history is read ('backfill'). */
-  onProgress?: (done: number, total: number, phase?: 'accounts' | 'backfill') => void;
+  /** Accounts read so far; with `--backfill`, then the Pages whose history is read ('backfill'), then posts ('posts'). */
+  onProgress?: (done: number, total: number, phase?: 'accounts' | 'backfill' | 'posts') => void;
+  /** Read posts too (DESIGN §11; the CLI, scheduler and demo ask for it), or only posts (`--posts-only`). */
+  posts?: boolean;
+  postsOnly?: boolean;
+  /** `--posts-history DAYS`: read this many days of posts back, whatever is known. */
+  postsHistoryDays?: number;
+  /** Take channel posts from getUpdates (only when no bot service is polling; default false). */
+  takeUpdates?: boolean;
+  /** Overrides of the Telegram preview reader (tests and the bench). */
+  previewSettings?: Partial<import('../../collectors/posts/telegram-preview').PreviewSettings>;
 }
 
 export interface CollectFailure {
@@ -79,6 +89,8 @@ export interface CollectResult {
   failures: CollectFailure[];
   /** account id → earliest local day written (what the rollups must recompute from). */
   changedFrom: Map<number, number>;
+  /** The posts read, when posts were read. */
+  posts?: PostsCollectResult;
 }
 
 /** Another collect run holds the lock. */
@@ -225,7 +237,31 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     );
     log.info('collect started', { run: runId, accounts: rows.length, platform: opts.platform, org: opts.orgSlug, backfill_days: opts.backfillDays, date });
 
-    const result = await collectRows(db, rows, runId, registry, config, env, opts, log, date);
+    const result = opts.postsOnly
+      ? emptyResult(runId, date, rows.length)
+      : await collectRows(db, rows, runId, registry, config, env, opts, log, date);
+    if (opts.posts === true || opts.postsOnly) {
+      const postRows = [...rows, ...closedAwaitingPosts(db, opts, toEpochDay(date))];
+      result.posts = await collectPosts({
+        db,
+        config,
+        env,
+        runId,
+        rows: postRows,
+        settings,
+        preview: opts.previewSettings,
+        historyDays: opts.postsHistoryDays,
+        takeUpdates: opts.takeUpdates,
+        log,
+        onProgress: (done, total) => opts.onProgress?.(done, total, 'posts'),
+      });
+      if (opts.postsOnly) {
+        result.accountsTotal = result.posts.accounts;
+        result.accountsOk = result.posts.ok;
+        result.accountsFailed = result.posts.failed;
+      }
+      result.requests += result.posts.graphRequests + result.posts.previewRequests + result.posts.botRequests;
+    }
     result.durationMs = Date.now() - started;
     db.prepare(
       `UPDATE collection_runs SET status = 'finished', finished_at = ?, accounts_ok = ?, accounts_failed = ?, requests = ?, duration_ms = ? WHERE id = ?`,
@@ -263,6 +299,30 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     clearInterval(heartbeat);
     releaseLock(db, LOCK_NAME, owner);
   }
+}
+
+function emptyResult(runId: number, date: string, total: number): CollectResult {
+  return { runId, status: 'finished', date, accountsTotal: total, accountsOk: 0, accountsFailed: 0, requests: 0, durationMs: 0, perPlatform: {}, failures: [], changedFrom: new Map() };
+}
+
+/** Closed accounts whose posts up to the closing are not all known yet: read until one read after the closing succeeded. */
+function closedAwaitingPosts(db: Db, opts: Pick<CollectJobOptions, 'platform' | 'orgSlug' | 'account'>, today: number): AccountRow[] {
+  if (opts.account !== undefined) return [];
+  let rows = db
+    .prepare(
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day FROM accounts a
+       LEFT JOIN post_collect_state s ON s.account_id = a.id
+       WHERE a.platform IN ('facebook', 'instagram', 'telegram') AND a.closed_day IS NOT NULL AND a.closed_day <= ?
+         AND (s.last_ok_at IS NULL OR s.last_ok_at < (a.closed_day + 1) * 86400000) ORDER BY a.id`,
+    )
+    .all(today) as AccountRow[];
+  if (opts.platform) rows = rows.filter((r) => r.platform === opts.platform);
+  if (opts.orgSlug) {
+    const org = orgBySlug(db, opts.orgSlug);
+    const ids = new Set(org ? subtreeIds(db, org.id) : []);
+    rows = rows.filter((r) => ids.has(r.org_id));
+  }
+  return rows;
 }
 
 async function collectRows(

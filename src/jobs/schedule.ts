@@ -6,6 +6,7 @@ import type { AppConfig } from '../config';
 import { createLogger } from '../log';
 import { startScheduler, type Job } from '../scheduler';
 import { CollectBusyError, runCollect } from './collect';
+import { botPolling } from '../posts/bot-polling';
 import '../growth-engine';
 
 const log = createLogger('jobs');
@@ -17,7 +18,7 @@ export function dataJobs(db: Db, config: AppConfig): Job[] {
       cron: config.schedules.collect,
       run: async () => {
         try {
-          const r = await runCollect({ db, config, trigger: 'schedule' });
+          const r = await runCollect({ db, config, trigger: 'schedule', posts: true, takeUpdates: !botPolling(db) });
           return { run: r.runId, accounts: r.accountsTotal, ok: r.accountsOk, failed: r.accountsFailed, requests: r.requests };
         } catch (err) {
           // A manual `collect` started from the shell holds the lock: that run does the work.
