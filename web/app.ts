@@ -16,11 +16,11 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import http from 'node:http';
 import helmet from 'helmet';
 import { createLogger } from '../src/log';
-import '../src/growth-engine';
 import { ensureRollups } from '../src/jobs/compute';
 import { createWebContext, renderPage, requestLanguage, type WebDeps } from './context';
 import { HttpError } from './params';
-import { createResponseCache, databaseVersion } from './cache';
+import { createResponseCache } from './cache';
+import { databaseVersion } from '../db/version';
 import { staticRouter } from './routes/static';
 import { healthzRouter } from './routes/healthz';
 import { apiRouter } from './routes/api';
@@ -60,7 +60,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  const jobs = new AdminJobs(deps.db, deps.config, deps.collect);
+  const jobs = new AdminJobs(deps.db, deps.config, deps.onSnapshotsChanged, deps.collect);
   app.locals.adminJobs = jobs;
   app.use(
     helmet({

@@ -6,6 +6,7 @@ import { startEmulator, type Emulator } from '../../collectors/emulator';
 import { igIdForPage } from '../../collectors/emulator/model';
 import { postsModel } from '../../collectors/emulator/posts-model';
 import { runCollect, type CollectJobOptions } from '../../src/jobs/collect';
+import { updateRollups } from '../../src/services';
 import { orgPostFigures } from '../../src/posts/figures';
 import { postsReadOn } from '../../src/posts/figures';
 import { localDate, toEpochDay } from '../../src/domain/dates';
@@ -30,7 +31,7 @@ beforeEach(() => {
 afterEach(() => fx.db.close());
 
 function run(extra: Partial<CollectJobOptions> = {}) {
-  return runCollect({ db: fx.db, config: configFor(emu.url, { TELEGRAM_PREVIEW_ROOT: emu.url }), settings: FAST, env: {}, posts: true, previewSettings: { ratePerSecond: 1000, retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20 } }, ...extra });
+  return runCollect({ db: fx.db, config: configFor(emu.url, { TELEGRAM_PREVIEW_ROOT: emu.url }), onSnapshotsChanged: updateRollups, settings: FAST, env: {}, posts: true, previewSettings: { ratePerSecond: 1000, retry: { maxRetries: 1, baseDelayMs: 5, maxDelayMs: 20 } }, ...extra });
 }
 
 type PostRow = { post_id: string; kind: string; text: string; reactions: number | null; comments: number | null; shares: number | null; views: number | null; views_approximate: number; deleted_at: number | null; read_at: number; day: number };

@@ -1,6 +1,7 @@
 // Every page text exists in Russian, Kazakh and English, with the plural forms each language needs,
 // and every key a template or route asks for is in the catalogs.
 import fs from 'node:fs';
+import { createServices } from '../../src/services';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -98,7 +99,7 @@ describe('serve', () => {
       const port = (probe.address() as AddressInfo).port;
       await new Promise<void>((r) => probe.close(() => r()));
       const config = { ...f.config, env: { ...f.config.env, port } };
-      const stop = await startServices({ db: f.db, config }, [webService]);
+      const stop = await startServices(createServices(f.db, config), [webService]);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { database: string }).database).toBe('ok');

@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
-import { rankings, RANKING_COLUMNS } from '../../src/growth-queries';
+import { rankings, RANKING_COLUMNS } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
 import { render } from '../../src/export-format';

@@ -80,6 +80,7 @@ export function register(program: Command, ctx: CliContext): void {
         const result = await runCollect({
           db,
           config,
+          onSnapshotsChanged: ctx.services().onSnapshotsChanged,
           platform: o.platform,
           orgSlug: o.org,
           account: o.account,

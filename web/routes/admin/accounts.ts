@@ -1,7 +1,6 @@
 // /admin/accounts/:id: one channel's readings, failures and jobs; close, reopen, collect now, backfill.
 import { Router, type Request, type Response } from 'express';
-import { MAX_BACKFILL_DAYS } from '../../../collectors/facebook';
-import { closeAccount, jobsWithRuns, recentFailures, recentReadings, reopenAccount } from '../../../src/admin/accounts';
+import { closeAccount, jobsWithRuns, MAX_BACKFILL_DAYS, recentFailures, recentReadings, reopenAccount } from '../../../src/admin/accounts';
 import { orgById } from '../../../src/admin/tree';
 import { fromEpochDay } from '../../../src/domain/dates';
 import * as F from '../../fields';
@@ -36,7 +35,7 @@ export function accountsRouter(kit: AdminKit): Router {
     '/accounts/:id/close',
     kit.action((req, res) => {
       const account = kit.editableAccount(res, req.params.id);
-      closeAccount(db, kit.ctx.config, kit.actor(res), account, kit.form(req, { date: F.date() }).date);
+      closeAccount(db, kit.ctx.config, kit.actor(res), account, kit.form(req, { date: F.date() }).date, kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=closed`);
     }, showAccount),
   );
@@ -44,7 +43,7 @@ export function accountsRouter(kit: AdminKit): Router {
     '/accounts/:id/reopen',
     kit.action((req, res) => {
       const account = kit.editableAccount(res, req.params.id);
-      reopenAccount(db, kit.ctx.config, kit.actor(res), account);
+      reopenAccount(db, kit.ctx.config, kit.actor(res), account, kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=reopened`);
     }, showAccount),
   );

@@ -5,18 +5,18 @@
 // posts from Bot API updates when no bot service is polling. A failed read is a gap, never "no posts":
 // it writes no post and no read day, and is recorded per run and account like audience failures.
 import axios from 'axios';
-import type { Db } from '../../db';
-import type { AccountRow } from '../../db/orgs';
-import type { AppConfig } from '../config';
-import { toEpochDay, localDate } from '../domain/dates';
-import type { Logger } from '../log';
-import { GraphClient, GraphTransport, readInBatches, type BatchItem } from '../../collectors/graph';
-import { CollectorError, MalformedResponseError, redact, registerSecret, type FailureKind } from '../../collectors/http';
-import type { CollectSettings } from '../../collectors/types';
-import { GraphPostsRead, type GraphPostsResult, type GraphPostsTarget } from '../../collectors/posts/graph-posts';
-import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../collectors/posts/telegram-preview';
-import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../posts/store';
-import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../posts/telegram-updates';
+import type { Db } from '../../../db';
+import type { AccountRow } from '../../../db/orgs';
+import type { AppConfig } from '../../config';
+import { toEpochDay, localDate } from '../../domain/dates';
+import type { Logger } from '../../log';
+import { GraphClient, GraphTransport, readInBatches, type BatchItem } from '../../../collectors/graph';
+import { CollectorError, MalformedResponseError, redact, registerSecret, type FailureKind } from '../../../collectors/http';
+import type { CollectSettings } from '../../../collectors/types';
+import { GraphPostsRead, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
+import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../../collectors/posts/telegram-preview';
+import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../../posts/store';
+import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../../posts/telegram-updates';
 
 const DAY_MS = 86_400_000;
 /** Accounts whose results are written in one transaction: a killed run loses at most these. */
