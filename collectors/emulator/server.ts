@@ -8,6 +8,7 @@ import { EmulatorState } from './state';
 import { GRAPH_VERSION, graphErr, handleGraph, usageHeaders } from './graph';
 import { botErr, handleBot } from './bot';
 import { editChannelPost, previewPage } from './posts-api';
+import { handleInstagram, INSTAGRAM_PREFIX } from './instagram';
 import type { Answer, Emulator, EmulatorOptions, FaultRule } from './types';
 
 
@@ -35,7 +36,8 @@ function send(res: http.ServerResponse, a: Answer, extraHeaders: Record<string, 
   res.end(body);
 }
 
-const sanitize = (p: string) => p.replace(/\/bot[^/]+\//, '/bot[token]/').replace(/access_token=[^&]*/g, 'access_token=[token]');
+const sanitize = (p: string) =>
+  p.replace(/\/bot[^/]+\//, '/bot[token]/').replace(/access_token=[^&]*/g, 'access_token=[token]').replace(/appsecret_proof=[^&]*/g, 'appsecret_proof=[proof]');
 
 async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
@@ -97,6 +99,11 @@ async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.Se
     counters.byMethod[bot[2].toLowerCase()] = (counters.byMethod[bot[2].toLowerCase()] ?? 0) + 1;
     const q = Object.fromEntries(url.searchParams);
     answer = parseError ? botErr(400, 'Bad Request: invalid request body') : handleBot(st, decodeURIComponent(bot[1]), bot[2], { ...q, ...params });
+  } else if (url.pathname === INSTAGRAM_PREFIX || url.pathname.startsWith(`${INSTAGRAM_PREFIX}/`)) {
+    api = 'graph';
+    counters.graphRequests++;
+    counters.byMethod['instagram login'] = (counters.byMethod['instagram login'] ?? 0) + 1;
+    answer = handleInstagram(st, method, url.pathname, url.searchParams);
   } else {
     api = 'graph';
     counters.graphRequests++;
@@ -160,6 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     url: `http://${host}:${port}`,
+    instagramUrl: `http://${host}:${port}${INSTAGRAM_PREFIX}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -180,6 +188,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       st.forcedUsage = p;
     },
     addUnknown: (id) => void st.unknown.add(id.toLowerCase()),
+    grantPageTasks: (token, pages) => st.grantPageTasks(token, pages),
+    addInstagramToken: (token, userId, expiresAt, issuedAt = Date.now() - 2 * 86_400_000) => void st.instagramTokens.set(token, { userId, expiresAt, issuedAt }),
     invalidateToken: (t) => void st.invalidTokens.add(t),
     audience: (id, date) => st.model.audience(id.startsWith('@') ? id.toLowerCase() : id, date ? Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000) : st.today()),
     messages: st.messages,
@@ -189,7 +199,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       delete: (platform, account, postId) => void st.postsState.deleted.add(`${platform}:${account.replace(/^@/, '').toLowerCase()}:${postId}`),
       addAdminChannel: (chat) => void st.postsState.adminChannels.set(chat, st.now().getTime()),
       editChannelPost: (chat, messageId, text) => editChannelPost(st.posts, st.postsState, chat, messageId, text),
-      pageToken: (pageId) => st.pageToken(pageId),
       get previewRequests() {
         return st.previewRequests;
       },

@@ -24,6 +24,13 @@ export class EmulatorState {
   readonly invalidTokens: Set<string>;
   readonly noInstagram: Set<string>;
   readonly disabledMethods: Set<string>;
+  /** Token → Pages it has a task on (or every Page). */
+  readonly pageTasks = new Map<string, Set<string> | '*'>();
+  /** Page tokens issued: token → Page id. */
+  readonly pageTokens = new Map<string, string>();
+  readonly appSecret?: string;
+  readonly privateChats: Set<string>;
+  readonly instagramTokens = new Map<string, { userId: string; expiresAt: number; issuedAt: number }>();
   rules = new Map<number, ActiveRule>();
   private nextRuleId = 1;
   private random: () => number;
@@ -36,7 +43,6 @@ export class EmulatorState {
   readonly posts: PostsApiDeps;
   readonly postsState: PostsState = newPostsState();
   readonly privateChannels: Set<string>;
-  readonly pagesWithoutTask: Set<string>;
   previewRequests = 0;
   /** getUpdates' allowed_updates, kept from the last call that gave it (empty: the default set). */
   allowedUpdates: string[] = [];
@@ -57,22 +63,32 @@ export class EmulatorState {
     this.random = prng(hash32(`faults|${this.seed}`));
     (options.faults ?? []).forEach((r) => this.addRule(r));
     this.privateChannels = new Set((options.privateChannels ?? []).map((c) => c.replace(/^@/, '').toLowerCase()));
-    this.pagesWithoutTask = new Set(options.pagesWithoutTask ?? []);
     this.posts = {
       model: postsModel(this.seed, () => this.now().getTime()),
       audience: (account, day) => this.model.audience(account.startsWith('@') ? account.toLowerCase() : account, day),
       now: () => this.now().getTime(),
-      isPageToken: (token, pageId) => token === this.pageToken(pageId),
+      isPageToken: (token, pageId) => token !== undefined && this.pageTokens.get(token) === pageId,
       isPrivateChannel: (name) => name.startsWith('private') || this.privateChannels.has(name) || this.unknown.has(`@${name}`),
       chatId: (name) => chatIdFor(name, this.seed),
     };
     for (const c of options.adminChannels ?? []) this.postsState.adminChannels.set(c, this.now().getTime() - 86_400_000);
     this.updatesSince = this.now().getTime() - 86_400_000;
+    for (const [token, pages] of Object.entries(options.pageTasks ?? {})) this.grantPageTasks(token, pages);
+    this.appSecret = options.appSecret;
+    this.privateChats = new Set((options.privateChats ?? []).map((c) => c.toLowerCase()));
+    for (const [token, t] of Object.entries(options.instagramTokens ?? {})) this.instagramTokens.set(token, { issuedAt: Date.now() - 2 * 86_400_000, ...t });
   }
 
-  /** The Page access token the emulator issues for a Page (`/{page}?fields=access_token`). */
-  pageToken(pageId: string): string {
-    return `EAAPage${hash32(`${this.seed}|page-token|${pageId}`).toString(36)}${pageId.slice(-4)}`;
+  grantPageTasks(token: string, pages: string[] | '*'): void {
+    if (pages === '*') return void this.pageTasks.set(token, '*');
+    const had = this.pageTasks.get(token);
+    if (had === '*') return;
+    this.pageTasks.set(token, new Set([...(had ?? []), ...pages]));
+  }
+
+  hasTask(token: string, pageId: string): boolean {
+    const t = this.pageTasks.get(token);
+    return t === '*' || (t !== undefined && t.has(pageId));
   }
 
   addRule(r: FaultRule): number {
@@ -125,5 +141,7 @@ export class EmulatorState {
     this.forcedUsage = undefined;
     Object.assign(this.counters, { graphRequests: 0, graphCalls: 0, graphBatches: 0, telegramRequests: 0, byMethod: {} });
     this.nextMessageId = 1;
+    this.pageTasks.clear();
+    for (const [token, pages] of Object.entries(this.options.pageTasks ?? {})) this.grantPageTasks(token, pages);
   }
 }

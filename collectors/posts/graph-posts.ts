@@ -46,15 +46,17 @@ export function postsRelativeUrl(t: GraphPostsTarget, views = t.views): string {
   const edge = t.platform === 'facebook' ? 'published_posts' : 'media';
   const fields = t.platform === 'facebook' ? [...FB_FIELDS, ...(views ? [FB_VIEWS_FIELD] : [])] : [...IG_FIELDS, ...(views ? [IG_VIEWS_FIELD] : [])];
   const q = new URLSearchParams({ fields: fields.join(','), limit: String(GRAPH_POSTS_PAGE_SIZE), since: String(Math.floor(t.sinceMs / 1000)) });
-  if (t.entryToken) q.set('access_token', t.entryToken);
   return `${encodeURIComponent(t.nodeId)}/${edge}?${q.toString()}`;
 }
 
-/** `paging.next` (an absolute URL) as a batch entry's relative URL: the path after the version, and the query. */
+/** `paging.next` (an absolute URL) as a batch entry's relative URL: the path after the version, and the query without the token (the entry is signed again). */
 export function relativeFromNext(next: string): string {
   const u = new URL(next);
   const path = u.pathname.replace(/^\/+/, '').replace(/^v\d+\.\d+\//, '');
-  return `${path}${u.search}`;
+  u.searchParams.delete('access_token');
+  u.searchParams.delete('appsecret_proof');
+  const q = u.searchParams.toString();
+  return q ? `${path}?${q}` : path;
 }
 
 const asObj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
@@ -171,8 +173,12 @@ export class GraphPostsRead {
   private readonly itemState = new Map<BatchItem, State>();
   private readonly toMs = Date.now();
 
+  /**
+   * `sign(relativeUrl, token)` adds an entry's own token (a Page token) and its proof: GraphClient.withToken.
+   */
   constructor(
     targets: readonly GraphPostsTarget[],
+    private readonly sign: (relativeUrl: string, token: string) => string = (u) => u,
     private readonly maxPages = 100,
   ) {
     for (const t of targets) this.states.set(t.accountId, { target: t, views: t.views, posts: [], pages: 0, viewsRefused: false });
@@ -180,7 +186,7 @@ export class GraphPostsRead {
 
   private item(st: State, relativeUrl: string): BatchItem {
     const t = st.target;
-    const it: BatchItem = { key: t.accountId, relativeUrl, label: `${t.platform === 'facebook' ? 'Facebook Page' : 'Instagram account'} ${t.nodeId} posts` };
+    const it: BatchItem = { key: t.accountId, relativeUrl: t.entryToken ? this.sign(relativeUrl, t.entryToken) : relativeUrl, label: `${t.platform === 'facebook' ? 'Facebook Page' : 'Instagram account'} ${t.nodeId} posts` };
     this.itemState.set(it, st);
     return it;
   }

@@ -22,7 +22,9 @@ let emu: Emulator;
 let fx: Fixture;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'posts-test', now: () => new Date(clock), pagesWithoutTask: ['100000000099999'], privateChannels: ['closed_union'] });
+  // the test token has a task on every Page of these tests but 100000000099999
+  const pages = ['100000000012345', '100000000054321', '100000000011111', '100000000022222', '100000000033333'];
+  emu = await startEmulator({ seed: 'posts-test', now: () => new Date(clock), pageTasks: { 'EAAtest-fb-token': pages }, privateChannels: ['closed_union'] });
 });
 afterAll(async () => {
   await emu.close();
@@ -127,7 +129,8 @@ describe('posts collection', () => {
     const r = await run({ postsOnly: true });
     expect(r.posts!.ok).toBe(2);
     const byId = Object.fromEntries(r.posts!.failures.map((f) => [f.platformId, f]));
-    expect(byId['100000000099999'].message).toMatch(/no Page access token.*give the system user a task on the Page/);
+    expect(byId['100000000099999'].kind).toBe('permission');
+    expect(byId['100000000099999'].message).toMatch(/100000000099999.*task/);
     expect(byId['@closed_union']).toMatchObject({ noPreview: true });
     expect(byId['@closed_union'].message).toMatch(/no public web preview.*add the bot as an administrator/);
     expect(postsOf(good).length).toBeGreaterThan(0);
@@ -172,7 +175,8 @@ describe('export posts and GET /api/v1/posts', () => {
     const fields = 'id,created_time,message,shares,reactions.summary(total_count).limit(0),comments.summary(total_count).limit(0),insights.metric(post_media_view)';
     const since = Math.floor(Date.parse(`${from}T00:00:00+05:00`) / 1000);
     const until = Math.floor(Date.parse(`${to}T23:59:59+05:00`) / 1000);
-    const served = (await (await fetch(`${emu.url}/v25.0/${page}/published_posts?fields=${encodeURIComponent(fields)}&limit=100&since=${since}&until=${until}&access_token=${emu.posts.pageToken(page)}`)).json()) as {
+    const pageToken = ((await (await fetch(`${emu.url}/v25.0/${page}?fields=access_token&access_token=EAAtest-fb-token`)).json()) as { access_token: string }).access_token;
+    const served = (await (await fetch(`${emu.url}/v25.0/${page}/published_posts?fields=${encodeURIComponent(fields)}&limit=100&since=${since}&until=${until}&access_token=${pageToken}`)).json()) as {
       data: { id: string; message?: string; shares?: { count: number }; reactions: { summary: { total_count: number } }; comments: { summary: { total_count: number } }; insights: { data: { values: { value: number }[] }[] } }[];
     };
     const fbRows = exported.rows.filter((r) => r.platform === 'facebook');

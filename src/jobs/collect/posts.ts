@@ -10,7 +10,8 @@ import type { AccountRow } from '../../../db/orgs';
 import type { AppConfig } from '../../config';
 import { toEpochDay, localDate } from '../../domain/dates';
 import type { Logger } from '../../log';
-import { GraphClient, GraphTransport, readInBatches, type BatchItem } from '../../../collectors/graph';
+import { GraphClient, GraphTransport } from '../../../collectors/graph';
+import { resolvePageTokens, type PageTokenOutcome } from '../../../collectors/page-tokens';
 import { CollectorError, MalformedResponseError, redact, registerSecret, type FailureKind } from '../../../collectors/http';
 import type { CollectSettings } from '../../../collectors/types';
 import { GraphPostsRead, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
@@ -145,6 +146,10 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   const graphRows = opts.rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram');
   const groups = new Map<string, AccountRow[]>();
   for (const row of graphRows) {
+    if (row.api === 'instagram_login') {
+      report({ fail: failure(row, { kind: 'other', message: 'posts of Instagram Login accounts (graph.instagram.com) are not read yet' }) });
+      continue;
+    }
     const token = tokenOf(row);
     if (!token) {
       report({ fail: failure(row, { kind: 'invalid_token', message: `no token: the environment variable ${row.token_env ?? 'FACEBOOK_ACCESS_TOKEN'} is not set` }) });
@@ -158,24 +163,13 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     [...groups.entries()].map(async ([token, rows]) => {
       const client = new GraphClient(token, transport, (n = 1) => (result.graphRequests += n));
       const pages = rows.filter((r) => r.platform === 'facebook');
+      // Page posts need each Page's own token (resolved once per run and token; shared with the backfill)
+      const tokens = pages.length ? await resolvePageTokens(client, pages.map((r) => r.platform_id)) : new Map<string, PageTokenOutcome>();
       const pageTokens = new Map<number, string>();
-      if (pages.length) {
-        const items: BatchItem[] = pages.map((r) => ({ key: r.id, relativeUrl: `${encodeURIComponent(r.platform_id)}?fields=access_token`, label: `Facebook Page ${r.platform_id}` }));
-        await readInBatches(client, items, (item, res) => {
-          const row = byId.get(item.key)!;
-          if (!res.ok) return report({ fail: failure(row, res.error) });
-          const t = typeof res.body.access_token === 'string' ? res.body.access_token : undefined;
-          if (!t) {
-            return report({
-              fail: failure(row, {
-                kind: 'permission',
-                message: `no Page access token for Facebook Page ${row.platform_id}: the token's user has no task on this Page (give the system user a task on the Page in Business Settings)`,
-              }),
-            });
-          }
-          registerSecret(t);
-          pageTokens.set(row.id, t);
-        });
+      for (const r of pages) {
+        const t = tokens.get(r.platform_id);
+        if (t?.ok) pageTokens.set(r.id, t.token);
+        else report({ fail: failure(r, t && !t.ok ? t.error : { kind: 'permission', message: `no Page access token for Facebook Page ${r.platform_id}` }) });
       }
       const targets: GraphPostsTarget[] = [];
       for (const r of rows) {
@@ -188,7 +182,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
           else targets.push({ accountId: r.id, platform: 'instagram', nodeId: igId, sinceMs: since.get(r.id)!, views: true });
         }
       }
-      for (const r of await new GraphPostsRead(targets).read(client)) fromGraph(r);
+      for (const r of await new GraphPostsRead(targets, (url, t) => client.withToken(url, t)).read(client)) fromGraph(r);
     }),
   );
 
