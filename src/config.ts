@@ -167,6 +167,16 @@ export const fileSchema = z
       })
       .strict()
       .optional(),
+    // Publications (DESIGN §11): how far back a new channel's posts are read, how long counters are refreshed,
+    // and the public Telegram preview's polite request rate.
+    posts: z
+      .object({
+        history_days: yamlNumber.pipe(z.number().int().min(1).max(3650)).optional(),
+        refresh_days: yamlNumber.pipe(z.number().int().min(0).max(365)).optional(),
+        preview_rate: yamlNumber.pipe(z.number().positive().max(50)).optional(),
+      })
+      .strict()
+      .optional(),
     organisations: z.array(orgSchema).optional(),
     targets: z.array(targetSchema).optional(),
   })
@@ -180,6 +190,7 @@ export interface AppConfig {
   telegram: { summaryChat?: string; adminChat?: string; language?: Language; webhook?: { domain: string; port?: number; path?: string } };
   schedules: { collect: string; weeklySummary: string };
   collect: { concurrency: number; telegramRate: number; graphBatchSize: number; timeoutMs: number; maxRetries: number };
+  posts: { historyDays: number; refreshDays: number; previewRate: number };
   organisations: OrgInput[];
   targets: TargetInput[];
   env: {
@@ -193,6 +204,7 @@ export interface AppConfig {
     instagramGraphUrl: string;
     telegramBotToken?: string;
     telegramApiRoot: string;
+    telegramPreviewRoot: string;
   };
 }
 
@@ -294,6 +306,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       timeoutMs: f.collect?.timeout_ms ?? 15_000,
       maxRetries: f.collect?.max_retries ?? 4,
     },
+    posts: { historyDays: f.posts?.history_days ?? 90, refreshDays: f.posts?.refresh_days ?? 7, previewRate: f.posts?.preview_rate ?? 2 },
     organisations: f.organisations ?? [],
     targets: f.targets ?? [],
     env: {
@@ -305,6 +318,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       instagramGraphUrl: envUrl(env, 'INSTAGRAM_GRAPH_URL', 'https://graph.instagram.com'),
       telegramBotToken,
       telegramApiRoot: envUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
+      telegramPreviewRoot: envUrl(env, 'TELEGRAM_PREVIEW_ROOT', 'https://t.me'),
     },
   };
 }

@@ -10,6 +10,7 @@
 import type { Db } from '../db';
 import type { AppConfig } from './config';
 import { exportSnapshots, type Exporters } from './exports';
+import { exportPosts } from './posts/exports';
 import { exportAudience, exportGrowth, exportTargets } from './growth/exports';
 import { importTargets } from './growth/targets';
 import type { TargetImporter, TreeImportDeps } from './import';
@@ -39,6 +40,7 @@ export function createExporters(): Exporters {
     ['audience', exportAudience],
     ['growth', exportGrowth],
     ['targets', exportTargets],
+    ['posts', exportPosts],
   ]);
 }
 
