@@ -7,6 +7,7 @@ import { allOrgs } from '../../db/orgs';
 import { periodContaining } from '../../src/domain/periods';
 import { runExport } from '../../src/exports';
 import '../../src/growth-engine';
+import '../../src/publications/engine';
 import { rankings } from '../../src/growth-queries';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
@@ -90,6 +91,16 @@ export function apiRouter(ctx: WebContext): Router {
     const links = [link(1, 'first'), ...(pg.page > 1 ? [link(pg.page - 1, 'prev')] : []), ...(pg.page < pg.pages ? [link(pg.page + 1, 'next')] : []), link(pg.pages, 'last')];
     res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(rows.slice(pg.start, pg.end));
   });
+
+  // Information work (DESIGN §11): the rows of `export publications` / `export rubrics`, same parameters.
+  for (const kind of ['publications', 'rubrics'] as const) {
+    router.get(`/${kind}`, (req, res) => {
+      const org = orgParam(ctx.db, param(req, 'org'));
+      const platform = param(req, 'platform');
+      const { from, to } = range(req, (to) => periodContaining('month', to).from);
+      res.json(runExport(kind, ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
+    });
+  }
 
   router.get('/health', (_req, res) => {
     res.json(healthJson(healthReport(ctx.db, ctx.today())));
