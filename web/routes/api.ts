@@ -103,10 +103,10 @@ export function apiRouter(ctx: WebContext): Router {
   // Information work (DESIGN §11): the rows of `export publications` / `export rubrics`, same parameters.
   for (const kind of ['publications', 'rubrics'] as const) {
     router.get(`/${kind}`, (req, res) => {
-      const org = orgParam(ctx.db, param(req, 'org'));
-      const platform = param(req, 'platform');
-      const { from, to } = range(req, (to) => periodContaining('month', to).from);
-      res.json(runExport(kind, ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
+      const q = query(req, { org: Q.org, platform: Q.text, from: Q.date, to: Q.date });
+      const org = orgParam(ctx.db, q.org);
+      const { from, to } = range(q, (to) => periodContaining('month', to).from);
+      res.json(runExport(kind, ctx.db, { org: org?.slug, platform: q.platform, from, to }, ctx.config).rows);
     });
   }
 
