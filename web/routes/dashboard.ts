@@ -7,6 +7,7 @@ import { CHART_RANGES, orgIndex, orgPageData, type ChartRange } from '../growth-
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
+import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../db/orgs';
 
 export function dashboardRouter(ctx: WebContext): Router {
@@ -34,6 +35,7 @@ export function dashboardRouter(ctx: WebContext): Router {
       platform,
       chartRange: chartText,
       lastCollectAt: lastCollectAt(ctx.db),
+      infoPanel: informationPanel(ctx.db, ctx.config, org, period, lang),
       ...data,
     });
   };
