@@ -14,6 +14,7 @@ import { chatLanguage, sameChat } from './chats';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
+import { infoWorkSummary, renderInfoWork, type InfoWorkSummary } from './info-work';
 
 export const SUMMARY_PLATFORMS: readonly PlatformGroup[] = ['social', 'facebook', 'instagram', 'telegram', 'newspaper'];
 export const STATUS_ORDER: readonly TargetStatus[] = ['achieved', 'on_track', 'at_risk', 'behind', 'missed', 'no_data'];
@@ -100,6 +101,8 @@ export interface SummaryData {
   children: { org: OrgRow; row: GrowthRow }[];
   targets: (TargetRow & { orgRow: OrgRow })[];
   problems: CollectionProblem[];
+  /** Information work of the week (posts, active primaries, best posts, least-covered theme). */
+  info: InfoWorkSummary;
 }
 
 /** Gathers the weekly summary's figures for an org's subtree and an ISO week (`YYYY-Www`). */
@@ -132,6 +135,7 @@ export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLa
     // Collection problems as of posting time: the Monday after the week (or now, when that is earlier), so the
     // Monday post reports that morning's collect run.
     problems: collectionProblems(db, org, minDate(addDays(period.to, 1), localDate(config.timezone, now)), config.timezone, now.getTime()),
+    info: infoWorkSummary(db, config, org, period.from, period.to),
   };
 }
 
@@ -230,6 +234,8 @@ export function renderSummary(d: SummaryData, lang: Language): string {
       for (const t of behind) lines.push(`• ${targetLine(t, lang, m)} — ${m.status[t.status]}`);
     }
   }
+
+  if (d.info.row.accounts > 0 || d.info.row.posts > 0) lines.push(...renderInfoWork(d.info, lang));
 
   lines.push('', m.problems);
   if (d.problems.length === 0) lines.push(m.noProblems);
