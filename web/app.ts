@@ -36,6 +36,7 @@ import { AdminJobs, type Collect } from '../src/admin/accounts';
 import type { LoginThrottle } from '../src/auth';
 import { ensureInformationWork } from '../src/publications/measures-data';
 import { publicationsRouter } from './routes/publications';
+import { afterSnapshotsChanged, type SnapshotsChanged } from '../src/jobs/hooks';
 
 const log = createLogger('web');
 
@@ -54,6 +55,8 @@ export interface AppDeps extends WebDeps {
   loginThrottle?: LoginThrottle;
   /** The collect job the admin "collect now" / backfill buttons run (tests replace it). */
   collect?: Collect;
+  /** What follows a snapshot write from the admin pages (default: the rollups through jobs/hooks). */
+  onSnapshotsChanged?: SnapshotsChanged;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -62,7 +65,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  const jobs = new AdminJobs(deps.db, deps.config, deps.collect);
+  const jobs = new AdminJobs(deps.db, deps.config, deps.onSnapshotsChanged ?? afterSnapshotsChanged, deps.collect);
   app.locals.adminJobs = jobs;
   app.use(
     helmet({
