@@ -1,7 +1,7 @@
 // What the information-work pages show (UX "Publications", "Best posts", the overview panel), built from the
 // measures module (src/publications/measures-data.ts): routes stay thin, templates only format.
 import type { Db } from '../db';
-import type { OrgRow } from '../db/orgs';
+import { allOrgs, type OrgRow } from '../db/orgs';
 import type { AppConfig, Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import type { PlatformGroup } from '../src/domain/growth';
@@ -78,6 +78,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   ensureInformationWork(db, config.rubrics);
   const tree = loadTree(db);
   const node = tree.byId.get(org.id)!;
+  const rowsById = new Map(allOrgs(db).map((o) => [o.id, o]));
   const from = toEpochDay(period.from);
   const to = toEpochDay(period.to);
   const pFrom = toEpochDay(period.prev.from);
@@ -158,7 +159,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
     };
     walkC(c);
     return {
-      org: c as ChildRow['org'],
+      org: { ...c, ...rowsById.get(c.id)! } as ChildRow['org'],
       posts: cm.posts,
       posts_per_week: cm.posts_per_week,
       prev_posts_per_week: cp.posts_per_week,
@@ -171,11 +172,10 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   });
 
   // silent channels of the subtree, longest silence first
-  const orgById = tree.byId;
   const silent = mine
     .filter((a) => a.silence === 'silent')
     .sort((a, b) => (b.days_since_last_post ?? Infinity) - (a.days_since_last_post ?? Infinity) || a.id - b.id)
-    .map((a) => ({ ...a, org: orgById.get(a.org_id)!, last_post_date: a.last_post_day === null ? null : fromEpochDay(a.last_post_day) }));
+    .map((a) => ({ ...a, org: rowsById.get(a.org_id)!, last_post_date: a.last_post_day === null ? null : fromEpochDay(a.last_post_day) }));
 
   const activeLevel = node.children.length ? (node.children[0].level as string) : null;
   const active = activeLevel ? activeShareUnder(db, org.slug, activeLevel, states, to) : null;
