@@ -88,7 +88,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   const figures = allOrgsPostFigures(db, group, from, to);
   const prevFigures = allOrgsPostFigures(db, group, pFrom, pTo);
   const states = accountStates(db, group, to);
-  const prevStates = accountStates(db, group, pTo);
+  const prevStates = accountStates(db, group, pTo, { silence: false });
   const subtree = new Set<number>();
   const walk = (n: OrgNode) => {
     subtree.add(n.id);

@@ -44,18 +44,8 @@ CREATE TRIGGER rubric_dirty_post_delete AFTER DELETE ON posts
 BEGIN
   INSERT INTO rubric_dirty (chunk) VALUES (OLD.day >> 5) ON CONFLICT (chunk) DO NOTHING;
 END;
-CREATE TRIGGER rubric_dirty_rubric_insert AFTER INSERT ON post_rubrics
-BEGIN
-  INSERT INTO rubric_dirty (chunk) SELECT day >> 5 FROM posts WHERE id = NEW.post_id ON CONFLICT (chunk) DO NOTHING;
-END;
-CREATE TRIGGER rubric_dirty_rubric_update AFTER UPDATE ON post_rubrics
-BEGIN
-  INSERT INTO rubric_dirty (chunk) SELECT day >> 5 FROM posts WHERE id IN (OLD.post_id, NEW.post_id) ON CONFLICT (chunk) DO NOTHING;
-END;
-CREATE TRIGGER rubric_dirty_rubric_delete AFTER DELETE ON post_rubrics
-BEGIN
-  INSERT INTO rubric_dirty (chunk) SELECT day >> 5 FROM posts WHERE id = OLD.post_id ON CONFLICT (chunk) DO NOTHING;
-END;
+-- post_rubrics has one writer (src/publications/classify.ts), which marks the chunks it changes itself: a
+-- trigger per rubric row would cost a posts lookup for each of millions of rows when everything is re-classified.
 CREATE TRIGGER rubric_dirty_account AFTER UPDATE OF org_id, platform, closed_day ON accounts
 WHEN OLD.org_id IS NOT NEW.org_id OR OLD.platform IS NOT NEW.platform OR OLD.closed_day IS NOT NEW.closed_day
 BEGIN

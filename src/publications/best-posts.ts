@@ -116,12 +116,15 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     where.push('EXISTS (SELECT 1 FROM post_rubrics r WHERE r.post_id = s.post_id AND r.rubric = ? AND r.origin <> 2)');
     params.push(q.rubric);
   }
+  // Walking the scores from the highest ER down stops after `limit` matches: few rows for a long period or a
+  // broad filter. A short period within a small subtree has few posts at all: read its days instead.
+  const index = q.orgIds && q.orgIds.length < 50 && q.to - q.from < 62 ? 'post_scores_day_er' : 'post_scores_er';
   const rows = db
     .prepare(
       `SELECT p.id, o.id AS org_id, o.slug AS org_slug, o.level AS org_level, o.name_ru, o.name_kk, o.name_en, a.platform, a.title AS account_title,
          p.post_id, p.day, p.kind, p.url, p.text, p.reactions, p.comments, p.shares, p.views, p.views_approximate, s.audience_at, s.er AS engagement_rate,
          (SELECT group_concat(rubric, ';') FROM (SELECT rubric FROM post_rubrics WHERE post_id = p.id AND origin <> 2 ORDER BY rubric)) AS rubric_list
-       FROM post_scores s
+       FROM post_scores s INDEXED BY ${index}
        JOIN posts p ON p.id = s.post_id
        JOIN accounts a ON a.id = s.account_id
        JOIN organisations o ON o.id = a.org_id

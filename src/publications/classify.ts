@@ -43,6 +43,8 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
     let total: number;
     if (full) {
       db.prepare('DELETE FROM post_rubrics WHERE origin = 0').run();
+      // every chunk's rubric counts are rebuilt after a full classification
+      db.prepare("UPDATE rollup_state SET value = 1 WHERE key = 'rubrics_tree_changed'").run();
       // editors' decisions on rubrics that no longer exist are kept (they come back if the rubric does)
       total = db.prepare('SELECT count(*) FROM posts').pluck().get() as number;
       const stmt = db.prepare('SELECT id, text FROM posts WHERE id > ? ORDER BY id LIMIT 5000').raw();
@@ -51,6 +53,7 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
       total = db.prepare('SELECT count(*) FROM rubric_pending').pluck().get() as number;
       if (total === 0) return;
       db.prepare('DELETE FROM post_rubrics WHERE origin = 0 AND post_id IN (SELECT post_id FROM rubric_pending)').run();
+      db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (chunk) DO NOTHING').run();
       const stmt = db.prepare('SELECT p.id, p.text FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE r.post_id > ? ORDER BY r.post_id LIMIT 5000').raw();
       page = (lastId) => stmt.all(lastId) as [number, string][];
     }
@@ -102,6 +105,7 @@ export function setPostRubric(db: Db, actor: string, postId: number, rubric: str
          ON CONFLICT (post_id, rubric) DO UPDATE SET origin = excluded.origin, set_by = excluded.set_by, set_at = excluded.set_at`,
       ).run(postId, rubric, action === 'add' ? 1 : 2, actor, Date.now());
     }
+    db.prepare('INSERT INTO rubric_dirty (chunk) SELECT day >> 5 FROM posts WHERE id = ? ON CONFLICT (chunk) DO NOTHING').run(postId);
     const after = postRubrics(db, postId).rubrics;
     audit(db, actor, `post.rubric.${action}`, `post:${post.platform}:${post.platform_id}:${post.post_id}`, { rubric, rubrics: before }, { rubric, rubrics: after });
   })();

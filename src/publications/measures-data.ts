@@ -3,6 +3,7 @@
 // place pages, exports, the API and the bot read information-work figures through.
 import type { Db } from '../../db';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
+import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
 import { platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
 import { previousPeriod, type Period } from '../domain/periods';
 import {
@@ -11,6 +12,7 @@ import {
   daysSinceLastPost,
   meetsStandard,
   publicationMeasures,
+  READ_DAYS_BACK,
   rubricShare,
   silenceOn,
   type ActiveShare,
@@ -75,8 +77,29 @@ export interface AccountState {
   silence: Silence;
 }
 
-/** Every account on the group's platforms as `day` sees it: tracked, last counted post, silent / posting / unknown. */
-export function accountStates(db: Db, group: PlatformGroup, day: number): AccountState[] {
+/**
+ * The latest counted post day ≤ `day` of every account with a post in the two chunks up to `day` (which hold
+ * the 14-day silence window), in one range read of the per-account figures (their leading 32-day mask).
+ */
+function recentLastPostDays(db: Db, day: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const last = chunkOf(day);
+  for (const [accountId, chunk, data] of db.prepare('SELECT account_id, chunk, data FROM post_account_series WHERE chunk BETWEEN ? AND ?').raw().all(last - 1, last) as [number, number, Buffer][]) {
+    let mask = data.readUInt32LE(0);
+    const start = chunkStart(chunk);
+    if (day - start < CHUNK_DAYS - 1) mask &= (2 ** (day - start + 1) - 1) | 0;
+    if (mask === 0) continue;
+    const d = start + 31 - Math.clz32(mask);
+    if ((out.get(accountId) ?? -Infinity) < d) out.set(accountId, d);
+  }
+  return out;
+}
+
+/**
+ * Every account on the group's platforms as `day` sees it: tracked, last counted post, silent / posting /
+ * unknown (`silence: false` skips the read-success lookups when only activity is wanted).
+ */
+export function accountStates(db: Db, group: PlatformGroup, day: number, opts: { silence?: boolean } = {}): AccountState[] {
   const rows = db
     .prepare(
       `SELECT a.id, a.org_id, a.platform, a.platform_id, a.title, a.closed_day, (SELECT min(s.day) FROM snapshots s WHERE s.account_id = a.id) AS first_day
@@ -84,14 +107,25 @@ export function accountStates(db: Db, group: PlatformGroup, day: number): Accoun
     )
     .all(JSON.stringify(platformsOf(group))) as { id: number; org_id: number; platform: Platform; platform_id: string; title: string | null; closed_day: number | null; first_day: number | null }[];
   const latest = lastPostDays(db);
+  let recent: Map<number, number> | undefined;
   return rows.map((a) => {
     const tracked = a.first_day !== null && a.first_day <= day && (a.closed_day === null || a.closed_day > day);
     const known = latest.get(a.id) ?? null;
-    // the stored latest post is today's view; a period that ends earlier asks the figures for its own
-    const last = known === null ? null : known <= day ? known : lastPostDay(db, a.id, day);
-    const silence = tracked ? silenceOn(day, last, (d) => postsReadOn(db, a.id, d, 0)) : 'unknown';
+    // the stored latest post is today's view; a period that ends earlier reads its own
+    let last = known;
+    if (known !== null && known > day) {
+      recent ??= recentLastPostDays(db, day);
+      last = recent.get(a.id) ?? lastPostDay(db, a.id, day);
+    }
+    const silence: Silence = !tracked ? 'unknown' : opts.silence === false ? (last !== null && last >= day - 13 ? 'posting' : 'unknown') : silenceOn(day, last, readOnce(db, a.id, day));
     return { id: a.id, org_id: a.org_id, platform: a.platform, platform_id: a.platform_id, title: a.title, tracked, last_post_day: last, days_since_last_post: daysSinceLastPost(day, last), silence };
   });
+}
+
+/** "Read on D, D − 1 or D − 2" asked once per account (silenceOn asks day by day). */
+function readOnce(db: Db, accountId: number, day: number): (d: number) => boolean {
+  let ok: boolean | undefined;
+  return () => (ok ??= postsReadOn(db, accountId, day, READ_DAYS_BACK));
 }
 
 function ancestorsOf(tree: OrgTree, orgId: number): number[] {
