@@ -8,7 +8,7 @@ import type { PlatformGroup } from '../src/domain/growth';
 import { change, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures } from '../src/domain/publications';
 import { isoWeek, isoWeekday } from '../src/domain/periods';
 import type { RubricDefinition } from '../src/domain/rubrics';
-import { loadTree, type OrgNode } from '../src/growth-queries';
+import { loadTree, type OrgNode } from '../src/growth/tree';
 import { allOrgsPostFigures, orgPostDaily, ZERO_FIGURES } from '../src/posts/figures';
 import { asStandard, currentStandards } from '../src/publications/standards-store';
 import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, type AccountState } from '../src/publications/measures-data';

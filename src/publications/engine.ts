@@ -1,10 +1,10 @@
-// Wires information work into the app: `export publications` and `export rubrics` (DESIGN §11; the /api/v1
-// twins serve the same rows). Importing this module registers them once.
+// The information-work export kinds: `export publications` and `export rubrics` (DESIGN §11; the /api/v1
+// twins serve the same rows). src/services.ts lists them with the other exporters.
 import type { Db } from '../../db';
 import type { AppConfig } from '../config';
 import type { PlatformGroup } from '../domain/growth';
 import type { Row } from '../export-format';
-import { checkDate, checkOrg, checkPlatform, checkRange, registerExporter, today, type ExportOptions } from '../exports';
+import { checkDate, checkOrg, checkPlatform, checkRange, today, type Exporter, type ExportOptions } from '../exports';
 import { InputError } from '../config';
 import { ensureInformationWork, PUBLICATION_COLUMNS, publicationRows, RUBRIC_COLUMNS, rubricRows, type PeriodQuery } from './measures-data';
 
@@ -19,19 +19,14 @@ export function periodQuery(db: Db, opts: ExportOptions, config: AppConfig): Per
   return { org, group, from, to };
 }
 
-let registered = false;
-export function registerInformationWork(): void {
-  if (registered) return;
-  registered = true;
-  registerExporter('publications', (db, opts, config) => {
-    const q = periodQuery(db, opts, config);
-    ensureInformationWork(db, config.rubrics);
-    return { columns: PUBLICATION_COLUMNS, rows: publicationRows(db, q) as unknown as Row[] };
-  });
-  registerExporter('rubrics', (db, opts, config) => {
-    const q = periodQuery(db, opts, config);
-    ensureInformationWork(db, config.rubrics);
-    return { columns: RUBRIC_COLUMNS, rows: rubricRows(db, config.rubrics, q) as unknown as Row[] };
-  });
-}
-registerInformationWork();
+export const exportPublications: Exporter = (db, opts, config) => {
+  const q = periodQuery(db, opts, config);
+  ensureInformationWork(db, config.rubrics);
+  return { columns: PUBLICATION_COLUMNS, rows: publicationRows(db, q) as unknown as Row[] };
+};
+
+export const exportRubrics: Exporter = (db, opts, config) => {
+  const q = periodQuery(db, opts, config);
+  ensureInformationWork(db, config.rubrics);
+  return { columns: RUBRIC_COLUMNS, rows: rubricRows(db, config.rubrics, q) as unknown as Row[] };
+};

@@ -22,7 +22,7 @@ import {
   type StandardCheck,
 } from '../domain/publications';
 import type { RubricDefinition } from '../domain/rubrics';
-import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth-queries';
+import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
 import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, postsReadOn, ZERO_FIGURES } from '../posts/figures';
 import { classifyPosts } from './classify';
 import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';

@@ -2,7 +2,6 @@
 // publications` for the same week, the week's three best posts with links and the least-covered theme; `/posts
 // [org]` answers; a region whose channels all fell silent for 14 days is alerted to the admin chat once.
 import { runExport } from '../../src/exports';
-import '../../src/publications/engine';
 import { checkAlerts } from '../../src/bot/alerts';
 import { answer } from '../../src/bot/commands';
 import { Outbox } from '../../src/bot/outbox';
@@ -11,6 +10,7 @@ import { orgBySlug } from '../../db/orgs';
 import { formatNumber, formatPercent } from '../../src/i18n/format';
 import { bestPosts } from '../../src/publications/best-posts';
 import { toEpochDay } from '../../src/domain/dates';
+import { createExporters } from '../../src/services';
 import { buildWebFixture, NOW, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { addFixturePosts } from '../helpers/posts-fixture';
 
@@ -28,7 +28,7 @@ const plain = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\u00a0|\u2
 test("the weekly summary's information work equals export publications for the same week", () => {
   const kz = orgBySlug(f.db, 'kz')!;
   const d = weeklySummaryData(f.db, f.config, kz, WEEK, NOW);
-  const row = runExport('publications', f.db, { org: 'kz', from: '2026-11-09', to: '2026-11-15' }, f.config).rows[0];
+  const row = runExport(createExporters(), 'publications', f.db, { org: 'kz', from: '2026-11-09', to: '2026-11-15' }, f.config).rows[0];
   expect(d.info.row).toEqual(row);
   expect(row.posts as number).toBeGreaterThan(10);
   const html = renderSummary(d, 'ru');
@@ -40,7 +40,7 @@ test("the weekly summary's information work equals export publications for the s
   expect(best).toHaveLength(3);
   for (const [i, p] of best.entries()) expect(html).toContain(`${i + 1}. <a href="${p.url}">`);
   // the least-covered theme of the week, by export rubrics
-  const shares = runExport('rubrics', f.db, { org: 'kz', from: '2026-11-09', to: '2026-11-15' }, f.config).rows.filter((r) => r.org === 'kz');
+  const shares = runExport(createExporters(), 'rubrics', f.db, { org: 'kz', from: '2026-11-09', to: '2026-11-15' }, f.config).rows.filter((r) => r.org === 'kz');
   const least = shares.reduce((a, b) => ((b.share_percent as number) < (a.share_percent as number) ? b : a));
   const name = f.config.rubrics.find((r) => r.slug === least.rubric)!.name;
   expect(text).toContain(plain(`Меньше всего освещается: ${name.ru} (${formatPercent(least.share_percent as number, 'ru')})`));

@@ -5,8 +5,8 @@
 import request from 'supertest';
 import { createApp } from '../../web/app';
 import { runExport } from '../../src/exports';
-import '../../src/publications/engine';
 import { setStandards } from '../../src/publications/standards-store';
+import { createExporters, createServices } from '../../src/services';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { addFixturePosts } from '../helpers/posts-fixture';
 import { token, withToken } from '../helpers/web-auth';
@@ -25,17 +25,17 @@ beforeAll(() => {
     ],
     { actor: 'test', rubrics: f.config.rubrics.map((r) => r.slug) },
   );
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now, cache: false }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), token(f.db));
 });
 afterAll(() => f.close());
 
 const MONTH = { from: '2026-11-01', to: TODAY };
-const rowsOf = (kind: string, opts: Record<string, string> = {}) => runExport(kind, f.db, { ...MONTH, ...opts }, f.config).rows as Record<string, unknown>[];
+const rowsOf = (kind: string, opts: Record<string, string> = {}) => runExport(createExporters(), kind, f.db, { ...MONTH, ...opts }, f.config).rows as Record<string, unknown>[];
 const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/&nbsp;|\u00a0|\u202f/g, ' ').replace(/\s+/g, ' ');
 
 describe('the Publications page', () => {
   test('headline, themes, children and silent channels as the exports give them (ru)', async () => {
-    const res = await request(app).get('/org/kz/publications?lang=ru');
+    const res = await request(app).get('/org/kz/publications?lang=ru&period=month');
     expect(res.status).toBe(200);
     const kz = rowsOf('publications', { org: 'kz' })[0];
     const page = text(res.text);
@@ -79,7 +79,7 @@ describe('the Publications page', () => {
 
   test('one platform: the page counts that platform only', async () => {
     const tg = rowsOf('publications', { org: 'kz', platform: 'telegram' })[0];
-    const res = await request(app).get('/org/kz/publications?platform=telegram&lang=en');
+    const res = await request(app).get('/org/kz/publications?platform=telegram&lang=en&period=month');
     expect(res.status).toBe(200);
     expect(text(res.text)).toContain(`Posts ${(tg.posts as number).toLocaleString('en-GB')}`);
     expect(res.text).toMatch(/<option value="telegram" selected>/);
@@ -129,7 +129,7 @@ describe('the best posts page', () => {
 
 describe('the overview panel and the API twins', () => {
   test('the overview shows posts of the period, active primaries and the least-covered theme', async () => {
-    const res = await request(app).get('/?lang=ru');
+    const res = await request(app).get('/?lang=ru&period=month');
     expect(res.status).toBe(200);
     const panel = text(/<section class="panel info-panel" id="info-work">[\s\S]*?<\/section>/.exec(res.text)![0]);
     const kz = rowsOf('publications', { org: 'kz' })[0];

@@ -1,6 +1,6 @@
 // Information work pages (DESIGN §11, UX "Publications", "Best posts"): `/org/:slug/publications` and `/best`.
 import { Router, type Request } from 'express';
-import { ancestorChain } from '../../db/orgs';
+import { ancestorChain } from '../../src/growth/tree';
 import type { PlatformGroup } from '../../src/domain/growth';
 import { langOf, renderPage, type WebContext } from '../context';
 import { translator } from '../i18n';
