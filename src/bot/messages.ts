@@ -56,6 +56,8 @@ export interface Catalog {
 
   alertRunFailed(when: string, failed: number, total: number): string;
   alertStale(account: string, date: string): string;
+  /** An Instagram Login token expiring soon (the service could not refresh it). */
+  alertTokenExpiry(account: string, date: string, days: number): string;
   alertSuspicious(kind: 'spike' | 'drop', account: string, date: string, before: string, after: string, delta: string): string;
   alertTarget(from: string, to: string, org: string, platform: string, current: string, target: string, due: string, forecast: string): string;
 }
@@ -128,6 +130,7 @@ const ru: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Сбор данных ${w}</b>: ошибки у ${f} из ${t} каналов`,
   alertStale: (a, d) => `⏳ <b>Нет новых данных больше 3 дней</b>: ${a}, последние данные: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Токен Instagram скоро истечёт</b>: ${a}, до ${d} (дней: ${n}). Обновите токен (README, «Tokens»), иначе сбор этого аккаунта остановится.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Подозрительный рост' : 'Подозрительное снижение'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Цель перешла из «${f}» в «${t}»</b>: ${o} · ${p}: ${c} из ${tg}, срок ${due}, прогноз: ${fc}`,
 };
@@ -198,6 +201,7 @@ const kk: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Деректер жинау ${w}</b>: ${t} арнаның ${f} арнасынан деректер алынбады`,
   alertStale: (a, d) => `⏳ <b>3 күннен астам жаңа деректер жоқ</b>: ${a}, соңғы деректер: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Instagram токенінің мерзімі жақында бітеді</b>: ${a}, ${d} дейін (күн: ${n}). Токенді жаңартыңыз (README, «Tokens»), әйтпесе бұл аккаунттың деректері жиналмайды.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Күдікті өсім' : 'Күдікті төмендеу'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Мақсат күйі «${f}» күйінен «${t}» күйіне өзгерді</b>: ${o} · ${p}: ${c} / ${tg}, мерзімі ${due}, болжам: ${fc}`,
 };
@@ -268,6 +272,7 @@ const en: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Collection run ${w}</b>: ${f} of ${t} channels failed`,
   alertStale: (a, d) => `⏳ <b>No new data for over 3 days</b>: ${a}, last reading: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Instagram token expires soon</b>: ${a}, on ${d} (${n} days left). Renew it (README, "Tokens") or this account stops being collected.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Suspicious growth' : 'Suspicious drop'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Target moved from ${f} to ${t}</b>: ${o} · ${p}: ${c} of ${tg}, due ${due}, forecast: ${fc}`,
 };
