@@ -82,7 +82,7 @@ test('a collect killed with SIGKILL mid-run leaves a consistent database, and a 
   } finally {
     db.close();
   }
-}, 60_000);
+}, 120_000);
 
 test('no token appears in logs, errors, the database or exports, even under faults', async () => {
   const TOKENS = { fb: 'EAAsecretFB-ZQX9-default', fbBad: 'EAAsecretFB-ZQX9-perAccount', tg: '555:secretBOT-ZQX9-default', tgBad: '666:secretBOT-ZQX9-other' };
@@ -122,7 +122,7 @@ test('no token appears in logs, errors, the database or exports, even under faul
     // Not even the distinctive middle part.
     for (const h of haystacks) expect(h.includes('ZQX9')).toBe(false);
   }
-}, 60_000);
+}, 120_000);
 
 test('bad usage exits 2 with a clear message and writes nothing', async () => {
   fs.writeFileSync(configFile, '{}\n');
