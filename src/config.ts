@@ -123,6 +123,8 @@ export const targetSchema = z
     target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
     decision: z.string().optional(),
+    // a target at or below its baseline (keep the audience) must say so
+    hold: z.boolean().optional(),
   })
   .strict()
   .superRefine((t, ctx) => {

@@ -29,7 +29,10 @@ export interface Catalog {
   noTargets: string;
   mostBehind: string;
   targetLine(org: string, platform: string, current: string, target: string, progress: string, due: string): string;
-  requiredPerDay(value: string): string;
+  requiredPerDay(needed: string, perDay: string | null): string;
+  /** an achieved target: nothing more is needed */
+  done: string;
+  connected(n: string): string;
   forecast(value: string): string;
   problems: string;
   noProblems: string;
@@ -92,8 +95,10 @@ const ru: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'Целей пока нет.',
   mostBehind: '<b>Больше всего отстают</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} из ${t} (${pr}), срок ${due}`,
-  requiredPerDay: (v) => `нужно в день: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} из ${t} · прирост ${pr} от плана, срок ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `нужно ещё ${n}` : `нужно ещё ${n}, по ${v} в день`),
+  done: 'выполнено',
+  connected: (n) => `в т. ч. ${n} за счёт подключённых каналов`,
   forecast: (v) => `прогноз: ${v}`,
   problems: '<b>Проблемы со сбором данных</b>',
   noProblems: 'Проблем со сбором данных нет.',
@@ -161,8 +166,10 @@ const kk: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'Әзірге мақсаттар жоқ.',
   mostBehind: '<b>Ең көп артта қалғандар</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} / ${t} (${pr}), мерзімі ${due}`,
-  requiredPerDay: (v) => `күніне қажет: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${t} ішінен ${c} · өсім жоспардың ${pr}, мерзімі ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `тағы ${n} қажет` : `тағы ${n} қажет, күніне ${v}`),
+  done: 'орындалды',
+  connected: (n) => `оның ішінде ${n} қосылған арналар есебінен`,
   forecast: (v) => `болжам: ${v}`,
   problems: '<b>Деректер жинаудағы ақаулар</b>',
   noProblems: 'Деректер жинауда ақау жоқ.',
@@ -230,8 +237,10 @@ const en: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'No targets yet.',
   mostBehind: '<b>Most behind</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} of ${t} (${pr}), due ${due}`,
-  requiredPerDay: (v) => `required per day: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} of ${t} · growth ${pr} of the plan, due ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `${n} still needed` : `${n} still needed, ${v} a day`),
+  done: 'done',
+  connected: (n) => `incl. ${n} from newly connected channels`,
   forecast: (v) => `forecast: ${v}`,
   problems: '<b>Collection problems</b>',
   noProblems: 'No collection problems.',
