@@ -2,7 +2,8 @@
 //
 // Order of the middleware, top to bottom:
 //   1. security headers (strict CSP: scripts and styles only from this origin, nothing inline)
-//   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules) — public
+//   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules; hashed URLs, cached a
+//      year) — public; then compression (brotli/gzip) of everything else
 //   3. language (?lang= / cookie / config default)
 //   4. /healthz — public
 //   5. sign-in (web/auth.ts): the principal from a Bearer token or the session cookie (res.locals.cacheScope
@@ -15,6 +16,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import http from 'node:http';
 import helmet from 'helmet';
+import compression from 'compression';
 import { createLogger } from '../src/log';
 import '../src/growth-engine';
 import { ensureRollups } from '../src/jobs/compute';
@@ -82,6 +84,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/static', staticRouter());
+  // Pages and JSON go out brotli- or gzip-compressed when the browser accepts it (static files are compressed
+  // once, in staticRouter). Many regional users are on mobile data; a page's HTML shrinks about tenfold.
+  app.use(compression({ threshold: 1024 }));
   app.use((req, res, next) => {
     const { lang, fromQuery } = requestLanguage(req, deps.config.language);
     res.locals.lang = lang;

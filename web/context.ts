@@ -11,6 +11,7 @@ import { formatDate, formatDateTime, formatDelta, formatNumber, formatPercent, f
 import { isLanguage, translator, type Translate } from './i18n';
 import type { Principal } from '../src/auth';
 import { canAdminister } from '../src/admin/scope';
+import { assetUrl } from './routes/static';
 
 export interface WebDeps {
   db: Db;
@@ -86,6 +87,8 @@ export function viewHelpers(ctx: WebContext, lang: Language, req: Request) {
     week: (year: number, w: number) => formatWeek(year, w, lang),
     orgName: (o: Pick<OrgRow, 'name_ru' | 'name_kk' | 'name_en'>) => orgName(o, lang),
     withQuery,
+    /** A static file's content-hashed URL (cached for a year by the browser). */
+    asset: assetUrl,
     path: req.path,
   };
 }
