@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import type { Level, PlatformGroup } from '../src/config';
 import type { TargetStatus } from '../src/domain/targets';
 import { TARGET_STATUSES } from '../src/domain/targets';
-import { targetRows, targetVersions, TARGET_COLUMNS, type TargetVersionRow } from '../src/growth-queries';
+import { targetRows, targetVersions, type TargetVersionRow } from '../src/growth-queries';
 import { orgIndex, targetView, type TargetView } from './growth-data';
 import type { OrgRow } from '../db/orgs';
 
@@ -22,9 +22,6 @@ export interface TargetReviewRow extends TargetView {
   decision: string | null;
   versions: TargetVersionRow[];
 }
-
-/** Page exports: the export columns, then what the committee reads beside them. */
-export const TARGET_PAGE_COLUMNS = [...TARGET_COLUMNS, 'level', 'decision'] as const;
 
 export function targetReview(db: Db, f: TargetFilters) {
   const index = orgIndex(db);

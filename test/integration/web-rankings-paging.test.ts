@@ -205,7 +205,7 @@ describe('rankings page, paged', () => {
     expect(res.text).not.toContain('id="rankings-pager"');
     // The export holds the same rows.
     const csv = await get('/rankings.csv?level=primary&parent=north');
-    expect(csv.text.trim().split('\n')).toHaveLength(66);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(66);
     expect((await get('/rankings?level=primary&parent=atlantis')).status).toBe(404);
     expect((await get('/rankings?level=primary&parent=Bad_Slug')).status).toBe(400);
   });

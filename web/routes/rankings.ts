@@ -5,10 +5,11 @@
 import { Router, type Request } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
-import { rankings, RANKING_COLUMNS } from '../../src/growth-queries';
+import { rankings } from '../../src/growth-queries';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
-import { render } from '../../src/export-format';
+import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
+import { translator } from '../i18n';
 import type { Language } from '../../src/config';
 import { orgName } from '../../db/orgs';
 import {
@@ -87,14 +88,21 @@ export function rankingsRouter(ctx: WebContext): Router {
     });
   });
 
-  for (const format of ['csv', 'xlsx'] as const) {
+  // Downloads for Excel, in the page's language (web/page-export.ts), every row; the machine format is /api/v1/rankings.
+  for (const format of PAGE_DOWNLOAD_FORMATS) {
     router.get(`/rankings.${format}`, async (req, res) => {
       const q = query(req);
-      const bytes = await render(rowsOf(q) as never, RANKING_COLUMNS, format, 'rankings');
-      res
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .attachment(`rankings-${q.parent ? `${q.parent.slug}-` : ''}${q.level}-${q.period.from}-${q.period.to}.${format}`)
-        .send(bytes);
+      const lang = langOf(res);
+      const index = orgIndex(ctx.db);
+      const rows = rowsOf(q).map((r) => ({ ...r, orgRow: index.bySlug.get(r.org)! }));
+      await sendPageDownload(res, {
+        format,
+        lang,
+        rows,
+        columns: RANKING_DOWNLOAD,
+        name: `rankings-${q.parent ? `${q.parent.slug}-` : ''}${q.level}-${q.period.from}-${q.period.to}`,
+        sheet: translator(lang)('nav.rankings'),
+      });
     });
   }
   return router;
