@@ -208,7 +208,7 @@ export function orgPageData(input: OrgPageInput) {
 }
 
 /** Whether org `id` is `rootId` or below it (the tree is four levels deep: a walk up, not a subtree's list). */
-function inSubtree(index: OrgIndex, rootId: number, id: number): boolean {
+export function inSubtree(index: OrgIndex, rootId: number, id: number): boolean {
   for (let o = index.byId.get(id); o; o = o.parent_id === null ? undefined : index.byId.get(o.parent_id)) if (o.id === rootId) return true;
   return false;
 }

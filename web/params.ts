@@ -1,7 +1,8 @@
 // Request parameters for pages and the API: each bad value becomes a 400 that names the parameter.
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
+import type { Principal } from '../src/auth';
 import { InputError, LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { checkDate, checkPlatform, checkRange } from '../src/exports';
 import { addDays, daysBetween } from '../src/domain/dates';
@@ -92,6 +93,29 @@ export function orgParam(db: Db, slug: string | undefined, name = 'org'): OrgRow
   const org = orgBySlug(db, slug);
   if (!org) throw notFound(`no organisation has the slug ${JSON.stringify(slug)}`);
   return org;
+}
+
+/**
+ * The signed-in user's own organisation (an editor's, or a viewer's or token's bound to one), unless it is the
+ * root: the subtree a page shows when its URL names none. Undefined for the whole tree.
+ */
+export function principalOrg(db: Db, res: Response): OrgRow | undefined {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p || p.orgId === null) return undefined;
+  const org = db.prepare('SELECT * FROM organisations WHERE id = ?').get(p.orgId) as OrgRow | undefined;
+  return org && org.parent_id !== null ? org : undefined;
+}
+
+/**
+ * An organisation filter that defaults to the user's own subtree: absent from the URL → principalOrg; given
+ * empty (`?org=`, the "whole tree" choice) → undefined; else the named organisation.
+ */
+export function scopeParam(db: Db, req: Request, res: Response, name = 'org'): { org: OrgRow | undefined; defaulted: boolean } {
+  if (req.query[name] === undefined) {
+    const own = principalOrg(db, res);
+    return { org: own, defaulted: own !== undefined };
+  }
+  return { org: orgParam(db, param(req, name), name), defaulted: false };
 }
 
 /** `from`/`to` for a series: both checked, ordered, and at most 20 years apart. */

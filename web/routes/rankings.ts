@@ -2,15 +2,15 @@
 // optionally within one parent organisation. Levels with many organisations (5,000 primaries) are shown a page
 // at a time; sorting by a column orders the whole ranked set before the page is cut, and ranks stay those of
 // the whole set. The exports always hold every row.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
-import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
+import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageParam, platformParam, scopeParam } from '../params';
 import { rankings } from '../../src/growth-queries';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
 import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
 import { translator } from '../i18n';
-import type { Language } from '../../src/config';
+import { LEVELS, type Language } from '../../src/config';
 import { orgName } from '../../db/orgs';
 import {
   FIRST_DIR,
@@ -44,19 +44,22 @@ const VIEW_PARAMS = ['page', 'per_page', 'sort', 'dir', 'lang'];
 export function rankingsRouter(ctx: WebContext): Router {
   const router = Router();
 
-  const query = (req: Request) => {
+  // Without a parent in the URL an editor (or a user bound to an organisation) sees their own subtree, one level
+  // down; `?parent=` (the "all" choice) is the whole tree.
+  const query = (req: Request, res: Response) => {
     const period = periodParam(req, ctx.today());
-    const level = levelParam(req) ?? 'region';
+    const { org: parent, defaulted } = scopeParam(ctx.db, req, res, 'parent');
+    const below = parent && LEVELS[LEVELS.indexOf(parent.level) + 1];
+    const level = levelParam(req) ?? (defaulted && below ? below : 'region');
     const platform = platformParam(req);
     const metric = metricParam(req);
-    const parent = orgParam(ctx.db, param(req, 'parent'), 'parent');
     return { period, level, platform, metric, parent };
   };
   const rowsOf = (q: ReturnType<typeof query>) =>
     rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug });
 
   router.get('/rankings', (req, res) => {
-    const q = query(req);
+    const q = query(req, res);
     // Paging and sorting parameters are checked before the ranking is computed.
     const page = pageParam(req);
     const perPage = perPageParam(req, { sizes: RANKING_PAGE_SIZES, all: true }) ?? RANKING_DEFAULT_PAGE_SIZE;
@@ -91,7 +94,7 @@ export function rankingsRouter(ctx: WebContext): Router {
   // Downloads for Excel, in the page's language (web/page-export.ts), every row; the machine format is /api/v1/rankings.
   for (const format of PAGE_DOWNLOAD_FORMATS) {
     router.get(`/rankings.${format}`, async (req, res) => {
-      const q = query(req);
+      const q = query(req, res);
       const lang = langOf(res);
       const index = orgIndex(ctx.db);
       const rows = rowsOf(q).map((r) => ({ ...r, orgRow: index.bySlug.get(r.org)! }));
