@@ -27,6 +27,7 @@ import { staticRouter } from './routes/static';
 import { healthzRouter } from './routes/healthz';
 import { apiRouter } from './routes/api';
 import { dashboardRouter } from './routes/dashboard';
+import { channelRouter } from './routes/channel';
 import { targetsRouter } from './routes/targets';
 import { rankingsRouter } from './routes/rankings';
 import { healthRouter } from './routes/health';
@@ -119,6 +120,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));
+  app.use(channelRouter(ctx));
   app.use(targetsRouter(ctx));
   app.use(rankingsRouter(ctx));
   app.use(healthRouter(ctx));

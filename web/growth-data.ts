@@ -102,7 +102,7 @@ function sparkPoints(values: Array<number | null>): string {
     .join(' ');
 }
 
-function channelUrl(platform: Platform, id: string): string | null {
+export function channelUrl(platform: Platform, id: string): string | null {
   if (platform === 'facebook' && /^\d+$/.test(id)) return `https://www.facebook.com/${id}`;
   if (platform === 'telegram' && id.startsWith('@')) return `https://t.me/${id.slice(1)}`;
   return null;
@@ -215,7 +215,7 @@ export function inSubtree(index: OrgIndex, rootId: number, id: number): boolean 
 
 // The chart formats its axis in the browser, whose ICU may lack Kazakh number data (Chromium prints
 // 1,400,000 for kk-KZ); Kazakh writes numbers as Russian does (1 400 000), so kk charts use ru-RU.
-const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
+export const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
 
 /** The audience chart's data: one line per platform group, and per target its straight path, forecast and point. */
 function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
