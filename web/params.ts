@@ -1,14 +1,18 @@
-// Request parameters for pages and the API: each bad value becomes a 400 that names the parameter.
+// Request parameters for pages and the API, as zod schemas built from web/fields.ts: each bad value becomes
+// a 400 that names the parameter. A route either parses its whole query at once (`query(req, { … })`, the
+// API) or reads one parameter with the helpers below (`dateParam(req, 'date')`, the pages); both use the
+// same schemas in `Q`.
 import type { Request, Response } from 'express';
+import { z } from 'zod';
 import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
 import type { Principal } from '../src/auth';
-import { InputError, LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
-import { checkDate, checkPlatform, checkRange } from '../src/exports';
-import { addDays, daysBetween } from '../src/domain/dates';
+import { LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
+import { isIsoDate, addDays, daysBetween } from '../src/domain/dates';
 import { inferPeriod } from '../src/growth-queries';
 import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
+import { field, firstIssue, refuse } from './fields';
 
 /** An HTTP error with a stable machine code; the error middleware renders it as a page or as `{ error }`. */
 export class HttpError extends Error {
@@ -29,67 +33,123 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 export const MAX_RANGE_DAYS = 20 * 366;
 export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year', 'custom'] as const;
 
-/** Converts the shared export checks' InputError (and the domain's RangeError) into a 400. */
-export function checked<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof InputError) throw new HttpError(400, 'invalid_parameter', err.message);
-    if (err instanceof RangeError) throw new HttpError(400, 'invalid_parameter', err.message);
-    throw err;
-  }
-}
+const quoted = (v: string, max = 100) => JSON.stringify(v.slice(0, max));
 
-/** One query parameter as a single string: repeated or nested parameters are refused. */
-export function param(req: Request, name: string): string | undefined {
-  const v = req.query[name];
+/** One query value as a single string, undefined when absent or empty; repeated or nested values are refused. */
+function single(v: unknown): string | undefined {
   if (v === undefined || v === '') return undefined;
-  if (typeof v !== 'string') throw badRequest(name, 'must be given once, as plain text');
-  if (v.length > 200) throw badRequest(name, 'is too long');
+  if (typeof v !== 'string') return refuse('must be given once, as plain text', 'once');
+  if (v.length > 200) return refuse('is too long', 'too_long', { max: 200 });
   return v;
 }
 
-export function dateParam(req: Request, name: string): string | undefined {
-  return checked(() => checkDate(param(req, name), name));
-}
-
-export function platformParam(req: Request, name = 'platform'): PlatformGroup {
-  const v = param(req, name);
-  return checked(() => checkPlatform(v)) as PlatformGroup;
-}
-
-export function optionalPlatformParam(req: Request, name = 'platform'): PlatformGroup | undefined {
-  const v = param(req, name);
-  if (v === undefined) return undefined;
-  if (!(PLATFORM_GROUPS as readonly string[]).includes(v)) throw badRequest(name, `must be one of ${PLATFORM_GROUPS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as PlatformGroup;
-}
-
-export function levelParam(req: Request, name = 'level'): Level | undefined {
-  const v = param(req, name);
-  if (v === undefined) return undefined;
-  if (!(LEVELS as readonly string[]).includes(v)) throw badRequest(name, `must be one of ${LEVELS.join(', ')}, got ${JSON.stringify(v)}`);
-  return v as Level;
-}
-
-export function statusParam(req: Request, name = 'status'): TargetStatus[] {
-  const raw = req.query[name];
-  if (raw === undefined || raw === '') return [];
-  const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
-  for (const s of list) {
-    if (s === null || !(TARGET_STATUSES as readonly string[]).includes(s)) {
-      throw badRequest(name, `must be among ${TARGET_STATUSES.join(', ')}, got ${JSON.stringify(s)}`);
-    }
-  }
-  return [...new Set(list as TargetStatus[])];
+function listed<T extends string>(values: readonly T[], v: string): T {
+  if (!(values as readonly string[]).includes(v)) return refuse(`must be one of ${values.join(', ')}, got ${JSON.stringify(v)}`, 'one_of', { values: values.join(', ') });
+  return v as T;
 }
 
 const SLUG = /^[a-z0-9][a-z0-9-]{0,99}$/;
+const PAGE = /^[1-9][0-9]{0,5}$/;
+
+/** The query parameters' schemas (each absent or '' is undefined unless it has a default). */
+export const Q = {
+  text: field(single),
+  date: field((v) => {
+    const s = single(v);
+    if (s !== undefined && !isIsoDate(s)) return refuse(`must be a real date as YYYY-MM-DD, got ${JSON.stringify(s)}`, 'date');
+    return s;
+  }),
+  /** A platform or `social` (the default). */
+  platform: field((v): PlatformGroup => listed(PLATFORM_GROUPS, single(v) ?? 'social')),
+  optionalPlatform: field((v): PlatformGroup | undefined => {
+    const s = single(v);
+    return s === undefined ? undefined : listed(PLATFORM_GROUPS, s);
+  }),
+  level: field((v): Level | undefined => {
+    const s = single(v);
+    return s === undefined ? undefined : listed(LEVELS, s);
+  }),
+  /** Target statuses, comma-separated or repeated; [] when absent. */
+  statuses: field((raw): TargetStatus[] => {
+    if (raw === undefined || raw === '') return [];
+    const list = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => (typeof v === 'string' ? v.split(',') : [null]));
+    for (const s of list) {
+      if (s === null || !(TARGET_STATUSES as readonly string[]).includes(s)) {
+        return refuse(`must be among ${TARGET_STATUSES.join(', ')}, got ${JSON.stringify(s)}`, 'one_of', { values: TARGET_STATUSES.join(', ') });
+      }
+    }
+    return [...new Set(list as TargetStatus[])];
+  }),
+  /** An organisation slug (checked for its shape; `orgOf` finds it). */
+  org: field((v) => {
+    const s = single(v);
+    if (s !== undefined && !SLUG.test(s)) return refuse(`must be an organisation slug (a-z, 0-9, -), got ${quoted(s)}`, 'slug');
+    return s;
+  }),
+  period: field((v): PeriodKind | undefined => {
+    const s = single(v);
+    return s === undefined ? undefined : listed(PERIOD_KINDS, s);
+  }),
+  /** A 1-based page number. */
+  page: field((v) => {
+    const s = single(v);
+    if (s === undefined) return undefined;
+    if (!PAGE.test(s)) return refuse(`must be a page number (1, 2, …), got ${quoted(s, 20)}`, 'page');
+    return Number(s);
+  }),
+  /** Rows per page: one of `sizes` (or `all` when allowed), or any whole number 1…max when no sizes are given. */
+  perPage: (opts: { sizes?: readonly number[]; all?: boolean; max?: number } = {}) =>
+    field((v): number | 'all' | undefined => {
+      const s = single(v);
+      if (s === undefined) return undefined;
+      if (opts.all && s === 'all') return 'all';
+      const n = PAGE.test(s) ? Number(s) : NaN;
+      const ok = opts.sizes ? opts.sizes.includes(n) : n >= 1 && n <= (opts.max ?? 1000);
+      if (!ok) {
+        const allowed = opts.sizes ? [...opts.sizes, ...(opts.all ? ['all'] : [])].join(', ') : `a whole number from 1 to ${opts.max ?? 1000}`;
+        return refuse(`must be ${opts.sizes ? `one of ${allowed}` : allowed}, got ${quoted(s, 20)}`, 'per_page', { allowed });
+      }
+      return n;
+    }),
+  /** One of a fixed list of words, `fallback` when absent. */
+  oneOf: <T extends string>(values: readonly T[], fallback: T) => field((v): T => listed(values, single(v) ?? fallback)),
+};
+
+/** A request's query parsed by an object of `Q` schemas; the first bad parameter is a 400 naming it. */
+export function query<S extends z.ZodRawShape>(req: Request, shape: S): z.output<z.ZodObject<S>> {
+  const r = z.object(shape).safeParse(req.query);
+  if (!r.success) {
+    const e = firstIssue(r.error);
+    throw badRequest(e.field ?? '', e.why.message);
+  }
+  return r.data;
+}
+
+/** One query parameter by one schema (the pages' helpers below). */
+export function queryParam<T>(req: Request, name: string, schema: z.ZodType<T, z.ZodTypeDef, unknown>): T {
+  const r = schema.safeParse(req.query[name]);
+  if (!r.success) throw badRequest(name, firstIssue(r.error).why.message);
+  return r.data;
+}
+
+/** One query parameter as a single string: repeated or nested parameters are refused. */
+export const param = (req: Request, name: string): string | undefined => queryParam(req, name, Q.text);
+export const dateParam = (req: Request, name: string): string | undefined => queryParam(req, name, Q.date);
+export const platformParam = (req: Request, name = 'platform'): PlatformGroup => queryParam(req, name, Q.platform);
+export const optionalPlatformParam = (req: Request, name = 'platform'): PlatformGroup | undefined => queryParam(req, name, Q.optionalPlatform);
+export const levelParam = (req: Request, name = 'level'): Level | undefined => queryParam(req, name, Q.level);
+export const statusParam = (req: Request, name = 'status'): TargetStatus[] => queryParam(req, name, Q.statuses);
+/** `page`: a 1-based page number (a positive whole number); absent means the first page. */
+export const pageParam = (req: Request, name = 'page'): number | undefined => queryParam(req, name, Q.page);
+/** `per_page`: rows per page, one of `sizes` (or `all` when allowed), or any whole number 1…max when no sizes are given. */
+export const perPageParam = (req: Request, opts: { sizes?: readonly number[]; all?: boolean; max?: number } = {}, name = 'per_page'): number | 'all' | undefined =>
+  queryParam(req, name, Q.perPage(opts));
 
 /** An organisation by slug: a malformed slug is a 400, an unknown one a 404. */
 export function orgParam(db: Db, slug: string | undefined, name = 'org'): OrgRow | undefined {
   if (slug === undefined) return undefined;
-  if (!SLUG.test(slug)) throw badRequest(name, `must be an organisation slug (a-z, 0-9, -), got ${JSON.stringify(slug.slice(0, 100))}`);
+  const r = Q.org.safeParse(slug);
+  if (!r.success) throw badRequest(name, firstIssue(r.error).why.message);
   const org = orgBySlug(db, slug);
   if (!org) throw notFound(`no organisation has the slug ${JSON.stringify(slug)}`);
   return org;
@@ -118,12 +178,16 @@ export function scopeParam(db: Db, req: Request, res: Response, name = 'org'): {
   return { org: orgParam(db, param(req, name), name), defaulted: false };
 }
 
+/** `from` ≤ `to` and at most 20 years apart, when both are given. */
+export function checkRange(from: string | undefined, to: string | undefined): void {
+  if (from && to && from > to) throw badRequest('from', `from ${from} is after to ${to}`);
+  if (from && to && daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw badRequest('from', `the range ${from} … ${to} is longer than 20 years`);
+}
+
 /** `from`/`to` for a series: both checked, ordered, and at most 20 years apart. */
 export function rangeParams(req: Request): { from?: string; to?: string } {
-  const from = dateParam(req, 'from');
-  const to = dateParam(req, 'to');
-  checked(() => checkRange(from, to));
-  if (from && to && daysBetween(from, to) + 1 > MAX_RANGE_DAYS) throw badRequest('from', `the range ${from} … ${to} is longer than 20 years`);
+  const { from, to } = query(req, { from: Q.date, to: Q.date });
+  checkRange(from, to);
   return { from, to };
 }
 
@@ -142,9 +206,7 @@ export interface PagePeriod {
  * calendar period's predecessor, or the equally long range that ends the day before).
  */
 export function periodParam(req: Request, today: string, fallback: PeriodKind = 'month'): PagePeriod {
-  const kindText = param(req, 'period') ?? fallback;
-  if (!(PERIOD_KINDS as readonly string[]).includes(kindText)) throw badRequest('period', `must be one of ${PERIOD_KINDS.join(', ')}, got ${JSON.stringify(kindText)}`);
-  const kind = kindText as PeriodKind;
+  const kind = queryParam(req, 'period', Q.period) ?? fallback;
   let from: string;
   let to: string;
   if (kind === 'custom') {
@@ -163,28 +225,6 @@ export function periodParam(req: Request, today: string, fallback: PeriodKind = 
   }
   const p = previousPeriod(inferPeriod(from, to));
   return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
-}
-
-/** `page`: a 1-based page number (a positive whole number); absent means the first page. */
-export function pageParam(req: Request, name = 'page'): number | undefined {
-  const v = param(req, name);
-  if (v === undefined) return undefined;
-  if (!/^[1-9][0-9]{0,5}$/.test(v)) throw badRequest(name, `must be a page number (1, 2, …), got ${JSON.stringify(v.slice(0, 20))}`);
-  return Number(v);
-}
-
-/** `per_page`: rows per page, one of `sizes` (or `all` when allowed), or any whole number 1…max when no sizes are given. */
-export function perPageParam(req: Request, opts: { sizes?: readonly number[]; all?: boolean; max?: number } = {}, name = 'per_page'): number | 'all' | undefined {
-  const v = param(req, name);
-  if (v === undefined) return undefined;
-  if (opts.all && v === 'all') return 'all';
-  const n = /^[1-9][0-9]{0,5}$/.test(v) ? Number(v) : NaN;
-  const ok = opts.sizes ? opts.sizes.includes(n) : n >= 1 && n <= (opts.max ?? 1000);
-  if (!ok) {
-    const allowed = opts.sizes ? [...opts.sizes, ...(opts.all ? ['all'] : [])].join(', ') : `a whole number from 1 to ${opts.max ?? 1000}`;
-    throw badRequest(name, `must be ${opts.sizes ? `one of ${allowed}` : allowed}, got ${JSON.stringify(v.slice(0, 20))}`);
-  }
-  return n;
 }
 
 /** One page of `total` rows: its bounds, checked against the last page (a page past the end is a 400). */

@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { accountByPlatformId, audit, type AccountRow, type OrgRow } from '../../db/orgs';
 import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
 import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
-import { importTree } from '../import';
+import { importTree, SOURCE_NAMES, type SnapshotSource } from '../import';
 import { afterSnapshotsChanged } from '../jobs/hooks';
 import { CollectBusyError, runCollect, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
@@ -128,4 +128,75 @@ export class AdminJobs {
   async idle(): Promise<void> {
     while (this.running.size) await Promise.all([...this.running]);
   }
+}
+
+/** An organisation's accounts with their latest reading, as the admin organisation page lists them. */
+export interface OrgAccountRow {
+  id: number;
+  platform: Platform;
+  platform_id: string;
+  title: string | null;
+  closed: string | null;
+  last_date: string | null;
+  last_audience: number | null;
+}
+
+export function accountsOfOrg(db: Db, orgId: number): OrgAccountRow[] {
+  const rows = db
+    .prepare(
+      `SELECT a.id, a.platform, a.platform_id, a.title, a.closed_day,
+         (SELECT max(day) FROM snapshots WHERE account_id = a.id) AS last_day,
+         (SELECT audience FROM snapshots WHERE account_id = a.id ORDER BY day DESC LIMIT 1) AS last_audience
+       FROM accounts a WHERE a.org_id = ? ORDER BY a.platform, a.id`,
+    )
+    .all(orgId) as (Omit<OrgAccountRow, 'closed' | 'last_date'> & { closed_day: number | null; last_day: number | null })[];
+  return rows.map(({ closed_day, last_day, ...a }) => ({ ...a, closed: closed_day === null ? null : fromEpochDay(closed_day), last_date: last_day === null ? null : fromEpochDay(last_day) }));
+}
+
+export interface ReadingRow {
+  date: string;
+  audience: number;
+  source: SnapshotSource;
+  collected_at: number;
+}
+
+/** The account's latest readings, newest first. */
+export function recentReadings(db: Db, accountId: number, limit = 10): ReadingRow[] {
+  return (db.prepare('SELECT day, audience, source, collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT ?').all(accountId, limit) as { day: number; audience: number; source: number; collected_at: number }[]).map(
+    (r) => ({ date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source], collected_at: r.collected_at }),
+  );
+}
+
+const FAILURE_KINDS = ['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other'];
+
+export interface FailureRow {
+  kind: string;
+  message: string;
+  at: number;
+  run_id: number;
+}
+
+/** The account's latest collection failures, newest first; an unknown kind reads as `other`. */
+export function recentFailures(db: Db, accountId: number, limit = 5): FailureRow[] {
+  return (db.prepare('SELECT kind, message, at, run_id FROM collection_failures WHERE account_id = ? ORDER BY at DESC LIMIT ?').all(accountId, limit) as FailureRow[]).map((x) => ({
+    ...x,
+    kind: FAILURE_KINDS.includes(x.kind) ? x.kind : 'other',
+  }));
+}
+
+export interface JobRunRow {
+  id: number;
+  status: string;
+  accounts_ok: number;
+  accounts_failed: number;
+  finished_at: number | null;
+}
+
+/** The account's latest admin jobs, each with the collection run it started (if any). */
+export function jobsWithRuns(db: Db, accountId: number): (AdminJobRow & { run?: JobRunRow })[] {
+  const runs = db
+    .prepare('SELECT id, status, accounts_ok, accounts_failed, finished_at FROM collection_runs WHERE id IN (SELECT run_id FROM admin_jobs WHERE account_id = ? AND run_id IS NOT NULL)')
+    .all(accountId) as JobRunRow[];
+  const runById = new Map(runs.map((r) => [r.id, r]));
+  return jobsOfAccount(db, accountId).map((j) => ({ ...j, run: j.run_id === null ? undefined : runById.get(j.run_id) }));
 }

@@ -4,8 +4,8 @@
 import type { Db } from '../../db';
 import { audit, type AccountRow } from '../../db/orgs';
 import { InputError, type AppConfig } from '../config';
-import { isIsoDate, localDate, toEpochDay } from '../domain/dates';
-import { parseCsvText, SOURCE_CODES } from '../import';
+import { fromEpochDay, isIsoDate, localDate, toEpochDay } from '../domain/dates';
+import { parseCsvText, SOURCE_CODES, SOURCE_NAMES, type SnapshotSource } from '../import';
 import { afterSnapshotsChanged } from '../jobs/hooks';
 
 export const NEWSPAPER_CSV_COLUMNS = ['org', 'account', 'date', 'subscribers'] as const;
@@ -131,3 +131,20 @@ export function writeFigures(db: Db, config: AppConfig, actor: string, figures: 
 }
 
 export const todayIn = (config: AppConfig, now: Date): string => localDate(config.timezone, now);
+
+export interface RecentFigure {
+  account: NewspaperAccount;
+  date: string;
+  audience: number;
+  source: SnapshotSource;
+}
+
+/** The latest figures of these newspaper accounts, newest first (at most `limit`). */
+export function recentFigures(db: Db, accounts: NewspaperAccount[], limit = 40): RecentFigure[] {
+  if (!accounts.length) return [];
+  const byId = new Map(accounts.map((a) => [a.id, a]));
+  const rows = db
+    .prepare('SELECT account_id, day, audience, source FROM snapshots WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY day DESC LIMIT ?')
+    .all(JSON.stringify(accounts.map((a) => a.id)), limit) as { account_id: number; day: number; audience: number; source: number }[];
+  return rows.map((r) => ({ account: byId.get(r.account_id)!, date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source] }));
+}

@@ -117,7 +117,7 @@ test(`an organisation named ${EVIL} shows as text on every page that shows it, a
   expect(await page.$$('img[src="x"]')).toHaveLength(0);
   await page.close();
   expect(dialogs).toEqual([]);
-});
+}, 300_000); // 37 page loads: on a busy machine this takes longer than the file's 120 s
 
 test('admin forms work in the browser: rename an organisation, then see the new name on its dashboard', async () => {
   const page = await newPage();

@@ -2,7 +2,7 @@
 // Audience, growth and targets go through the export registry itself, so API and `export` cannot differ.
 // Parameters are checked before any query runs; a bad one is a 400 `{ error: { code, message } }`,
 // an unknown organisation a 404.
-import { Router, type Request } from 'express';
+import { Router } from 'express';
 import { allOrgs } from '../../db/orgs';
 import { periodContaining } from '../../src/domain/periods';
 import { runExport } from '../../src/exports';
@@ -10,8 +10,8 @@ import '../../src/growth-engine';
 import { rankings } from '../../src/growth-queries';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
-import { badRequest, dateParam, levelParam, MAX_RANGE_DAYS, notFound, optionalPlatformParam, orgParam, pageParam, paging, param, perPageParam, platformParam, rangeParams, statusParam } from '../params';
-import { metricParam } from './rankings';
+import { badRequest, checkRange, MAX_RANGE_DAYS, notFound, orgParam, paging, Q, query } from '../params';
+import { RANKING_METRICS } from '../../src/domain/rankings';
 
 export function apiRouter(ctx: WebContext): Router {
   const router = Router();
@@ -21,8 +21,8 @@ export function apiRouter(ctx: WebContext): Router {
   });
 
   /** from/to with defaults: `to` today, `from` the given default before it; at most 20 years. */
-  const range = (req: Request, defaultFrom: (to: string) => string) => {
-    const r = rangeParams(req);
+  const range = (r: { from?: string; to?: string }, defaultFrom: (to: string) => string) => {
+    checkRange(r.from, r.to);
     const to = r.to ?? ctx.today();
     const from = r.from ?? defaultFrom(to);
     if (from > to) throw badRequest('from', `from ${from} is after to ${to}`);
@@ -47,37 +47,45 @@ export function apiRouter(ctx: WebContext): Router {
 
   router.get('/orgs/:slug/audience', (req, res) => {
     const org = orgParam(ctx.db, req.params.slug, 'slug')!;
-    const platform = platformParam(req);
-    const { from, to } = rangeParams(req);
+    const { platform, from, to } = query(req, { platform: Q.platform, from: Q.date, to: Q.date });
+    checkRange(from, to);
     res.json(runExport('audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
   });
 
   router.get('/growth', (req, res) => {
-    const org = orgParam(ctx.db, param(req, 'org'));
-    const platform = platformParam(req);
-    const { from, to } = range(req, (to) => periodContaining('month', to).from);
+    const q = query(req, { org: Q.org, platform: Q.platform, from: Q.date, to: Q.date });
+    const org = orgParam(ctx.db, q.org);
+    const { platform } = q;
+    const { from, to } = range(q, (to) => periodContaining('month', to).from);
     res.json(runExport('growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
   });
 
   router.get('/targets', (req, res) => {
-    const date = dateParam(req, 'date') ?? ctx.today();
-    const org = orgParam(ctx.db, param(req, 'org'));
-    const platform = optionalPlatformParam(req);
-    const statuses = statusParam(req);
+    const q = query(req, { date: Q.date, org: Q.org, platform: Q.optionalPlatform, status: Q.statuses });
+    const date = q.date ?? ctx.today();
+    const org = orgParam(ctx.db, q.org);
+    const { platform, status: statuses } = q;
     const rows = runExport('targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
     res.json(statuses.length ? rows.filter((r) => (statuses as string[]).includes(String(r.status))) : rows);
   });
 
   router.get('/rankings', (req, res) => {
-    const level = levelParam(req) ?? 'region';
-    const platform = platformParam(req);
-    const metric = metricParam(req);
-    const org = orgParam(ctx.db, param(req, 'org'));
-    const { from, to } = range(req, (to) => periodContaining('month', to).from);
+    const q = query(req, {
+      level: Q.level,
+      platform: Q.platform,
+      metric: Q.oneOf(RANKING_METRICS, 'growth_percent'),
+      org: Q.org,
+      from: Q.date,
+      to: Q.date,
+      page: Q.page,
+      per_page: Q.perPage({ max: 1000 }),
+    });
+    const level = q.level ?? 'region';
+    const { platform, metric, page, per_page: perPage } = q;
+    const org = orgParam(ctx.db, q.org);
+    const { from, to } = range(q, (to) => periodContaining('month', to).from);
     // Every row (as `export` gives them) unless `page` or `per_page` is asked for: then that page of the
     // rows, in the same order, with the whole count in X-Total-Count and the neighbours in Link.
-    const page = pageParam(req);
-    const perPage = perPageParam(req, { max: 1000 });
     const rows = rankings(ctx.db, { level, platform, from, to, metric, org: org?.slug });
     if (page === undefined && perPage === undefined) return void res.json(rows);
     const pg = paging(rows.length, page, perPage ?? 100);

@@ -1,0 +1,79 @@
+// /admin/targets: the targets of the principal's part of the tree, a new target, one target's versions,
+// a revision, and the cascade of a target to the children (previewed, then confirmed).
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { PLATFORM_GROUPS } from '../../../src/config';
+import { editableOrgIds } from '../../../src/admin/scope';
+import { CASCADE_BASES, listTargets, planCascade, planKey, reviseTarget, saveCascade, setTarget, targetVersions, type TargetValue } from '../../../src/admin/targets';
+import { childrenOf, editableTree } from '../../../src/admin/tree';
+import * as F from '../../fields';
+import type { AdminKit } from './kit';
+
+/** A target's value: an absolute figure, or a percentage of growth over the frozen baseline. */
+const value = { mode: F.oneOf(['absolute', 'percent'] as const), value: F.raw(20) };
+const decision = F.text({ required: true, max: F.MAX_DECISION });
+
+function targetValue(f: { mode: 'absolute' | 'percent'; value: string }): TargetValue {
+  return f.mode === 'absolute'
+    ? { target: F.parseFields(z.object({ value: F.int({ required: true, max: 1_000_000_000 }) }), f).value }
+    : { target_percent: F.parseFields(z.object({ value: F.decimal({ min: -100, max: 100_000 }) }), f).value };
+}
+
+export function targetsRouter(kit: AdminKit): Router {
+  const router = Router();
+  const { db } = kit.ctx;
+
+  const showTargets = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const p = kit.who(res);
+    const q = F.parseFields(z.object({ org: F.raw(100) }), req.query).org;
+    const filterOrg = q === '' ? undefined : kit.editableOrg(res, q, 'org');
+    const targets = listTargets(db, filterOrg ? new Set([filterOrg.id]) : editableOrgIds(db, p));
+    kit.show(
+      req,
+      res,
+      'admin-targets.njk',
+      { section: 'targets', targets, filterOrg, orgs: editableTree(db, p), platforms: PLATFORM_GROUPS, values: { org: filterOrg?.slug, baseline_date: kit.ctx.today() }, ...extra },
+      status,
+    );
+  };
+  router.get('/targets', (req, res) => showTargets(req, res));
+  router.post(
+    '/targets',
+    kit.action((req, res) => {
+      const f = kit.form(req, { org: F.slug(), platform: F.platformGroup(), baseline_date: F.date(), due_date: F.date(), ...value, decision });
+      const org = kit.editableOrg(res, f.org, 'org');
+      const id = setTarget(db, kit.actor(res), { org, platform: f.platform, baseline_date: f.baseline_date, due_date: f.due_date, value: targetValue(f), decision: f.decision });
+      res.redirect(303, `/admin/targets/${id}?done=target_set`);
+    }, showTargets),
+  );
+
+  const showTarget = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const target = kit.editableTarget(res, req.params.id);
+    kit.show(req, res, 'admin-target.njk', { section: 'targets', target, versions: targetVersions(db, target.id), children: childrenOf(db, target.org_id).length, bases: CASCADE_BASES, values: {}, ...extra }, status);
+  };
+  router.get('/targets/:id', (req, res) => showTarget(req, res));
+  router.post(
+    '/targets/:id/revise',
+    kit.action((req, res) => {
+      const target = kit.editableTarget(res, req.params.id);
+      const f = kit.form(req, { ...value, decision });
+      const changed = reviseTarget(db, kit.actor(res), target, targetValue(f), f.decision);
+      res.redirect(303, `/admin/targets/${target.id}?done=${changed ? 'revised' : 'unchanged'}`);
+    }, showTarget),
+  );
+  router.post(
+    '/targets/:id/cascade',
+    kit.action((req, res) => {
+      const target = kit.editableTarget(res, req.params.id);
+      const f = kit.form(req, { basis: F.oneOf(CASCADE_BASES), confirm: F.flag(), key: F.raw(20_000) });
+      const plan = planCascade(db, target, f.basis, kit.ctx.today());
+      const key = planKey(plan);
+      if (!f.confirm) return showTarget(req, res, { plan, planKey: key });
+      // The plan confirmed must be the one previewed: the tree or the audiences may have changed since.
+      if (f.key !== key) return showTarget(req, res, { plan, planKey: key, planChanged: true });
+      saveCascade(db, kit.actor(res), plan);
+      res.redirect(303, `/admin/targets/${target.id}?done=cascaded`);
+    }, showTarget),
+  );
+  return router;
+}
