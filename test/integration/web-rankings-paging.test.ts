@@ -151,11 +151,12 @@ describe('rankings page, paged', () => {
   });
 
   test.each([
-    ['net', 5, 'desc'],
-    ['net', 5, 'asc'],
-    ['pct', 6, 'desc'],
-    ['per1000', 7, 'asc'],
-    ['audience', 4, 'desc'],
+    ['net', 6, 'desc'],
+    ['net', 6, 'asc'],
+    ['pct', 7, 'desc'],
+    ['per1000', 8, 'asc'],
+    ['audience', 5, 'desc'],
+    ['members', 4, 'desc'],
     ['change', 2, 'desc'],
     ['rank', 1, 'desc'],
   ] as const)('sorting by %s (column %i) %s holds across pages, blanks last', async (sort, col, dir) => {

@@ -9,6 +9,13 @@ import { badRequest, notFound, orgParam, param, periodParam, platformParam } fro
 import { lastCollectAt } from '../queries';
 import { ancestorChain } from '../../db/orgs';
 
+/** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
+function listParam(req: Request, name: string): boolean {
+  const v = param(req, name);
+  if (v !== undefined && v !== 'all') throw badRequest(name, `must be all, got ${JSON.stringify(v.slice(0, 50))}`);
+  return v === 'all';
+}
+
 export function dashboardRouter(ctx: WebContext): Router {
   const router = Router();
 
@@ -24,7 +31,9 @@ export function dashboardRouter(ctx: WebContext): Router {
     const chartText = param(req, 'chart') ?? '1y';
     if (!(chartText in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
     const index = orgIndex(ctx.db);
-    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, lang, t: translator(lang) });
+    const allAccounts = listParam(req, 'accounts');
+    const allFlags = listParam(req, 'flags');
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, lang, t: translator(lang), allAccounts, allFlags });
     renderPage(ctx, req, res, 'dashboard.njk', {
       page: isRoot ? 'overview' : 'org',
       isRoot,

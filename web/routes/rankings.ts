@@ -7,13 +7,15 @@ import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageParam, platformParam, scopeParam } from '../params';
 import { rankings } from '../../src/growth-queries';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
-import { orgIndex } from '../growth-data';
+import { inSubtree, orgIndex } from '../growth-data';
 import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
 import { translator } from '../i18n';
 import { LEVELS, type Language } from '../../src/config';
 import { orgName } from '../../db/orgs';
 import {
   FIRST_DIR,
+  isMembersDataProblem,
+  MEMBERS_SANITY_RATIO,
   RANKING_DEFAULT_PAGE_SIZE,
   RANKING_PAGE_SIZES,
   RANKING_SORTS,
@@ -71,6 +73,10 @@ export function rankingsRouter(ctx: WebContext): Router {
     const url = new URL(req.originalUrl, 'http://x');
     for (const k of VIEW_PARAMS) url.searchParams.delete(k);
     const parents = rankingParents(index, q.level, lang);
+    // Levels worth ranking here: those with more than one organisation in scope (the council alone is no ranking).
+    const perLevel = new Map<string, number>();
+    for (const o of index.byId.values()) if (!q.parent || inSubtree(index, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
+    const levels = LEVELS.filter((l) => (perLevel.get(l) ?? 0) > 1 || l === q.level);
     renderPage(ctx, req, res, 'rankings.njk', {
       page: 'rankings',
       ...q,
@@ -86,6 +92,9 @@ export function rankingsRouter(ctx: WebContext): Router {
       // Sorting a table that is cut into pages has to happen on the server, over every row.
       serverSort: pg.pages > 1,
       metrics: RANKING_METRICS,
+      levels,
+      sanityRatio: MEMBERS_SANITY_RATIO,
+      dataProblems: all.filter(isMembersDataProblem).length,
       exportQuery: url.searchParams.toString(),
       langName: lang,
     });
