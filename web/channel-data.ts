@@ -11,7 +11,7 @@ import { CHART_LOCALES, CHART_RANGES, COLORS, channelUrl, type ChartRange } from
 import { accountAudienceOn, accountStatesById, isClosed, isFailing, isStale, type AccountState } from './queries';
 
 /** Readings listed on the page (newest first); the chart shows the whole range. */
-export const CHANNEL_READINGS_SHOWN = 60;
+export const CHANNEL_READINGS_SHOWN = 30;
 export const CHANNEL_FAILURES_SHOWN = 30;
 /** The spans the headline compares the latest reading with. */
 export const CHANNEL_SPANS = [7, 30, 90, 365] as const;
