@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import type { OrgRow } from '../db/orgs';
 import type { Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
-import { SOURCE_NAMES } from '../src/import';
+import { recentFailures, recentReadings, type ReadingRow } from '../src/admin/accounts';
 import { suspiciousFlags } from '../src/growth-queries';
 import type { Translate } from './i18n';
 import { CHART_LOCALES, CHART_RANGES, COLORS, channelUrl, type ChartRange } from './growth-data';
@@ -16,15 +16,11 @@ export const CHANNEL_FAILURES_SHOWN = 30;
 /** The spans the headline compares the latest reading with. */
 export const CHANNEL_SPANS = [7, 30, 90, 365] as const;
 
-export interface ChannelReading {
-  date: string;
-  audience: number;
+export interface ChannelReading extends ReadingRow {
   /** Change since the reading before it (null for the first one). */
   change: number | null;
   /** Days since the reading before it, when more than one (a gap). */
   gapDays: number | null;
-  source: string;
-  collected_at: number;
 }
 
 /** The account of `org` with this id, or undefined (a 404). */
@@ -41,25 +37,15 @@ export function channelPageData(input: { db: Db; org: OrgRow; account: AccountSt
     return { days, then, change: then === null || a.last_audience === null ? null : a.last_audience - then, percent: then ? ((a.last_audience! - then) / then) * 100 : null };
   });
 
-  const raw = db
-    .prepare('SELECT day, audience, source, collected_at FROM snapshots WHERE account_id = ? ORDER BY day DESC LIMIT ?')
-    .all(a.id, CHANNEL_READINGS_SHOWN + 1) as { day: number; audience: number; source: number; collected_at: number }[];
+  // (the admin account page's queries: one owner for an account's readings and failures)
+  const raw = recentReadings(db, a.id, CHANNEL_READINGS_SHOWN + 1);
   const readings: ChannelReading[] = raw.slice(0, CHANNEL_READINGS_SHOWN).map((r, i) => {
     const prev = raw[i + 1];
-    return {
-      date: fromEpochDay(r.day),
-      audience: r.audience,
-      change: prev ? r.audience - prev.audience : null,
-      gapDays: prev && r.day - prev.day > 1 ? r.day - prev.day : null,
-      source: SOURCE_NAMES[r.source] ?? 'api',
-      collected_at: r.collected_at,
-    };
+    const gap = prev ? toEpochDay(r.date) - toEpochDay(prev.date) : 0;
+    return { ...r, change: prev ? r.audience - prev.audience : null, gapDays: gap > 1 ? gap : null };
   });
   const readingsTotal = db.prepare('SELECT count(*) FROM snapshots WHERE account_id = ?').pluck().get(a.id) as number;
-
-  const failures = db
-    .prepare('SELECT kind, message, at FROM collection_failures WHERE account_id = ? ORDER BY at DESC LIMIT ?')
-    .all(a.id, CHANNEL_FAILURES_SHOWN) as { kind: string; message: string; at: number }[];
+  const failures = recentFailures(db, a.id, CHANNEL_FAILURES_SHOWN);
   const failuresTotal = db.prepare('SELECT count(*) FROM collection_failures WHERE account_id = ?').pluck().get(a.id) as number;
 
   const flagFrom = addDays(today, -365);
