@@ -3,7 +3,7 @@
 import http from 'node:http';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
-import { createApp } from '../../web/app';
+import { createApp, createWebServer } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
 
@@ -29,10 +29,12 @@ interface Raw {
 }
 
 /** A GET that keeps the body as sent on the wire (no decompression). */
-function get(path: string, headers: Record<string, string> = {}): Promise<Raw> {
+const get = (path: string, headers: Record<string, string> = {}): Promise<Raw> => getAt(base + path, headers);
+
+function getAt(url: string, headers: Record<string, string> = {}): Promise<Raw> {
   return new Promise((resolve, reject) => {
     http
-      .get(base + path, { headers }, (res) => {
+      .get(url, { headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
@@ -63,6 +65,29 @@ describe('compression', () => {
     expect(api.status).toBe(200);
     expect(api.headers['content-encoding']).toBe('gzip');
     expect(JSON.parse(text(api))[0]).toMatchObject({ org: 'kz', platform: 'social' });
+  });
+});
+
+describe('the API fast path (cached answers replayed before Express)', () => {
+  test('a repeated API request with a token is replayed from the cache, still compressed', async () => {
+    const fastServer = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+    await new Promise<void>((r) => fastServer.listen(0, '127.0.0.1', r));
+    const fastBase = `http://127.0.0.1:${(fastServer.address() as AddressInfo).port}`;
+    const auth = { authorization: `Bearer ${token(f.db, 'viewer', undefined, 'fast-path')}`, 'accept-encoding': 'gzip, deflate, br' };
+    try {
+      const url = `${fastBase}/api/v1/targets?date=2026-11-23`;
+      const first = await getAt(url, auth);
+      const again = await getAt(url, auth);
+      expect(again.headers['x-cache']).toBe('hit');
+      expect(again.headers['content-encoding']).toBe('gzip');
+      expect(again.body.length).toBeLessThan(text(again).length / 3);
+      expect(text(again)).toBe(text(first));
+      const plain = await getAt(url, { authorization: auth.authorization });
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.toString('utf8')).toBe(text(first));
+    } finally {
+      await new Promise((r) => fastServer.close(r));
+    }
   });
 });
 
