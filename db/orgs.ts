@@ -1,4 +1,4 @@
-// Queries for the organisation tree and its accounts.
+// Rows of organisations and accounts. The tree itself (subtrees, ancestors) is src/growth/tree.ts.
 import type { Db } from './index';
 import type { Level, Platform } from '../src/config';
 
@@ -39,27 +39,6 @@ export function orgBySlug(db: Db, slug: string): OrgRow | undefined {
 
 export function rootOrgs(db: Db): OrgRow[] {
   return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE parent_id IS NULL ORDER BY id`).all() as OrgRow[];
-}
-
-/** The org and all its descendants, parents before children. */
-export function subtreeIds(db: Db, orgId: number): number[] {
-  const rows = db
-    .prepare(
-      `WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM organisations o JOIN sub ON o.parent_id = sub.id)
-       SELECT id FROM sub ORDER BY depth, id`,
-    )
-    .all(orgId) as { id: number }[];
-  return rows.map((r) => r.id);
-}
-
-/** The org's ancestors from the root down to (and including) the org. */
-export function ancestorChain(db: Db, orgId: number): OrgRow[] {
-  return db
-    .prepare(
-      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL)
-       SELECT ${ORG_COLUMNS.split(', ').map((c) => 'o.' + c).join(', ')} FROM up JOIN organisations o ON o.id = up.id ORDER BY up.depth DESC`,
-    )
-    .all(orgId) as OrgRow[];
 }
 
 export function allAccounts(db: Db): AccountRow[] {

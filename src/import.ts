@@ -180,7 +180,7 @@ function csvIssue(label: string, line: number, error: z.ZodError): InputError {
   return new InputError(issue.message, label, line, field || undefined);
 }
 
-/** How `targets:` are imported (baseline frozen from present data): targets-store's importTargets. */
+/** How `targets:` are imported (baseline frozen from present data): the growth engine's importTargets (src/growth/targets.ts), passed in by services.ts. */
 export type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
 
 export interface TreeImportDeps {

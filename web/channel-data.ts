@@ -5,7 +5,7 @@ import type { OrgRow } from '../db/orgs';
 import type { Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import { recentFailures, recentReadings, type ReadingRow } from '../src/admin/accounts';
-import { suspiciousFlags } from '../src/growth-queries';
+import { suspiciousFlags } from '../src/growth/accounts';
 import type { Translate } from './i18n';
 import { CHART_LOCALES, CHART_RANGES, COLORS, channelUrl, type ChartRange } from './growth-data';
 import { accountAudienceOn, accountStatesById, isClosed, isFailing, isStale, type AccountState } from './queries';

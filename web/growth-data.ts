@@ -1,13 +1,16 @@
 // View models for the overview and organisation pages, built from the growth engine's read side
-// (src/growth-queries.ts) so pages, exports and the API show the same numbers; accounts and their
+// (src/growth/*) so pages, exports and the API show the same numbers; accounts and their
 // latest readings come from web/queries.ts.
 import type { Db } from '../db';
-import { allOrgs, type OrgRow } from '../db/orgs';
+import type { OrgRow } from '../db/orgs';
 import type { Language, Platform, PlatformGroup } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import type { TargetStatus } from '../src/domain/targets';
-import { audienceSeriesDays, suspiciousFlags, targetRows, targetVersions, type TargetRow } from '../src/growth-queries';
-import { orgsGrowth } from './org-growth';
+import { suspiciousFlags } from '../src/growth/accounts';
+import { orgsGrowth } from '../src/growth/growth';
+import { audienceSeriesDays } from '../src/growth/series';
+import { targetRows, targetVersions, type TargetRow } from '../src/growth/targets';
+import { childrenById, isWithin, loadTree, type OrgNode } from '../src/growth/tree';
 import { formatDate, formatNumber } from '../src/i18n/format';
 import type { Translate } from './i18n';
 import type { PagePeriod } from './params';
@@ -27,40 +30,20 @@ export const CHART_RANGES = { '90d': 90, '1y': 365, '3y': 3 * 365 } as const;
 export type ChartRange = keyof typeof CHART_RANGES;
 
 export interface OrgIndex {
-  bySlug: Map<string, OrgRow>;
-  byId: Map<number, OrgRow>;
-  children: Map<number, OrgRow[]>;
+  bySlug: Map<string, OrgNode>;
+  byId: Map<number, OrgNode>;
+  /** children ordered by id */
+  children: Map<number, OrgNode[]>;
 }
 
-const orgVersionSql = new WeakMap<Db, { get(): unknown }>();
-const indexes = new WeakMap<Db, { version: number; index: OrgIndex }>();
+const indexes = new WeakMap<object, OrgIndex>();
 
-/**
- * Every organisation by slug, by id and by parent: cached per connection until a trigger bumps `org_version`
- * (any insert, update or delete of an organisation), as loadTree caches the tree — reading 5,000 rows costs
- * ~13 ms a page, and a collect does not touch the tree. Do not mutate it.
- */
+/** Every organisation by slug, by id and by parent: a view of the one org tree (src/growth/tree.ts), cached with it. */
 export function orgIndex(db: Db): OrgIndex {
-  let versionSql = orgVersionSql.get(db);
-  if (!versionSql) orgVersionSql.set(db, (versionSql = db.prepare("SELECT value FROM rollup_state WHERE key = 'org_version'").pluck()));
-  const version = versionSql.get() as number | undefined;
-  const cached = indexes.get(db);
-  if (cached && version !== undefined && cached.version === version) return cached.index;
-  const index = buildOrgIndex(db);
-  if (version !== undefined) indexes.set(db, { version, index });
+  const tree = loadTree(db);
+  let index = indexes.get(tree);
+  if (!index) indexes.set(tree, (index = { bySlug: tree.bySlug, byId: tree.byId, children: childrenById(tree) }));
   return index;
-}
-
-function buildOrgIndex(db: Db): OrgIndex {
-  const rows = allOrgs(db);
-  const children = new Map<number, OrgRow[]>();
-  for (const o of rows) {
-    if (o.parent_id === null) continue;
-    const list = children.get(o.parent_id) ?? [];
-    list.push(o);
-    children.set(o.parent_id, list);
-  }
-  return { bySlug: new Map(rows.map((o) => [o.slug, o])), byId: new Map(rows.map((o) => [o.id, o])), children };
 }
 
 export interface GroupCard {
@@ -129,6 +112,7 @@ export const FLAGS_SHOWN = 10;
 
 export function orgPageData(input: OrgPageInput) {
   const { db, index, org, period, platform, today } = input;
+  const tree = loadTree(db);
   const kids = index.children.get(org.id) ?? [];
 
   // Headline cards: every group for this org, this period and the previous one.
@@ -197,7 +181,7 @@ export function orgPageData(input: OrgPageInput) {
   const needsAttention = (a: (typeof allAccountRows)[number]) => a.org_id === org.id || a.state === 'stale' || a.failing || a.flags > 0;
   const accounts = input.allAccounts ? allAccountRows : allAccountRows.filter(needsAttention);
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
-  const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => inSubtree(index, org.id, id), today) : {
+  const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => isWithin(tree, org.id, id), today) : {
     stale: states.filter((a) => isStale(a, today)).length,
     failing: states.filter((a) => isFailing(a, today)).length,
   };
@@ -219,12 +203,6 @@ export function orgPageData(input: OrgPageInput) {
     flagFrom,
     chartJson: chartJson(input, ownTargets, db),
   };
-}
-
-/** Whether org `id` is `rootId` or below it (the tree is four levels deep: a walk up, not a subtree's list). */
-export function inSubtree(index: OrgIndex, rootId: number, id: number): boolean {
-  for (let o = index.byId.get(id); o; o = o.parent_id === null ? undefined : index.byId.get(o.parent_id)) if (o.id === rootId) return true;
-  return false;
 }
 
 // The chart formats its axis in the browser, whose ICU may lack Kazakh number data (Chromium prints

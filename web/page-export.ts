@@ -10,7 +10,7 @@ import type { Language } from '../src/config';
 import { orgName, type OrgRow } from '../db/orgs';
 import { translator, type Translate } from './i18n';
 import type { TargetReviewRow } from './targets-data';
-import type { RankingRow } from '../src/growth-queries';
+import type { RankingRow } from '../src/growth/rankings';
 
 /**
  * How a column's figures read: `int` a whole number, `dec1` one decimal (per day, per 1,000), `pct` a

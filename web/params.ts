@@ -9,8 +9,7 @@ import { orgBySlug, type OrgRow } from '../db/orgs';
 import type { Principal } from '../src/auth';
 import { LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { isIsoDate, addDays, daysBetween } from '../src/domain/dates';
-import { inferPeriod } from '../src/growth-queries';
-import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
+import { inferPeriod, periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
 import { field, firstIssue, refuse } from './fields';
 

@@ -3,7 +3,7 @@
 import { orgName, type OrgRow } from '../db/orgs';
 import type { Language, Level } from '../src/config';
 import { LEVELS } from '../src/config';
-import type { RankingRow } from '../src/growth-queries';
+import type { RankingRow } from '../src/growth/rankings';
 import type { OrgIndex } from './growth-data';
 
 /** Sortable columns (the keys of the page's headers) and the value each sorts by. */

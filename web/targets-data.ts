@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import type { Level, PlatformGroup } from '../src/config';
 import type { TargetStatus } from '../src/domain/targets';
 import { TARGET_STATUSES } from '../src/domain/targets';
-import { targetRows, targetVersions, type TargetVersionRow } from '../src/growth-queries';
+import { targetRows, targetVersions, type TargetVersionRow } from '../src/growth/targets';
 import { orgIndex, targetView, type TargetView } from './growth-data';
 import type { OrgRow } from '../db/orgs';
 

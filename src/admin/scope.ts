@@ -1,6 +1,6 @@
 // Who may change what: an admin everything, an editor its organisation's subtree, a viewer nothing.
 import type { Db } from '../../db';
-import { subtreeIds } from '../../db/orgs';
+import { subtreeIds } from '../growth/tree';
 import type { Principal } from '../auth';
 
 /** Thrown when the principal may not touch the organisation (or the page): a 403. */

@@ -6,7 +6,7 @@ import { audit, type OrgRow } from '../../db/orgs';
 import { InputError, type PlatformGroup } from '../config';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { largestRemainder } from '../domain/cascade';
-import { baselineAudience, importTargets, type TargetImportSummary } from '../targets-store';
+import { baselineAudience, importTargets, type TargetImportSummary } from '../growth/targets';
 
 /** One version of a target as the admin pages show it. */
 export interface VersionRow {

@@ -2,11 +2,13 @@
 // suspicious-growth flag, a target that moved from on track to at risk or behind. Each alert is recorded
 // with the post that carries it, in one transaction, so it goes out exactly once.
 import type { Db } from '../../db';
-import { allOrgs, orgName, type OrgRow } from '../../db/orgs';
+import { orgName, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
 import { addDays, localDate } from '../domain/dates';
 import type { TargetStatus } from '../domain/targets';
-import { accountStatus, suspiciousFlags, targetRows } from '../growth-queries';
+import { accountStatus, suspiciousFlags } from '../growth/accounts';
+import { targetRows } from '../growth/targets';
+import { loadTree } from '../growth/tree';
 import { formatDate, formatDateTime, formatDelta, formatNumber } from '../i18n/format';
 import { createLogger, redact } from '../log';
 import { chatLanguage } from './chats';
@@ -63,8 +65,7 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
   const m = messages(lang);
   const nowMs = now.getTime();
   const today = localDate(config.timezone, now);
-  const orgs = new Map(allOrgs(db).map((o) => [o.slug, o]));
-  const orgsById = new Map(allOrgs(db).map((o) => [o.id, o]));
+  const { bySlug: orgs, byId: orgsById } = loadTree(db);
 
   // Target status changes (always tracked).
   const changes: string[] = [];

@@ -3,12 +3,15 @@
 // status and the ones most behind, channels with collection problems. Every figure comes from the rows of
 // `export growth` / `export targets` for that week, so the post and the exports always agree.
 import type { Db } from '../../db';
-import { accountsOfOrgs, allOrgs, orgName, rootOrgs, subtreeIds, type OrgRow } from '../../db/orgs';
+import { accountsOfOrgs, allOrgs, orgName, rootOrgs, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
 import { addDays, localDate, toEpochDay } from '../domain/dates';
 import { isoWeek, isoWeekLabel, parseIsoWeek, type Period } from '../domain/periods';
 import type { TargetStatus } from '../domain/targets';
-import { accountStatus, growthRows, targetRows, type GrowthRow, type TargetRow } from '../growth-queries';
+import { accountStatus } from '../growth/accounts';
+import { growthRows, type GrowthRow } from '../growth/growth';
+import { targetRows, type TargetRow } from '../growth/targets';
+import { loadTree, subtreeIds } from '../growth/tree';
 import { formatDate, formatDelta, formatNumber, formatPercent, formatWeek } from '../i18n/format';
 import { chatLanguage, sameChat } from './chats';
 import { messages, type Catalog } from './messages';
@@ -66,7 +69,7 @@ export function localMidnightMs(date: string, timeZone: string): number {
  */
 export function collectionProblems(db: Db, org: OrgRow, date: string, timeZone: string, now = Date.now()): CollectionProblem[] {
   const endMs = Math.min(localMidnightMs(date, timeZone) + 86_400_000, now + 1);
-  const orgs = new Map(allOrgs(db).map((o) => [o.slug, o]));
+  const orgs = loadTree(db).bySlug;
   const lastFail = db.prepare(
     `SELECT f.kind, f.at, (SELECT collected_at FROM snapshots s WHERE s.account_id = a.id ORDER BY day DESC LIMIT 1) AS last_collected
      FROM accounts a JOIN collection_failures f ON f.account_id = a.id

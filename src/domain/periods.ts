@@ -128,3 +128,12 @@ export function parsePeriod(spec: string, today: string): Period {
   if (m) return customPeriod(m[1], m[2]);
   throw new RangeError(`not a period (week, month, quarter, year, YYYY-Www, YYYY-MM, YYYY-Qn, YYYY, FROM..TO): ${JSON.stringify(spec)}`);
 }
+
+/** The kind of calendar period a range is exactly (an ISO week, month, quarter, year), else custom. */
+export function inferPeriod(from: string, to: string): Period {
+  for (const kind of ['week', 'month', 'quarter', 'year'] as const) {
+    const p = periodContaining(kind, from);
+    if (p.from === from && p.to === to) return p;
+  }
+  return customPeriod(from, to);
+}

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { createApp, createWebServer } from '../../web/app';
+import { createServices } from '../../src/services';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
 import { ensureUser } from '../helpers/web-auth';
 import { createSession } from '../../src/auth';
@@ -27,7 +28,7 @@ let pages: [string, string][];
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
   ensureUser(f.db, 'press', 'viewer');
   sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'press'").pluck().get() as number).cookie;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -11,6 +11,7 @@ import { createApp, createWebServer } from '../../web/app';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
 import { ensureUser } from '../helpers/web-auth';
 import { createSession } from '../../src/auth';
+import { createServices } from '../../src/services';
 
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
 const DOCS = path.join(ROOT, 'docs/screenshots');
@@ -32,7 +33,7 @@ let sessionCookie: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
   ensureUser(f.db, 'committee', 'viewer');
   sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'committee'").pluck().get() as number).cookie;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -12,7 +12,7 @@ import { runCollect } from '../../src/jobs/collect';
 import { FAST } from '../helpers/collect';
 import { setLogSink } from '../../src/log';
 import { botFixture, parseFigure, postsTo, TRICKY_NAME, WEEK, WEEK_FROM, WEEK_TO, type BotFixture } from '../helpers/bot';
-import { afterSnapshotsChanged } from '../../src/jobs/hooks';
+import { createExporters, updateRollups } from '../../src/services';
 
 let emu: Emulator;
 let f: BotFixture;
@@ -42,7 +42,7 @@ async function postSummaries(opts: { org?: string } = {}) {
 }
 
 type Row = Record<string, string | number | null>;
-const growth = (org: string, platform: string): Row[] => runExport('growth', f.db, { org, platform, from: WEEK_FROM, to: WEEK_TO }, f.config).rows as Row[];
+const growth = (org: string, platform: string): Row[] => runExport(createExporters(), 'growth', f.db, { org, platform, from: WEEK_FROM, to: WEEK_TO }, f.config).rows as Row[];
 const round1 = (x: number) => Math.round(x * 10) / 10;
 
 test('the posted summary shows exactly the figures of `export growth` and `export targets` for the week', async () => {
@@ -78,7 +78,7 @@ test('the posted summary shows exactly the figures of `export growth` and `expor
   expect(parseFigure(shrank[2])).toBe(round1(gamma.growth_percent as number));
 
   // Targets: counts by status, and the figures of the ones most behind.
-  const targets = runExport('targets', f.db, { date: WEEK_TO }, f.config).rows as Row[];
+  const targets = runExport(createExporters(), 'targets', f.db, { date: WEEK_TO }, f.config).rows as Row[];
   expect(targets).toHaveLength(4);
   const statusWords: Record<string, string> = { achieved: 'достигнуто', on_track: 'в графике', at_risk: 'под угрозой', behind: 'отстаёт', missed: 'не достигнуто', no_data: 'нет данных' };
   const countsLine = /^<?Цели\n(.+)$/m.exec(text)![1];
@@ -180,7 +180,7 @@ test('a summary longer than 4,096 characters is split on line boundaries into po
 
 test('channels whose collection failed or went stale are listed, as of the Monday the summary is posted', async () => {
   emu.addUnknown('@gamma_channel');
-  await runCollect({ db: f.db, config: f.config, onSnapshotsChanged: afterSnapshotsChanged, platform: 'telegram', settings: FAST, env: f.env });
+  await runCollect({ db: f.db, config: f.config, onSnapshotsChanged: updateRollups, platform: 'telegram', settings: FAST, env: f.env });
   const text = summaryPosts(f.db, f.config, orgBySlug(f.db, 'kz')!, lastWeekLabel(f.config), 'ru').join('\n');
   const section = text.slice(text.indexOf('<b>Проблемы со сбором данных</b>'));
   expect(section).toContain('• Гамма городская · Telegram @gamma_channel: канал не найден, последние данные: 15.03.2026');

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../web/app';
+import { createServices } from '../../src/services';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
 import { runCli } from '../helpers/cli';
@@ -18,7 +19,7 @@ let app: ReturnType<typeof withToken>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 

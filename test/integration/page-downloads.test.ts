@@ -5,7 +5,9 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { createApp } from '../../web/app';
-import { targetRows, rankings } from '../../src/growth-queries';
+import { createServices } from '../../src/services';
+import { targetRows } from '../../src/growth/targets';
+import { rankings } from '../../src/growth/rankings';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
 
@@ -14,7 +16,7 @@ let app: ReturnType<typeof withToken>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 

@@ -11,6 +11,7 @@ import type { AdminJobs } from '../../src/admin/accounts';
 import { createApp } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { dbState, ensureUser, signIn, type Session } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 let f: WebFixture;
 let app: Express;
@@ -29,7 +30,7 @@ beforeAll(async () => {
     );
     return { runId, status: 'finished', date: '2026-11-23', accountsTotal: 1, accountsOk: 1, accountsFailed: 0, requests: 1, durationMs: 5, perPlatform: {}, failures: [], changedFrom: new Map(), backfill: opts.backfillDays ? { accounts: 1, failed: 0, snapshotsWritten: 30, requests: 1, wallMs: 3 } : undefined };
   };
-  app = createApp({ db: f.db, config: f.config, now: f.now, loginThrottle: new LoginThrottle(1000), collect });
+  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000), collect });
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-editor', 'editor', 'pavlodar');
   admin = await signIn(app, f.db, 'admin');

@@ -2,6 +2,7 @@
 // chart data, its readings (gaps shown), its collection failures and flags; linked from the org page and /health.
 import request from 'supertest';
 import { createApp } from '../../web/app';
+import { createServices } from '../../src/services';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
@@ -16,7 +17,7 @@ const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 

@@ -2,6 +2,7 @@
 // flat ("not growing") over 30 days; and a regional user's /health and /rankings open on their own subtree.
 import request from 'supertest';
 import { createApp } from '../../web/app';
+import { createServices } from '../../src/services';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
@@ -21,7 +22,7 @@ beforeAll(() => {
   const value = audienceOn(flat, '2026-09-01');
   f.db.prepare('UPDATE snapshots SET audience = ? WHERE account_id = ? AND day >= ?').run(value, flat, toEpochDay('2026-09-01'));
   f.db.prepare('UPDATE snapshots SET audience = ? WHERE account_id = ? AND day = ?').run(value - 5, flat, toEpochDay('2026-08-31'));
-  const app = createApp({ db: f.db, config: f.config, now: f.now });
+  const app = createApp({ ...createServices(f.db, f.config), now: f.now });
   viewer = withToken(app, token(f.db));
   pavlodarEditor = withToken(app, token(f.db, 'editor', 'pavlodar'));
 });

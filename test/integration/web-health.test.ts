@@ -8,6 +8,7 @@ import { accountStates, isClosed, isFailing, isStale } from '../../web/queries';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 let f: WebFixture;
 let app: ReturnType<typeof withToken>;
@@ -56,7 +57,7 @@ beforeAll(() => {
     );
     fail(r, closed, 'permission', 'gone', at(TODAY, 7));
   })();
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now, cache: false }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), token(f.db));
 });
 afterAll(() => f.close());
 

@@ -3,6 +3,7 @@
 // above 3× the members a data problem, not a coverage of hundreds of per cent; no one-row council ranking.
 import request from 'supertest';
 import { createApp } from '../../web/app';
+import { createServices } from '../../src/services';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
 
@@ -19,7 +20,7 @@ function tableRows(html: string, id: string): string[] {
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 

@@ -8,11 +8,11 @@ import request from 'supertest';
 import { openDatabase, type Db } from '../../db';
 import { loadConfig } from '../../src/config';
 import { toEpochDay } from '../../src/domain/dates';
-import '../../src/growth-engine';
 import { computeRollups } from '../../src/jobs/compute';
-import { rankings, type RankingRow } from '../../src/growth-queries';
+import { rankings, type RankingRow } from '../../src/growth/rankings';
 import { createApp } from '../../web/app';
 import { token, withToken } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 const TODAY = '2026-11-23';
 const NOW = new Date('2026-11-23T03:00:00Z');
@@ -53,7 +53,7 @@ beforeAll(() => {
   const file = path.join(dir, 'r.db');
   db = build(file);
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
-  app = withToken(createApp({ db, config, now: () => NOW, cache: false }), token(db));
+  app = withToken(createApp({ ...createServices(db, config), now: () => NOW, cache: false }), token(db));
 });
 afterAll(() => {
   db.close();

@@ -4,6 +4,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import type { AddressInfo } from 'node:net';
 import { createApp, createWebServer } from '../../web/app';
+import { createServices } from '../../src/services';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
 
@@ -13,7 +14,7 @@ let base: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = http.createServer(withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db)));
+  server = http.createServer(withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db)));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -70,7 +71,7 @@ describe('compression', () => {
 
 describe('the API fast path (cached answers replayed before Express)', () => {
   test('a repeated API request with a token is replayed from the cache, still compressed', async () => {
-    const fastServer = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+    const fastServer = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
     await new Promise<void>((r) => fastServer.listen(0, '127.0.0.1', r));
     const fastBase = `http://127.0.0.1:${(fastServer.address() as AddressInfo).port}`;
     const auth = { authorization: `Bearer ${token(f.db, 'viewer', undefined, 'fast-path')}`, 'accept-encoding': 'gzip, deflate, br' };

@@ -5,7 +5,7 @@ import { CHART_RANGES, type ChartRange } from '../growth-data';
 import { channelOf, channelPageData, CHANNEL_SPANS } from '../channel-data';
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param } from '../params';
-import { ancestorChain } from '../../db/orgs';
+import { ancestorChain } from '../../src/growth/tree';
 
 export function channelRouter(ctx: WebContext): Router {
   const router = Router();

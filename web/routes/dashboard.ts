@@ -7,7 +7,7 @@ import { CHART_RANGES, orgIndex, orgPageData, type ChartRange } from '../growth-
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
-import { ancestorChain } from '../../db/orgs';
+import { ancestorChain } from '../../src/growth/tree';
 
 /** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
 function listParam(req: Request, name: string): boolean {

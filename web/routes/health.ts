@@ -3,8 +3,10 @@
 import { Router } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { healthReport } from '../health-report';
-import { STALE_DAYS, TREND_DAYS } from '../queries';
-import { inSubtree, orgIndex } from '../growth-data';
+import { STALE_AFTER_DAYS } from '../../src/domain/staleness';
+import { TREND_DAYS } from '../queries';
+import { orgIndex } from '../growth-data';
+import { isWithin, loadTree } from '../../src/growth/tree';
 import { principalOrg, scopeParam } from '../params';
 import { orgName } from '../../db/orgs';
 
@@ -16,7 +18,8 @@ export function healthRouter(ctx: WebContext): Router {
   router.get('/health', (req, res) => {
     const { org } = scopeParam(ctx.db, req, res);
     const index = orgIndex(ctx.db);
-    const report = healthReport(ctx.db, ctx.today(), org ? (id) => inSubtree(index, org.id, id) : undefined);
+    const tree = loadTree(ctx.db);
+    const report = healthReport(ctx.db, ctx.today(), org ? (id) => isWithin(tree, org.id, id) : undefined);
     const gaps = report.coverage.gaps.filter((g) => g.level !== 'primary');
     const lang = langOf(res);
     const own = principalOrg(ctx.db, res);
@@ -30,7 +33,7 @@ export function healthRouter(ctx: WebContext): Router {
       report,
       scope: org ?? null,
       scopes,
-      staleDays: STALE_DAYS,
+      staleDays: STALE_AFTER_DAYS,
       trendDays: TREND_DAYS,
       gaps: gaps.slice(0, COVERAGE_LIST_LIMIT),
       gapsMore: Math.max(0, gaps.length - COVERAGE_LIST_LIMIT),

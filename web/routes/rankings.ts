@@ -5,9 +5,10 @@
 import { Router, type Request, type Response } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageParam, platformParam, scopeParam } from '../params';
-import { rankings } from '../../src/growth-queries';
+import { rankings } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
-import { inSubtree, orgIndex } from '../growth-data';
+import { orgIndex } from '../growth-data';
+import { isWithin, loadTree } from '../../src/growth/tree';
 import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
 import { translator } from '../i18n';
 import { LEVELS, type Language } from '../../src/config';
@@ -75,7 +76,8 @@ export function rankingsRouter(ctx: WebContext): Router {
     const parents = rankingParents(index, q.level, lang);
     // Levels worth ranking here: those with more than one organisation in scope (the council alone is no ranking).
     const perLevel = new Map<string, number>();
-    for (const o of index.byId.values()) if (!q.parent || inSubtree(index, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
+    const tree = loadTree(ctx.db);
+    for (const o of index.byId.values()) if (!q.parent || isWithin(tree, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
     const levels = LEVELS.filter((l) => (perLevel.get(l) ?? 0) > 1 || l === q.level);
     renderPage(ctx, req, res, 'rankings.njk', {
       page: 'rankings',

@@ -6,7 +6,8 @@
 // per-platform collection (platforms.ts), the history backfill (backfill.ts); every snapshot goes through
 // the one writer (db/snapshots.ts), which fires the compute hook once at the end of the run.
 import type { Db } from '../../../db';
-import { orgBySlug, subtreeIds, type AccountRow } from '../../../db/orgs';
+import { orgBySlug, type AccountRow } from '../../../db/orgs';
+import { subtreeIds } from '../../growth/tree';
 import { InputError, type AppConfig } from '../../config';
 import { localDate, toEpochDay } from '../../domain/dates';
 import { createLogger } from '../../log';
