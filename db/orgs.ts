@@ -24,10 +24,14 @@ export interface AccountRow {
   title: string | null;
   token_env: string | null;
   closed_day: number | null;
+  /** Instagram only: 'instagram_login' for an account read through graph.instagram.com. */
+  api?: 'instagram_login' | null;
+  /** With api instagram_login: the token file the service reads and refreshes. */
+  token_file?: string | null;
 }
 
 const ORG_COLUMNS = 'id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat';
-const ACCOUNT_COLUMNS = 'id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day';
+const ACCOUNT_COLUMNS = 'id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file';
 
 export function allOrgs(db: Db): OrgRow[] {
   return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations ORDER BY id`).all() as OrgRow[];

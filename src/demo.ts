@@ -220,7 +220,8 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     for (const c of cleanup.splice(0).reverse()) await c();
   };
   try {
-    const emu = await startEmulator({ seed: 'demo' });
+    // The demo's system user has a task on every Page, as a real one must (README "Tokens").
+    const emu = await startEmulator({ seed: 'demo', pageTasks: { 'demo-facebook-token': '*' } });
     cleanup.push(() => emu.close());
     step(`API emulator (Graph API + Bot API) on ${emu.url}`);
 

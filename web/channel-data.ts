@@ -67,7 +67,7 @@ export function channelPageData(input: { db: Db; org: OrgRow; account: AccountSt
   };
 }
 
-/** The chart's data in the shape web/public/charts.js draws: one line, the channel's own readings, gaps as gaps. */
+/** The chart's data in the shape web/public/charts.js draws (its main audience chart): one line, the channel's own readings, gaps as gaps. */
 function channelChartJson(db: Db, a: AccountState, today: string, chartRange: ChartRange, lang: Language, t: Translate): string {
   const from = addDays(today, -CHART_RANGES[chartRange] + 1);
   const rows = db
@@ -80,6 +80,6 @@ function channelChartJson(db: Db, a: AccountState, today: string, chartRange: Ch
     data.push({ x: fromEpochDay(rows[i].day), y: rows[i].audience });
   }
   const series = data.length ? [{ key: a.platform, label: a.title ?? t(`platform.${a.platform}`), color: COLORS[a.platform], data }] : [];
-  const json = { lang, locale: CHART_LOCALES[lang], xMin: from, xMax: today, today, series, targets: [] };
+  const json = { lang, locale: CHART_LOCALES[lang], view: 'audience', labels: {}, xMin: from, xMax: today, today, series, targets: [] };
   return JSON.stringify(json).replace(/</g, '\\u003c');
 }

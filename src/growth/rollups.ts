@@ -145,6 +145,7 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
     pairChunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     putPairChunk: db.prepare('INSERT OR REPLACE INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?)'),
     putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk, last_sum, last_count) VALUES (?, ?, ?, ?, ?, ?)'),
+    updatePair: db.prepare('UPDATE rollup_pairs SET first_chunk = ?, last_chunk = ?, last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
   };
 
   // org × group → change of its daily series
@@ -166,6 +167,7 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
     ? new Map<number, AccountBefore>()
     : new Map((db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience FROM rollup_accounts').all() as AccountBefore[]).map((a) => [a.account_id, a]));
 
+  const recent = recentAccountChunks(db, full, dirty);
   let accountsDone = 0;
   for (const [accountId, changedFrom] of dirty) {
     if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
@@ -178,7 +180,10 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
 
     let oldLastChunk = Number.NEGATIVE_INFINITY;
     if (old) {
-      const rows = q.oldChunks.all(accountId, fromChunk) as { chunk: number; data: Buffer }[];
+      const rows =
+        fromChunk >= recent.from
+          ? (recent.rows.get(accountId) ?? []).filter((r) => r.chunk >= fromChunk)
+          : (q.oldChunks.all(accountId, fromChunk) as { chunk: number; data: Buffer }[]);
       if (rows.length) oldLastChunk = rows[rows.length - 1].chunk;
       let oldRun: DailyRun | null = null;
       if (rows.length) oldRun = runFromChunks(rows);
@@ -223,21 +228,21 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
 
   onProgress?.(dirty.size, dirty.size, 'accounts');
   const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
+  const stored = pairReader(db, deltas, q);
   let pairsDone = 0;
   for (const [key, delta] of deltas) {
     if (onProgress && pairsDone++ % PROGRESS_EVERY === 0) onProgress(pairsDone - 1, deltas.size, 'series');
     const orgId = Math.floor(key / 8);
     const grp = key % 8;
-    const meta = q.pair.get(orgId, grp) as { first_chunk: number; last_chunk: number; last_sum: number; last_count: number } | undefined;
+    const meta = stored.meta(key);
     const dFirst = delta.firstChunk;
     const dLast = lastChunkOf(delta);
     const writeFrom = meta ? Math.min(dFirst, meta.last_chunk + 1) : dFirst;
     const writeTo = meta ? Math.max(dLast, meta.last_chunk) : dLast;
-    const stored = new Map<number, Buffer>();
-    if (meta) for (const r of q.pairChunks.all(orgId, grp, writeFrom, writeTo) as { chunk: number; data: Buffer }[]) stored.set(r.chunk, r.data);
     const cur = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
     for (let c = writeFrom; c <= writeTo; c++) {
-      const data = stored.get(c);
+      // (no chunk is stored after a pair's last one: beyond it the last value carries on)
+      const data = meta && c <= meta.last_chunk ? stored.chunk(key, c) : undefined;
       if (data) decodeChunk(data, cur);
       else if (meta && c > meta.last_chunk) {
         cur.sum.fill(meta.last_sum);
@@ -257,11 +262,96 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
       }
       writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
     }
-    q.putPair.run(orgId, grp, meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
+    const firstChunk = meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom;
+    if (meta) q.updatePair.run(firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
+    else q.putPair.run(orgId, grp, firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
   }
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
   onProgress?.(deltas.size, deltas.size, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
+}
+
+interface PairMeta {
+  first_chunk: number;
+  last_chunk: number;
+  last_sum: number;
+  last_count: number;
+}
+
+/** Pairs read one by one below this many; above it, every extent and the chunks to rewrite in ordered scans. */
+const BATCH_PAIRS = 256;
+/** The widest range of chunks (after each pair's stored extent) read in one scan per group. */
+const BATCH_CHUNKS = 4;
+
+/**
+ * The stored extent and chunks of the org × group pairs an update rewrites. A day's collect touches every
+ * org's pairs in the same one or two chunks: then one scan of rollup_pairs and one range scan of
+ * rollup_series per group (its primary key is grp, chunk, org_id) replace two lookups per pair, which at
+ * ten times the union (150,000 pairs) cost more than the update itself. A few pairs (an admin closing an
+ * account) are read one by one.
+ */
+function pairReader(
+  db: Db,
+  deltas: Map<number, DailyRun>,
+  q: { pair: { get(...a: unknown[]): unknown }; pairChunks: { all(...a: unknown[]): unknown[] } },
+): { meta(key: number): PairMeta | undefined; chunk(key: number, chunk: number): Buffer | undefined } {
+  const one = (key: number) => q.pair.get(Math.floor(key / 8), key % 8) as PairMeta | undefined;
+  const oneChunk = (key: number, chunk: number) => {
+    const rows = q.pairChunks.all(Math.floor(key / 8), key % 8, chunk, chunk) as { data: Buffer }[];
+    return rows[0]?.data;
+  };
+  if (deltas.size < BATCH_PAIRS) return { meta: one, chunk: oneChunk };
+  const metas = new Map<number, PairMeta>();
+  for (const [orgId, grp, first_chunk, last_chunk, last_sum, last_count] of db
+    .prepare('SELECT org_id, grp, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs')
+    .raw()
+    .all() as [number, number, number, number, number, number][]) {
+    metas.set(orgId * 8 + grp, { first_chunk, last_chunk, last_sum, last_count });
+  }
+  // the chunks the loop will read: from each pair's write start to its end, where a chunk is stored
+  let lo = Infinity;
+  let hi = -Infinity;
+  const groups = new Set<number>();
+  for (const [key, delta] of deltas) {
+    const meta = metas.get(key);
+    if (!meta) continue;
+    lo = Math.min(lo, delta.firstChunk, meta.last_chunk + 1);
+    hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(lastChunkOf(delta), meta.last_chunk)));
+    groups.add(key % 8);
+  }
+  if (!(hi >= lo) || hi - lo >= BATCH_CHUNKS) return { meta: (key) => metas.get(key), chunk: oneChunk };
+  const chunks = new Map<number, Buffer>();
+  const scan = db.prepare('SELECT org_id, chunk, data FROM rollup_series WHERE grp = ? AND chunk BETWEEN ? AND ?').raw();
+  for (const grp of groups) {
+    for (const [orgId, chunk, data] of scan.all(grp, lo, hi) as [number, number, Buffer][]) chunks.set((orgId * 8 + grp) * BATCH_CHUNKS + (chunk - lo), data);
+  }
+  return {
+    meta: (key) => metas.get(key),
+    chunk: (key, chunk) => (chunk < lo || chunk > hi ? oneChunk(key, chunk) : chunks.get(key * BATCH_CHUNKS + (chunk - lo))),
+  };
+}
+
+/** Dirty accounts read one by one below this many. */
+const BATCH_ACCOUNTS = 256;
+
+/**
+ * The stored chunks of every account from the latest changed chunk's predecessor on, in one range scan of
+ * rollup_account_series (primary key chunk, account_id), when many accounts changed recently (a day's
+ * collect): instead of a lookup per account. Accounts changed further back are read one by one (from = ∞).
+ */
+function recentAccountChunks(db: Db, full: boolean, dirty: Map<number, number>): { from: number; rows: Map<number, { chunk: number; data: Buffer }[]> } {
+  const rows = new Map<number, { chunk: number; data: Buffer }[]>();
+  if (full || dirty.size < BATCH_ACCOUNTS) return { from: Infinity, rows };
+  let top = -Infinity;
+  for (const day of dirty.values()) if (day > FAR_PAST) top = Math.max(top, chunkOf(day));
+  if (top === -Infinity) return { from: Infinity, rows };
+  const from = top - 1;
+  for (const [accountId, chunk, data] of db.prepare('SELECT account_id, chunk, data FROM rollup_account_series WHERE chunk >= ?').raw().all(from) as [number, number, Buffer][]) {
+    const list = rows.get(accountId);
+    if (list) list.push({ chunk, data });
+    else rows.set(accountId, [{ chunk, data }]);
+  }
+  return { from, rows };
 }

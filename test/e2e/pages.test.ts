@@ -103,9 +103,9 @@ describe.each(['ru', 'kk', 'en'])('in %s', (lang) => {
 test('the channel page draws its own line; the overview is short; the channel search narrows the full list', async () => {
   await withPage(1366, async (page, problems) => {
     await page.goto(`${base}${pages[3][1]}?lang=en`);
-    await page.waitForSelector('canvas#channel-chart[data-ready="1"]');
+    await page.waitForSelector('canvas#audience-chart[data-ready="1"]');
     const points = await page.evaluate(() => {
-      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: { data: unknown[] }[] } } } }).Chart.getChart('channel-chart');
+      const chart = (window as unknown as { Chart: { getChart(id: string): { data: { datasets: { data: unknown[] }[] } } } }).Chart.getChart('audience-chart');
       return chart.data.datasets.map((d) => d.data.length);
     });
     expect(points).toEqual([365]);

@@ -47,7 +47,7 @@ describe('channel page', () => {
   test('the chart data are the channel own readings of the year; a late-connected channel starts with its first reading', async () => {
     const id = accountId('abai', 'telegram');
     const res = await request(app).get(`/org/abai/channel/${id}`);
-    const json = JSON.parse(/<script type="application\/json" id="channel-chart-data">([\s\S]*?)<\/script>/.exec(res.text)![1]);
+    const json = JSON.parse(/<script type="application\/json" id="audience-chart-data">([\s\S]*?)<\/script>/.exec(res.text)![1]);
     expect(json.series).toHaveLength(1);
     const data = json.series[0].data as { x: string; y: number }[];
     expect(data[0]).toEqual({ x: '2026-03-01', y: audienceOn(id, '2026-03-01') });

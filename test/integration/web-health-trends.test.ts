@@ -97,7 +97,7 @@ describe("a regional user's pages open on their own subtree", () => {
   test('/rankings of the Pavlodar editor ranks the branches within Pavlodar; `parent=` ranks the regions of the country', async () => {
     const own = await request(pavlodarEditor).get('/rankings?lang=en');
     expect(own.status).toBe(200);
-    const names = tableRows(own.text, 'rankings-table').map((r) => r[2]);
+    const names = tableRows(own.text, 'rankings-table').map((r) => r[3]);
     expect(names).toHaveLength(2);
     expect(names.join(' ')).toMatch(/Pavlodar city/);
     expect(names.join(' ')).toMatch(/Shcherbakty/);

@@ -49,9 +49,9 @@ describe('pages', () => {
 
   test('overview shows the national social audience the growth engine computes, in locale format', async () => {
     const row = growthRows(f.db, { org: 'kz', platform: 'social', from: '2026-11-01', to: TODAY }).find((r) => r.org === 'kz')!;
-    const ru = await request(app).get('/?lang=ru');
+    const ru = await request(app).get('/?lang=ru&period=month');
     expect(ru.text).toContain(formatNumber(row.audience_end, 'ru'));
-    const en = await request(app).get('/?lang=en');
+    const en = await request(app).get('/?lang=en&period=month');
     expect(en.text).toContain(formatNumber(row.audience_end, 'en'));
     expect(en.text).toContain('as of 23 Nov 2026');
     expect(ru.text).toContain('данные на 23.11.2026');
@@ -111,7 +111,7 @@ describe('pages', () => {
   });
 
   test('rankings rank regions by the chosen metric with rank change', async () => {
-    const res = await request(app).get('/rankings?metric=net_growth&lang=en');
+    const res = await request(app).get('/rankings?metric=net_growth&period=month&lang=en');
     expect(res.status).toBe(200);
     expect(res.text).toContain('by net growth');
     // Atyrau's bought subscribers put it first by net growth this month.

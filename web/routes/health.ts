@@ -9,6 +9,7 @@ import { orgIndex } from '../growth-data';
 import { isWithin, loadTree } from '../../src/growth/tree';
 import { principalOrg, scopeParam } from '../params';
 import { orgName } from '../../db/orgs';
+import { expiryWarnings, loginTokens } from '../../src/instagram-tokens';
 
 /** Coverage lists stop here; the counts above them cover every organisation. */
 const COVERAGE_LIST_LIMIT = 200;
@@ -35,6 +36,10 @@ export function healthRouter(ctx: WebContext): Router {
       scopes,
       staleDays: STALE_AFTER_DAYS,
       trendDays: TREND_DAYS,
+      // Instagram Login tokens within 10 days of expiry (expiry known from their token files); never the token.
+      tokenWarnings: expiryWarnings(loginTokens(ctx.db, {}), ctx.now().getTime())
+        .filter((w) => w.expiresAt !== undefined)
+        .map((w) => ({ account: w.title ?? w.platformId, date: new Date(w.expiresAt!).toISOString().slice(0, 10), days: Math.max(0, w.daysLeft ?? 0) })),
       gaps: gaps.slice(0, COVERAGE_LIST_LIMIT),
       gapsMore: Math.max(0, gaps.length - COVERAGE_LIST_LIMIT),
       dayDate: (day: number | null) => (day === null ? null : new Date(day * 86_400_000).toISOString().slice(0, 10)),

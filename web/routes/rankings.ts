@@ -59,7 +59,7 @@ export function rankingsRouter(ctx: WebContext): Router {
     return { period, level, platform, metric, parent };
   };
   const rowsOf = (q: ReturnType<typeof query>) =>
-    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug });
+    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug, prev: q.period.prev, previousValues: true });
 
   router.get('/rankings', (req, res) => {
     const q = query(req, res);
