@@ -85,7 +85,7 @@ function sparkPoints(values: Array<number | null>): string {
     .join(' ');
 }
 
-function channelUrl(platform: Platform, id: string): string | null {
+export function channelUrl(platform: Platform, id: string): string | null {
   if (platform === 'facebook' && /^\d+$/.test(id)) return `https://www.facebook.com/${id}`;
   if (platform === 'telegram' && id.startsWith('@')) return `https://t.me/${id.slice(1)}`;
   return null;
@@ -118,7 +118,14 @@ export interface OrgPageInput {
   chartView?: ChartView;
   lang: Language;
   t: Translate;
+  /** List every channel of the children too, not only those that need attention (`?accounts=all`). */
+  allAccounts?: boolean;
+  /** List every suspicious-growth flag, not only the latest ones (`?flags=all`). */
+  allFlags?: boolean;
 }
+
+/** Suspicious-growth flags listed before "show all". */
+export const FLAGS_SHOWN = 10;
 
 export function orgPageData(input: OrgPageInput) {
   const { db, index, org, period, platform, today } = input;
@@ -163,7 +170,7 @@ export function orgPageData(input: OrgPageInput) {
   for (const f of flagRows) flagCount.set(`${f.platform}:${f.account}`, (flagCount.get(`${f.platform}:${f.account}`) ?? 0) + 1);
   const states = accountStates(db, scopeIds);
   const dayBefore = addDays(period.from, -1);
-  const accounts = states.map((a) => {
+  const allAccountRows = states.map((a) => {
     const end = accountAudienceOn(db, a.id, period.to);
     const start = accountAudienceOn(db, a.id, dayBefore);
     const closed = isClosed(a, today);
@@ -179,20 +186,27 @@ export function orgPageData(input: OrgPageInput) {
       flags: flagCount.get(`${a.platform}:${a.platform_id}`) ?? 0,
     };
   });
+  // The national overview had 65 channel rows (9,700 px): by default the org's own channels, and of its
+  // children's only those that need attention (not updating, failing, flagged); the rest a click away.
+  const needsAttention = (a: (typeof allAccountRows)[number]) => a.org_id === org.id || a.state === 'stale' || a.failing || a.flags > 0;
+  const accounts = input.allAccounts ? allAccountRows : allAccountRows.filter(needsAttention);
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
   const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => isWithin(tree, org.id, id), today) : {
     stale: states.filter((a) => isStale(a, today)).length,
     failing: states.filter((a) => isFailing(a, today)).length,
   };
 
-  const flags = flagRows.slice(0, 100).map((f) => ({ ...f, day: toEpochDay(f.date), org: index.bySlug.get(f.org)! }));
+  const flags = flagRows.slice(0, input.allFlags ? 100 : FLAGS_SHOWN).map((f) => ({ ...f, day: toEpochDay(f.date), org: index.bySlug.get(f.org)! }));
 
   return {
     groups,
     targets: ownTargets,
     children,
     accounts,
+    accountsTotal: allAccountRows.length,
+    accountsAll: !!input.allAccounts || accounts.length === allAccountRows.length,
     accountsScope: kids.length ? 'own_and_children' : 'own',
+    flagsTotal: Math.min(flagRows.length, 100),
     staleCount,
     failingCount,
     flags,
@@ -203,7 +217,7 @@ export function orgPageData(input: OrgPageInput) {
 
 // The chart formats its axis in the browser, whose ICU may lack Kazakh number data (Chromium prints
 // 1,400,000 for kk-KZ); Kazakh writes numbers as Russian does (1 400 000), so kk charts use ru-RU.
-const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
+export const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
 
 /** Days of forecast shown after today: a short dotted tail, about a twelfth of the range (a week on 90 days). */
 export function forecastTailDays(rangeDays: number): number {

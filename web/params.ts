@@ -2,10 +2,11 @@
 // a 400 that names the parameter. A route either parses its whole query at once (`query(req, { … })`, the
 // API) or reads one parameter with the helpers below (`dateParam(req, 'date')`, the pages); both use the
 // same schemas in `Q`.
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
+import type { Principal } from '../src/auth';
 import { LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
 import { daysBetween, isIsoDate } from '../src/domain/dates';
 import { COMPARISONS, defaultPreset, PERIOD_PRESETS, resolvePeriod, type ComparedPeriod, type Comparison, type PeriodPreset } from '../src/domain/periods';
@@ -153,6 +154,29 @@ export function orgParam(db: Db, slug: string | undefined, name = 'org'): OrgRow
   const org = orgBySlug(db, slug);
   if (!org) throw notFound(`no organisation has the slug ${JSON.stringify(slug)}`);
   return org;
+}
+
+/**
+ * The signed-in user's own organisation (an editor's, or a viewer's or token's bound to one), unless it is the
+ * root: the subtree a page shows when its URL names none. Undefined for the whole tree.
+ */
+export function principalOrg(db: Db, res: Response): OrgRow | undefined {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p || p.orgId === null) return undefined;
+  const org = db.prepare('SELECT * FROM organisations WHERE id = ?').get(p.orgId) as OrgRow | undefined;
+  return org && org.parent_id !== null ? org : undefined;
+}
+
+/**
+ * An organisation filter that defaults to the user's own subtree: absent from the URL → principalOrg; given
+ * empty (`?org=`, the "whole tree" choice) → undefined; else the named organisation.
+ */
+export function scopeParam(db: Db, req: Request, res: Response, name = 'org'): { org: OrgRow | undefined; defaulted: boolean } {
+  if (req.query[name] === undefined) {
+    const own = principalOrg(db, res);
+    return { org: own, defaulted: own !== undefined };
+  }
+  return { org: orgParam(db, param(req, name), name), defaulted: false };
 }
 
 /** `from` ≤ `to` and at most 20 years apart, when both are given. */

@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Level, PlatformGroup } from '../src/config';
 import type { TargetStatus } from '../src/domain/targets';
 import { compareForReview, targetGap, TARGET_STATUSES, type TargetGap } from '../src/domain/targets';
-import { connectedSinceBaseline, targetRows, targetVersions, TARGET_COLUMNS, type TargetVersionRow } from '../src/growth/targets';
+import { connectedSinceBaseline, targetRows, targetVersions, type TargetVersionRow } from '../src/growth/targets';
 import { orgIndex, targetView, type TargetView } from './growth-data';
 import type { OrgRow } from '../db/orgs';
 
@@ -28,9 +28,6 @@ export interface TargetReviewRow extends TargetView {
   /** the number of the decision's footnote */
   note: number | null;
 }
-
-/** Page exports: the export columns, then what the committee reads beside them. */
-export const TARGET_PAGE_COLUMNS = [...TARGET_COLUMNS, 'level', 'decision'] as const;
 
 export function targetReview(db: Db, f: TargetFilters) {
   const index = orgIndex(db);

@@ -145,14 +145,14 @@ test('tables sort by a column, both ways, blanks last', async () => {
   const { page } = await open('/rankings?lang=en&metric=net_growth');
   const column = async (i: number) =>
     page.$$eval(`#rankings-table tbody tr td:nth-child(${i})`, (tds) => tds.map((td) => td.getAttribute('data-value') ?? ''));
-  const button = '#rankings-table thead th:nth-child(7) button'; // growth %
+  const button = '#rankings-table thead th:nth-child(8) button'; // growth %
   await page.click(button);
-  let values = (await column(7)).filter((v) => v !== '').map(Number);
+  let values = (await column(8)).filter((v) => v !== '').map(Number);
   expect(values).toEqual([...values].sort((a, b) => a - b));
   await page.click(button);
-  values = (await column(7)).filter((v) => v !== '').map(Number);
+  values = (await column(8)).filter((v) => v !== '').map(Number);
   expect(values).toEqual([...values].sort((a, b) => b - a));
-  expect(await page.getAttribute('#rankings-table thead th:nth-child(7)', 'aria-sort')).toBe('descending');
+  expect(await page.getAttribute('#rankings-table thead th:nth-child(8)', 'aria-sort')).toBe('descending');
   // Text columns sort by the locale's collation.
   await page.click('#rankings-table thead th:nth-child(4) button');
   const names = await column(4);
@@ -174,23 +174,23 @@ test('target filters narrow the review and keep the choice in the URL', async ()
   expect(await page.$$eval('#targets-table tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-platform')))).toEqual(['telegram']);
 });
 
-test('exports download valid CSV and XLSX files with the filtered rows', async () => {
+test('exports download valid CSV and XLSX files with the filtered rows, in the page language', async () => {
   const { page } = await open('/targets?lang=en&status=behind');
   const [csv] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
   expect(csv.suggestedFilename()).toBe('targets-2026-11-23.csv');
   const csvPath = path.join(SHOTS, '..', csv.suggestedFilename());
   await csv.saveAs(csvPath);
-  const lines = fs.readFileSync(csvPath, 'utf8').trim().split('\n');
-  expect(lines[0].split(',').slice(0, 3)).toEqual(['org', 'platform', 'baseline_date']);
+  const lines = fs.readFileSync(csvPath, 'utf8').replace(/^\uFEFF/, '').trim().split('\r\n');
+  expect(lines[0].split(',').slice(0, 3)).toEqual(['Organisation', 'Organisation code', 'Level']);
   expect(lines).toHaveLength(4);
-  expect(lines.slice(1).every((l) => l.includes(',behind,'))).toBe(true);
+  expect(lines.slice(1).every((l) => l.includes(',Behind,'))).toBe(true);
   const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('#export-xlsx')]);
   const xlsxPath = path.join(SHOTS, '..', xlsx.suggestedFilename());
   await xlsx.saveAs(xlsxPath);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.readFile(xlsxPath);
   expect(wb.worksheets[0].rowCount).toBe(4);
-  expect(wb.worksheets[0].getRow(1).getCell(1).value).toBe('org');
+  expect(wb.worksheets[0].getRow(1).getCell(1).value).toBe('Organisation');
 });
 
 test('print layout: A4 landscape report without navigation, with a dated title', async () => {

@@ -153,11 +153,12 @@ describe('rankings page, paged', () => {
   });
 
   test.each([
-    ['net', 6, 'desc'],
-    ['net', 6, 'asc'],
-    ['pct', 7, 'desc'],
-    ['per1000', 8, 'asc'],
-    ['audience', 5, 'desc'],
+    ['net', 7, 'desc'],
+    ['net', 7, 'asc'],
+    ['pct', 8, 'desc'],
+    ['per1000', 9, 'asc'],
+    ['audience', 6, 'desc'],
+    ['members', 5, 'desc'],
     ['change', 2, 'desc'],
     ['prev', 3, 'desc'],
     ['rank', 1, 'desc'],
@@ -208,7 +209,7 @@ describe('rankings page, paged', () => {
     expect(res.text).not.toContain('id="rankings-pager"');
     // The export holds the same rows.
     const csv = await get('/rankings.csv?level=primary&parent=north');
-    expect(csv.text.trim().split('\n')).toHaveLength(66);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(66);
     expect((await get('/rankings?level=primary&parent=atlantis')).status).toBe(404);
     expect((await get('/rankings?level=primary&parent=Bad_Slug')).status).toBe(400);
   });

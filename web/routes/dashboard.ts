@@ -10,6 +10,13 @@ import { lastCollectAt } from '../queries';
 import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../src/growth/tree';
 
+/** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
+function listParam(req: Request, name: string): boolean {
+  const v = param(req, name);
+  if (v !== undefined && v !== 'all') throw badRequest(name, `must be all, got ${JSON.stringify(v.slice(0, 50))}`);
+  return v === 'all';
+}
+
 export function dashboardRouter(ctx: WebContext): Router {
   const router = Router();
 
@@ -27,7 +34,9 @@ export function dashboardRouter(ctx: WebContext): Router {
     const viewText = param(req, 'view') ?? 'audience';
     if (!(CHART_VIEWS as readonly string[]).includes(viewText)) throw badRequest('view', `must be one of ${CHART_VIEWS.join(', ')}`);
     const index = orgIndex(ctx.db);
-    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang) });
+    const allAccounts = listParam(req, 'accounts');
+    const allFlags = listParam(req, 'flags');
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang), allAccounts, allFlags });
     renderPage(ctx, req, res, 'dashboard.njk', {
       page: isRoot ? 'overview' : 'org',
       isRoot,

@@ -11,8 +11,8 @@ import { rankings } from '../../src/growth/rankings';
 import { targetRows } from '../../src/growth/targets';
 import { targetGap } from '../../src/domain/targets';
 import { formatDate } from '../../src/i18n/format';
-import { targetReview, TARGET_PAGE_COLUMNS, type TargetFilters } from '../targets-data';
-import { render, type Format } from '../../src/export-format';
+import { targetReview, type TargetFilters } from '../targets-data';
+import { PAGE_DOWNLOAD_FORMATS, sendPageDownload, TARGET_DOWNLOAD } from '../page-export';
 import { orgName } from '../../db/orgs';
 import { TARGET_STATUSES } from '../../src/domain/targets';
 
@@ -97,16 +97,13 @@ export function targetsRouter(ctx: WebContext): Router {
     });
   });
 
-  for (const format of ['csv', 'xlsx'] as const satisfies readonly Format[]) {
+  // Downloads for Excel, in the page's language (web/page-export.ts); the machine format is `export targets`.
+  for (const format of PAGE_DOWNLOAD_FORMATS) {
     router.get(`/targets.${format}`, async (req, res) => {
       const f = filters(req, res);
+      const lang = langOf(res);
       const { rows } = targetReview(ctx.db, f);
-      const out = rows.map((r) => Object.fromEntries(TARGET_PAGE_COLUMNS.map((c) => [c, (r as unknown as Record<string, string | number | null>)[c] ?? null])));
-      const bytes = await render(out, TARGET_PAGE_COLUMNS, format, 'targets');
-      res
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .attachment(`targets-${f.date}.${format}`)
-        .send(bytes);
+      await sendPageDownload(res, { format, lang, rows, columns: TARGET_DOWNLOAD, name: `targets-${f.date}`, sheet: translator(lang)('nav.targets') });
     });
   }
   return router;
