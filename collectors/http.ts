@@ -156,7 +156,8 @@ export function graphError(body: GraphErrorBody | undefined, httpStatus: number 
     if (GRAPH_RATE_LIMIT_CODES.has(code)) return new RateLimitError(msg, { code });
     if (code === 190 || code === 102 || code === 463 || code === 467) return new InvalidTokenError(msg, { code });
     if (code === 10 || (code >= 200 && code <= 299)) return new PermissionError(msg, { code });
-    if (code === 803 || (code === 100 && sub === 33)) return new NotFoundError(msg, { code });
+    // 110 + 2207013: business discovery knows no Instagram account of that username.
+    if (code === 803 || (code === 100 && sub === 33) || (code === 110 && sub === 2207013)) return new NotFoundError(msg, { code });
     if (code === 1 || code === 2) return new TransientError(msg, { code });
     return new CollectorError('other', msg, { code });
   }

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { audit, type AccountRow, type OrgRow } from '../db/orgs';
+import { accountSubject, audit, type AccountRow, type OrgRow } from '../db/orgs';
 import {
   InputError,
   LEVELS,
@@ -95,10 +95,12 @@ export function parseCsvText(
   optional: readonly string[] = [],
   /** When given, a row with the wrong number of fields is reported here and skipped instead of stopping the parse. */
   onBadRow?: (line: number, message: string) => void,
+  /** The field separator: `,`, or `;` as Excel saves CSV where the decimal mark is a comma (ru, kk). */
+  delimiter: ',' | ';' = ',',
 ): { label: string; rows: CsvRow[] } {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, delimiter }) as unknown as typeof records;
   } catch (err) {
     const e = err as { lines?: number; message: string };
     throw new InputError(`invalid CSV: ${e.message}`, label, e.lines);
@@ -227,7 +229,8 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
   }
   const seenAccounts = new Map<string, number>();
   for (const a of input.accounts) {
-    const key = `${a.platform}:${a.id ?? 'page:' + a.page}`;
+    // A newspaper code is registered once per organisation; a channel once in the whole tree.
+    const key = `${a.platform}:${a.platform === 'newspaper' ? `${a.org}/` : ''}${a.id ?? 'page:' + a.page}`;
     if (seenAccounts.has(key)) throw new InputError(`account ${key} appears twice (also line ${seenAccounts.get(key)})`, label, a.line, 'id');
     seenAccounts.set(key, a.line);
     if (!levelOf.has(a.org)) throw new InputError(`unknown organisation ${a.org}`, label, a.line, 'org');
@@ -242,7 +245,9 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
   const updateOrg = db.prepare(
     'UPDATE organisations SET parent_id = ?, level = ?, name_ru = ?, name_kk = ?, name_en = ?, members = ?, telegram_chat = ?, updated_at = ? WHERE id = ?',
   );
-  const getAccount = db.prepare('SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE platform = ? AND platform_id = ?');
+  const getAccount = db.prepare(
+    "SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE platform = ? AND platform_id = ? AND (platform <> 'newspaper' OR org_id = ?)",
+  );
   const insertAccount = db.prepare(
     'INSERT INTO accounts (org_id, platform, platform_id, page_id, title, token_env, closed_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -280,7 +285,7 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
     for (const a of input.accounts) {
       const platformId = a.id ?? `page:${a.page}`;
       const orgId = idOf(a.org)!;
-      const before = getAccount.get(a.platform, platformId) as AccountRow | undefined;
+      const before = getAccount.get(a.platform, platformId, orgId) as AccountRow | undefined;
       const closedDay = a.closed === undefined ? before?.closed_day ?? null : a.closed === null ? null : toEpochDay(a.closed);
       const next = {
         org_id: orgId,
@@ -289,7 +294,7 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
         token_env: a.token_env ?? before?.token_env ?? null,
         closed_day: closedDay,
       };
-      const subject = `account:${a.platform}:${platformId}`;
+      const subject = accountSubject(a.platform, platformId, a.org);
       const shown = (v: typeof next) => ({ ...v, org_id: undefined, org: a.org, closed: v.closed_day == null ? null : fromEpochDay(v.closed_day), closed_day: undefined });
       if (!before) {
         insertAccount.run(orgId, a.platform, platformId, next.page_id, next.title, next.token_env, next.closed_day, now, now);
@@ -347,7 +352,8 @@ export function importAudience(
     platform_id: string;
     slug: string;
   }[]) {
-    accounts.set(`${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
+    // Newspapers are registered per organisation: their key holds the org.
+    accounts.set(r.platform === 'newspaper' ? `newspaper\u0000${r.slug}\u0000${r.platform_id}` : `${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
   }
   const errors: string[] = [];
   const seen = new Map<string, number>();
@@ -361,9 +367,10 @@ export function importAudience(
       bad('platform', `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(cells.platform)}`);
       continue;
     }
-    const account = accounts.get(`${platform}\u0000${cells.account}`);
+    const account = accounts.get(platform === 'newspaper' ? `newspaper\u0000${cells.org}\u0000${cells.account}` : `${platform}\u0000${cells.account}`);
     if (!account) {
-      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured (import it first)`);
+      const where = platform === 'newspaper' ? ` for ${JSON.stringify(cells.org)}` : '';
+      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured${where} (import it first)`);
       continue;
     }
     if (account.orgSlug !== cells.org) {

@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { URL, URLSearchParams } from 'node:url';
-import { audienceModel, chatIdFor, hash32, igIdForPage, isIgId, prng, utcDay } from './model';
+import { audienceModel, chatIdFor, hash32, igIdForName, igIdForPage, isIgId, pageIdForName, prng, splitFields, utcDay } from './model';
 
 export type FaultKind =
   | 'rate_limit'
@@ -227,6 +227,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   const today = () => utcDay(now());
   const isUnknown = (id: string) => unknown.has(id.toLowerCase());
+  /** Usernames of Pages and IG accounts looked up by name, for their `username` field. */
+  const usernames = new Map<string, string>();
 
   // ------------------------------------------------------------------ Graph API
 
@@ -294,14 +296,37 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     return undefined;
   }
 
+  /**
+   * `business_discovery.username(name){fields}` on an IG user node: another professional account's public
+   * fields, looked up by username (an unknown one is code 110, subcode 2207013, as Graph answers).
+   */
+  function businessDiscovery(spec: string): Answer {
+    const m = /^business_discovery\.username\(([A-Za-z0-9._]{1,30})\)(?:\{(.*)\})?$/.exec(spec);
+    if (!m) return graphErr(400, 100, '(#100) Syntax error in business_discovery: expected business_discovery.username(<name>){<fields>}');
+    const [, name, sub] = m;
+    if (isUnknown(name) || isUnknown(`@${name}`)) {
+      return graphErr(400, 110, 'Invalid user id', { error_subcode: 2207013, error_user_title: 'Cannot find User', error_user_msg: `The user with username: ${name} cannot be found.` });
+    }
+    const id = igIdForName(name, seed);
+    usernames.set(id, name);
+    const a = nodeFields(id, sub ?? 'id,username');
+    return a.status === 200 ? { status: 200, body: a.body } : a;
+  }
+
   function nodeFields(id: string, fieldsParam: string | null): Answer {
     const ig = isIgId(id);
     const allowed = ig ? IG_FIELDS : PAGE_FIELDS;
-    const fields = (fieldsParam ?? 'name').split(',').map((f) => f.trim()).filter(Boolean);
+    const fields = splitFields(fieldsParam ?? 'name');
     const day = today();
     const followers = model.audience(id, day);
     const out: Record<string, unknown> = {};
     for (const f of fields) {
+      if (ig && f.startsWith('business_discovery')) {
+        const a = businessDiscovery(f);
+        if (a.status !== 200) return a;
+        out.business_discovery = a.body;
+        continue;
+      }
       if (!allowed.has(f)) return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (${ig ? 'IGUser' : 'Page'})`);
       switch (f) {
         case 'followers_count':
@@ -320,7 +345,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
           out[f] = ig ? `Instagram ${id.slice(-4)}` : `Page ${id}`;
           break;
         case 'username':
-          out[f] = ig ? `ig_${id.slice(-6)}` : `page${id.slice(-6)}`;
+          out[f] = usernames.get(id) ?? (ig ? `ig_${id.slice(-6)}` : `page${id.slice(-6)}`);
           break;
         case 'instagram_business_account':
           if (!noInstagram.has(id)) out[f] = { id: igIdForPage(id, seed) };
@@ -458,9 +483,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (parts.length === 1 && parts[0] === 'me') return me(token, q.get('fields'));
     if (parts.length === 1 && parts[0] === 'debug_token') return debugToken(q.get('input_token'));
 
-    const id = parts[0];
+    let id = parts[0];
     callTimes.push(Date.now());
     counters.graphCalls++;
+    // A Page may be asked for by its username (facebook.com/<name>): Graph answers the Page, with its
+    // numeric id; a name no Page has is the alias error.
+    if (!/^\d+$/.test(id)) {
+      if (isUnknown(id)) return graphErr(404, 803, `(#803) Some of the aliases you requested do not exist: ${id}`);
+      const name = id;
+      id = pageIdForName(name, seed);
+      usernames.set(id, name);
+    }
     const f = fault('graph', id);
     if (f) return graphFaultAnswer(f, true, id);
     if (isUnknown(id)) return unknownObject(id);

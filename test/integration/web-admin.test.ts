@@ -105,7 +105,9 @@ describe('accounts', () => {
   test('add with platform id validation, close from a date, reopen — audited; rollups follow', async () => {
     const before = dbState(f.db);
     for (const [platform, id] of [
-      ['telegram', 'no_at_sign'],
+      ['telegram', 'not a name'],
+      ['telegram', 'https://t.me/+AbCdEfInvite'], // an invite link names no public channel
+      ['telegram', 'https://www.facebook.com/pavlodar'], // a link of another platform
       ['telegram', '-42'],
       ['facebook', '@page'],
       ['instagram', '12ab'],
@@ -120,7 +122,10 @@ describe('accounts', () => {
     expect(res.status).toBe(303);
     const acc = one("SELECT id, org_id, title FROM accounts WHERE platform_id = '@pavlodar_city_news'")!;
     expect(res.headers.location).toBe(`/admin/accounts/${acc.id}?done=account_added`);
-    expect(lastAudit()).toMatchObject({ action: 'account.create', subject: 'account:telegram:@pavlodar_city_news' });
+    expect(one("SELECT action FROM audit_log WHERE subject = 'account:telegram:@pavlodar_city_news' ORDER BY id LIMIT 1")).toEqual({ action: 'account.create' });
+    // Its first reading is taken at once, not at the next scheduled collect.
+    expect(lastAudit()).toMatchObject({ action: 'account.collect', subject: 'account:telegram:@pavlodar_city_news' });
+    expect(collectCalls.at(-1)).toMatchObject({ platform: 'telegram', account: '@pavlodar_city_news', trigger: 'admin' });
     res = await post(editor, '/admin/orgs/pavlodar-city/accounts', { platform: 'telegram', platform_id: '-1001234567890' });
     expect(res.status).toBe(303);
 

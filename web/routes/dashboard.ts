@@ -8,6 +8,8 @@ import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
 import { ancestorChain } from '../../db/orgs';
+import type { Principal } from '../../src/auth';
+import { homeOrg } from '../../src/admin/scope';
 
 export function dashboardRouter(ctx: WebContext): Router {
   const router = Router();
@@ -39,6 +41,9 @@ export function dashboardRouter(ctx: WebContext): Router {
   };
 
   router.get('/', (req, res) => {
+    // A user of one organisation (an editor or viewer of Pavlodar) starts on that organisation's page.
+    const home = homeOrg(ctx.db, res.locals.principal as Principal | undefined);
+    if (home && home.parent_id !== null) return res.redirect(302, `/org/${home.slug}${req.originalUrl.slice(req.path.length)}`);
     const root = ctx.db.prepare('SELECT slug FROM organisations WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as { slug: string } | undefined;
     show(req, res, root ? orgParam(ctx.db, root.slug) : undefined, true);
   });
