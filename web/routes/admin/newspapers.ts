@@ -74,9 +74,18 @@ export function newspapersRouter(kit: AdminKit): Router {
   router.post(
     '/newspapers/register',
     kit.action(async (req, res) => {
-      const f = kit.form(req, { org: F.slug(), platform_id: F.raw(100), title: F.text() });
+      const f = kit.form(req, { org: F.slug(), code: F.raw(100), title: F.text() });
       const org = kit.editableOrg(res, f.org, 'org');
-      await addAccount(db, kit.actor(res), org, { platform: 'newspaper', id: f.platform_id, title: f.title ?? newspaperCodes(db).find((c) => c.code === f.platform_id.trim())?.title ?? undefined }, lookup);
+      const code = f.code.trim();
+      // The same newspaper in another organisation keeps its title unless a new one is given.
+      const title = f.title ?? newspaperCodes(db).find((c) => c.code === code)?.title ?? undefined;
+      try {
+        await addAccount(db, kit.actor(res), org, { platform: 'newspaper', id: code, title }, lookup);
+      } catch (err) {
+        // This form calls the field "newspaper code".
+        if (err instanceof Refusal && err.field === 'platform_id') throw new Refusal('code', err.message.replace(/^platform_id: /, ''), err.key, err.vars);
+        throw err;
+      }
       res.redirect(303, `/admin/newspapers?done=account_added`);
     }, showNewspapers),
   );
