@@ -16,7 +16,7 @@ import { addDays, localDate } from './domain/dates';
 import './growth-engine';
 import { importAudience, importTree, readTreeFile } from './import';
 import { runCollect } from './jobs/collect';
-import { afterSnapshotsChanged } from './jobs/hooks';
+import { afterSnapshotsChanged, type SnapshotsChanged } from './jobs/hooks';
 import { importTargets } from './targets-store';
 import { SERVICES, startServices, type ServiceFactory } from './cli/commands/serve';
 
@@ -239,7 +239,7 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     config.telegram = { ...config.telegram, summaryChat: SUMMARY_CHAT, adminChat: ADMIN_CHAT };
     const today = localDate(config.timezone);
 
-    const tree = importTree(db, readTreeFile(EXAMPLE_TREE), 'demo');
+    const tree = importTree(db, readTreeFile(EXAMPLE_TREE), 'demo', { importTargets });
     step(`loaded examples/union.yaml: ${tree.orgsCreated} organisations, ${tree.accountsCreated} accounts`);
 
     const dir = path.dirname(path.resolve(dbPath));
@@ -247,18 +247,23 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     const paperCsv = path.join(dir, 'demo-newspapers.csv');
     writeSocialHistory(db, emu, socialCsv, today);
     writeNewspaperFigures(db, paperCsv, today);
-    const social = importAudience(db, socialCsv, { timezone: config.timezone, source: 'import' });
-    const papers = importAudience(db, paperCsv, { timezone: config.timezone, source: 'manual' });
+    // The rollups follow once, after today's collection: the imports' changes are kept until then.
+    const pending = new Map<number, number>();
+    const later: SnapshotsChanged = (_db, _config, changedFrom) => {
+      for (const [id, day] of changedFrom) pending.set(id, Math.min(day, pending.get(id) ?? day));
+    };
+    const social = importAudience(db, socialCsv, { config, onSnapshotsChanged: later, source: 'import' });
+    const papers = importAudience(db, paperCsv, { config, onSnapshotsChanged: later, source: 'manual' });
     step(`two years of Instagram and Telegram readings imported (${social.written} rows, ${path.relative(process.cwd(), socialCsv)}); ${papers.written} newspaper figures`);
 
     // Today's readings of every account, and Facebook's history through Page Insights (page_follows).
-    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo' });
+    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo', onSnapshotsChanged: afterSnapshotsChanged });
     step(
       `collected today from the emulator: ${run.accountsOk} of ${run.accountsTotal} accounts in ${run.requests} requests; ` +
         `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages`,
     );
-    // As import-audience does after writing (the collect run's own hook has already covered most of it).
-    afterSnapshotsChanged(db, config, new Map([...social.changedFrom, ...papers.changedFrom]));
+    // The imports' changes (the collect run's own hook has already covered most of it).
+    afterSnapshotsChanged(db, config, pending);
 
     const targets = importTargets(db, demoTargets(db, today), { actor: 'demo', label: 'demo targets' });
     step(`${targets.created} targets set (national: social +20 % by ${today.slice(0, 4)}-12-31, ${NATIONAL_DECISION})`);

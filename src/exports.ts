@@ -4,7 +4,7 @@ import type { Db } from '../db';
 import { orgBySlug, subtreeIds } from '../db/orgs';
 import { InputError, PLATFORMS, PLATFORM_GROUPS, type AppConfig, type PlatformGroup } from './config';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
-import { SOURCE_NAMES } from './import';
+import { SOURCE_NAMES } from './domain/sources';
 import type { Row } from './export-format';
 
 export interface ExportOptions {

@@ -6,10 +6,8 @@ import type { Row } from './export-format';
 import { type PlatformGroup } from './domain/growth';
 import { checkDate, checkOrg, checkPlatform, checkRange, registerExporter, today, type ExportOptions, type ExportResult } from './exports';
 import { AUDIENCE_COLUMNS, audienceRows, GROWTH_COLUMNS, growthRows, loadTree, seriesExtent, TARGET_COLUMNS, targetRows } from './growth-queries';
-import { setTargetImporter } from './import';
 import { computeRollups, ensureRollups } from './jobs/compute';
 import { onSnapshotsChanged } from './jobs/hooks';
-import { importTargets } from './targets-store';
 
 // The row interfaces are plain records of strings, numbers and nulls.
 const asRows = <T extends object>(rows: T[]): Row[] => rows as unknown as Row[];
@@ -64,7 +62,6 @@ export function registerGrowthEngine(): void {
   onSnapshotsChanged((db) => {
     computeRollups(db);
   });
-  setTargetImporter((db, targets, ctx) => importTargets(db, targets, { actor: ctx.actor, label: ctx.label }));
   registerExporter('audience', exportAudience);
   registerExporter('growth', exportGrowth);
   registerExporter('targets', exportTargets);

@@ -1,12 +1,15 @@
 // `import`: organisations and accounts (YAML or CSV) upserted by slug / platform+id, never deleting
-// history; `import-audience`: readings from CSV, all-or-nothing. Both validate everything first,
-// then write in one transaction, so bad input changes nothing.
+// history; `import-audience`: readings from CSV, all-or-nothing. Each is two steps: a plan step that
+// reads and validates everything and writes nothing (planTreeImport, planAudienceImport), then a write
+// step that applies the plan in one transaction (applyTreePlan, writeAudiencePlan). Bad input fails in the
+// plan step, so it changes nothing. Readings go through the one snapshot writer (db/snapshots.ts).
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { accountSubject, audit, type AccountRow, type OrgRow } from '../db/orgs';
+import { snapshotWriter } from '../db/snapshots';
 import {
   InputError,
   LEVELS,
@@ -19,8 +22,11 @@ import {
   type Level,
   type OrgInput,
   type Platform,
+  type AppConfig,
   type TargetInput,
 } from './config';
+import type { SnapshotsChanged } from './jobs/hooks';
+import type { SnapshotSource } from './domain/sources';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
 
 /** An organisation of an import file without its nesting, with the line it stands on. */
@@ -176,15 +182,27 @@ function csvIssue(label: string, line: number, error: z.ZodError): InputError {
   return new InputError(issue.message, label, line, field || undefined);
 }
 
-type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
-let targetImporter: TargetImporter | undefined;
-/** The growth engine registers how `targets:` are imported (baseline frozen from present data). */
-export function setTargetImporter(fn: TargetImporter): void {
-  targetImporter = fn;
+/** How `targets:` are imported (baseline frozen from present data): targets-store's importTargets. */
+export type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
+
+export interface TreeImportDeps {
+  /** Needed when the input has `targets:`. */
+  importTargets?: TargetImporter;
 }
 
-/** Validates the whole input against itself and the database, then upserts it in one transaction. */
-export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSummary {
+/** A validated tree import: what the write step applies. */
+export interface TreePlan {
+  input: TreeInput;
+  orgs: FlatOrg[];
+}
+
+/** Validates the whole input against itself and the database (writes nothing), then upserts it in one transaction. */
+export function importTree(db: Db, input: TreeInput, actor = 'import', deps: TreeImportDeps = {}): ImportSummary {
+  return applyTreePlan(db, planTreeImport(db, input, deps), actor, deps);
+}
+
+/** The plan step of `import`: every check against the file itself and the database; writes nothing. */
+export function planTreeImport(db: Db, input: TreeInput, deps: TreeImportDeps = {}): TreePlan {
   const { label } = input;
   const existing = new Map((db.prepare('SELECT id, slug, parent_id, level FROM organisations').all() as Pick<OrgRow, 'id' | 'slug' | 'parent_id' | 'level'>[]).map((o) => [o.slug, o]));
   const slugById = new Map([...existing.values()].map((o) => [o.id, o.slug]));
@@ -235,7 +253,14 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
     seenAccounts.set(key, a.line);
     if (!levelOf.has(a.org)) throw new InputError(`unknown organisation ${a.org}`, label, a.line, 'org');
   }
+  if (input.targets.length && !deps.importTargets) throw new Error('targets cannot be imported here: no target importer was given');
+  return { input, orgs: [...fileOrgs.values()] };
+}
 
+/** The write step of `import`: upserts the planned orgs, accounts and targets in one transaction. */
+export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeImportDeps = {}): ImportSummary {
+  const { input } = plan;
+  const { label } = input;
   const now = Date.now();
   const summary: ImportSummary = { orgsCreated: 0, orgsUpdated: 0, accountsCreated: 0, accountsUpdated: 0 };
   const getOrg = db.prepare('SELECT id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat FROM organisations WHERE slug = ?');
@@ -255,7 +280,7 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
 
   db.transaction(() => {
     // Parents first: the file lists them before their children; `parent:` references resolve by slug.
-    const pending = [...fileOrgs.values()];
+    const pending = [...plan.orgs];
     const idOf = (slug: string) => (getOrg.get(slug) as OrgRow | undefined)?.id;
     while (pending.length) {
       const idx = pending.findIndex((o) => !o.parent || idOf(o.parent) !== undefined);
@@ -307,16 +332,13 @@ export function importTree(db: Db, input: TreeInput, actor = 'import'): ImportSu
       }
     }
     if (input.targets.length) {
-      if (!targetImporter) throw new Error('targets cannot be imported: the growth engine is not loaded');
-      summary.targets = targetImporter(db, input.targets, { label, actor });
+      if (!deps.importTargets) throw new Error('targets cannot be imported here: no target importer was given');
+      summary.targets = deps.importTargets(db, input.targets, { label, actor });
     }
   })();
   return summary;
 }
 
-export const SOURCE_CODES = { api: 0, backfill: 1, manual: 2, import: 3 } as const;
-export type SnapshotSource = keyof typeof SOURCE_CODES;
-export const SOURCE_NAMES: SnapshotSource[] = ['api', 'backfill', 'manual', 'import'];
 
 export interface ReadingsImport {
   lines: number;
@@ -326,25 +348,38 @@ export interface ReadingsImport {
 }
 
 const MAX_REPORTED = 50;
+const PROGRESS_EVERY = 5_000;
+
+export interface AudienceImportOptions {
+  config: AppConfig;
+  /** What follows the write (the rollups): called once, when anything was written. */
+  onSnapshotsChanged: SnapshotsChanged;
+  now?: Date;
+  source?: SnapshotSource;
+  /** Lines checked, then readings written: called every few thousand and at the end of each phase. */
+  onProgress?: (done: number, total: number, phase: 'check' | 'write') => void;
+}
+
+/** A checked readings file: what the write step stores. */
+export interface AudiencePlan {
+  lines: number;
+  source: SnapshotSource;
+  /** [account id, epoch day, audience] */
+  readings: [number, number, number][];
+}
 
 /**
  * Imports readings `org,platform,account,date,audience`. Every bad line is reported with its
  * number; when any line is bad nothing is written.
  */
-export function importAudience(
-  db: Db,
-  file: string,
-  opts: {
-    timezone: string;
-    now?: Date;
-    source?: SnapshotSource;
-    /** Lines checked, then readings written: called every few thousand and at the end of each phase. */
-    onProgress?: (done: number, total: number, phase: 'check' | 'write') => void;
-  },
-): ReadingsImport {
-  const PROGRESS_EVERY = 5_000;
+export function importAudience(db: Db, file: string, opts: AudienceImportOptions): ReadingsImport {
+  return writeAudiencePlan(db, planAudienceImport(db, file, opts), opts);
+}
+
+/** The plan step of `import-audience`: reads and checks every line; writes nothing; throws InputError naming each bad line. */
+export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImportOptions, 'config' | 'now' | 'source' | 'onProgress'>): AudiencePlan {
   const { label, rows } = readCsv(file, ['org', 'platform', 'account', 'date', 'audience']);
-  const today = toEpochDay(localDate(opts.timezone, opts.now ?? new Date()));
+  const today = toEpochDay(localDate(opts.config.timezone, opts.now ?? new Date()));
   const accounts = new Map<string, { id: number; orgSlug: string }>();
   for (const r of db.prepare('SELECT a.id, a.platform, a.platform_id, o.slug FROM accounts a JOIN organisations o ON o.id = a.org_id').all() as {
     id: number;
@@ -405,22 +440,22 @@ export function importAudience(
     if (errors.length > MAX_REPORTED) shown.push(`… and ${errors.length - MAX_REPORTED} more bad lines`);
     throw new InputError(`${errors.length} bad line(s); nothing was imported:\n${shown.join('\n')}`, label);
   }
-  const source = SOURCE_CODES[opts.source ?? 'import'];
+  return { lines: rows.length, source: opts.source ?? 'import', readings };
+}
+
+/** The write step of `import-audience`: every reading in one transaction through the snapshot writer; the hook fires once. */
+export function writeAudiencePlan(db: Db, plan: AudiencePlan, opts: Pick<AudienceImportOptions, 'config' | 'onSnapshotsChanged' | 'onProgress'>): ReadingsImport {
+  const writer = snapshotWriter(db, (changedFrom) => opts.onSnapshotsChanged(db, opts.config, changedFrom));
   const now = Date.now();
-  const upsert = db.prepare(
-    `INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (account_id, day) DO UPDATE SET audience = excluded.audience, source = excluded.source, collected_at = excluded.collected_at`,
-  );
-  const changedFrom = new Map<number, number>();
-  db.transaction(() => {
+  const { readings, source } = plan;
+  writer.transaction(() => {
     let written = 0;
     for (const [accountId, day, audience] of readings) {
-      upsert.run(accountId, day, audience, source, now);
-      const from = changedFrom.get(accountId);
-      if (from === undefined || day < from) changedFrom.set(accountId, day);
+      writer.put({ accountId, day, audience, source, at: now });
       if (opts.onProgress && ++written % PROGRESS_EVERY === 0) opts.onProgress(written, readings.length, 'write');
     }
-  })();
+  });
   opts.onProgress?.(readings.length, readings.length, 'write');
-  return { lines: rows.length, written: readings.length, changedFrom };
+  writer.finish();
+  return { lines: plan.lines, written: readings.length, changedFrom: writer.changedFrom };
 }

@@ -34,6 +34,7 @@ import { InputError } from '../src/config';
 import { ForbiddenError } from '../src/admin/scope';
 import { AdminJobs, type Collect } from '../src/admin/accounts';
 import type { LoginThrottle } from '../src/auth';
+import { afterSnapshotsChanged, type SnapshotsChanged } from '../src/jobs/hooks';
 
 const log = createLogger('web');
 
@@ -52,6 +53,8 @@ export interface AppDeps extends WebDeps {
   loginThrottle?: LoginThrottle;
   /** The collect job the admin "collect now" / backfill buttons run (tests replace it). */
   collect?: Collect;
+  /** What follows a snapshot write from the admin pages (default: the rollups through jobs/hooks). */
+  onSnapshotsChanged?: SnapshotsChanged;
 }
 
 export function createApp(deps: AppDeps): Express {
@@ -60,7 +63,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  const jobs = new AdminJobs(deps.db, deps.config, deps.collect);
+  const jobs = new AdminJobs(deps.db, deps.config, deps.onSnapshotsChanged ?? afterSnapshotsChanged, deps.collect);
   app.locals.adminJobs = jobs;
   app.use(
     helmet({

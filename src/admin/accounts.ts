@@ -8,8 +8,9 @@ import { Refusal } from './errors';
 import { orgById } from './tree';
 import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
 import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
-import { importTree, SOURCE_NAMES, type SnapshotSource } from '../import';
-import { afterSnapshotsChanged } from '../jobs/hooks';
+import { importTree } from '../import';
+import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
+import type { SnapshotsChanged } from '../jobs/hooks';
 import { CollectBusyError, runCollect, settingsFromConfig, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
 import { formError } from './orgs';
@@ -108,23 +109,23 @@ export async function addAccount(db: Db, actor: string, org: OrgRow, input: { pl
 }
 
 /** Not counted on and after `date`; the rollups are brought up to date from that day. */
-export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string): void {
+export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string, onSnapshotsChanged: SnapshotsChanged): void {
   const day = toEpochDay(date);
   if (account.closed_day === day) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
     audit(db, actor, 'account.close', subjectOf(db, account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
+  onSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
 }
 
-export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow): void {
+export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, onSnapshotsChanged: SnapshotsChanged): void {
   if (account.closed_day === null) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
     audit(db, actor, 'account.reopen', subjectOf(db, account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
   })();
-  afterSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
+  onSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
 }
 
 export interface AdminJobRow {
@@ -153,6 +154,8 @@ export class AdminJobs {
   constructor(
     private readonly db: Db,
     private readonly config: AppConfig,
+    /** What follows a snapshot change (the rollups): passed to the collect runs and used by the admin writes. */
+    readonly onSnapshotsChanged: SnapshotsChanged,
     private readonly collect: Collect = runCollect,
   ) {}
 
@@ -181,6 +184,7 @@ export class AdminJobs {
       account: account.platform_id,
       backfillDays: kind === 'backfill' ? backfillDays : undefined,
       trigger: 'admin',
+      onSnapshotsChanged: this.onSnapshotsChanged,
     })
       .then((r) => {
         const failure = r.failures[0];

@@ -6,8 +6,10 @@ import { accountSubject, audit, type AccountRow } from '../../db/orgs';
 import { Refusal, type Vars } from './errors';
 import { InputError, type AppConfig } from '../config';
 import { fromEpochDay, isIsoDate, localDate, toEpochDay } from '../domain/dates';
-import { parseCsvText, SOURCE_CODES, SOURCE_NAMES, type SnapshotSource } from '../import';
-import { afterSnapshotsChanged } from '../jobs/hooks';
+import { parseCsvText } from '../import';
+import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
+import type { SnapshotsChanged } from '../jobs/hooks';
+import { snapshotOn, snapshotWriter } from '../../db/snapshots';
 
 export const NEWSPAPER_CSV_COLUMNS = ['org', 'account', 'date', 'subscribers'] as const;
 export const MAX_CSV_BYTES = 1_000_000;
@@ -34,8 +36,7 @@ export interface Figure {
   previous: number | null;
 }
 
-const previousOf = (db: Db, accountId: number, day: number) =>
-  (db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day = ?').pluck().get(accountId, day) as number | undefined) ?? null;
+const previousOf = snapshotOn;
 
 /** A figure's date: a real date, not in the future. */
 function dateProblem(date: string, today: string): Refusal | undefined {
@@ -134,28 +135,21 @@ export function checkNewspaperCsv(db: Db, text: string, opts: { orgIds: 'all' | 
   return { figures, errors: errors.slice(0, MAX_REPORTED), errorCount: errors.length, lines: rows.length };
 }
 
-/** Writes the figures in one transaction (one audit entry each), then updates the rollups. */
-export function writeFigures(db: Db, config: AppConfig, actor: string, figures: Figure[]): number {
-  const upsert = db.prepare(
-    `INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (account_id, day) DO UPDATE SET audience = excluded.audience, source = excluded.source, collected_at = excluded.collected_at`,
-  );
-  const changedFrom = new Map<number, number>();
+/** Writes the figures in one transaction (one audit entry each) as `manual` snapshots; the rollups follow once. */
+export function writeFigures(db: Db, config: AppConfig, actor: string, figures: Figure[], onSnapshotsChanged: SnapshotsChanged): number {
+  const writer = snapshotWriter(db, (changedFrom) => onSnapshotsChanged(db, config, changedFrom));
   const now = Date.now();
-  let written = 0;
-  db.transaction(() => {
+  writer.transaction(() => {
     for (const f of figures) {
       const day = toEpochDay(f.date);
       const previous = previousOf(db, f.account.id, day);
       if (previous === f.subscribers) continue;
-      upsert.run(f.account.id, day, f.subscribers, SOURCE_CODES.manual, now);
+      writer.put({ accountId: f.account.id, day, audience: f.subscribers, source: 'manual', at: now });
       audit(db, actor, 'snapshot.set', accountSubject('newspaper', f.account.platform_id, f.account.org_slug), previous === null ? undefined : { date: f.date, subscribers: previous }, { date: f.date, subscribers: f.subscribers });
-      changedFrom.set(f.account.id, Math.min(day, changedFrom.get(f.account.id) ?? day));
-      written++;
     }
-  })();
-  afterSnapshotsChanged(db, config, changedFrom);
-  return written;
+  });
+  writer.finish();
+  return writer.written;
 }
 
 export const todayIn = (config: AppConfig, now: Date): string => localDate(config.timezone, now);

@@ -7,6 +7,7 @@ import { createLogger } from '../log';
 import { startScheduler, type Job } from '../scheduler';
 import { CollectBusyError, runCollect } from './collect';
 import '../growth-engine';
+import { afterSnapshotsChanged } from './hooks';
 
 const log = createLogger('jobs');
 
@@ -17,7 +18,7 @@ export function dataJobs(db: Db, config: AppConfig): Job[] {
       cron: config.schedules.collect,
       run: async () => {
         try {
-          const r = await runCollect({ db, config, trigger: 'schedule' });
+          const r = await runCollect({ db, config, trigger: 'schedule', onSnapshotsChanged: afterSnapshotsChanged });
           return { run: r.runId, accounts: r.accountsTotal, ok: r.accountsOk, failed: r.accountsFailed, requests: r.requests };
         } catch (err) {
           // A manual `collect` started from the shell holds the lock: that run does the work.

@@ -10,6 +10,8 @@ import { importAudience, importTree, readTreeFile } from '../../src/import';
 import { ensureRollups } from '../../src/jobs/compute';
 import { parseTelegramHtml, type Emulator } from '../../collectors/emulator';
 import { tempDir } from './cli';
+import { afterSnapshotsChanged } from '../../src/jobs/hooks';
+import { importTargets } from '../../src/targets-store';
 
 export const BOT_TOKEN = '123456:TEST-bot-token-abcdef';
 /** Readings run from FIRST_DAY to LAST_DAY; the weeks under test lie inside. */
@@ -120,9 +122,9 @@ export function botFixture(emulatorUrl: string, opts: { tree?: string; readings?
   const db = openDatabase(dbPath);
   const tree = readTreeFile(configPath);
   importTree(db, { ...tree, targets: [] });
-  if (lines.length > 1) importAudience(db, csvPath, { timezone: config.timezone, now: new Date('2026-03-16T00:00:00Z') });
+  if (lines.length > 1) importAudience(db, csvPath, { config, onSnapshotsChanged: afterSnapshotsChanged, now: new Date('2026-03-16T00:00:00Z') });
   ensureRollups(db);
-  importTree(db, tree); // targets last: their baselines freeze from the readings
+  importTree(db, tree, 'import', { importTargets }); // targets last: their baselines freeze from the readings
   ensureRollups(db);
   return { dir, dbPath, configPath, db, config, env };
 }

@@ -9,6 +9,7 @@ import { runCollect } from '../../src/jobs/collect';
 import { setLogSink } from '../../src/log';
 import { botFixture, postsTo, type BotFixture } from '../helpers/bot';
 import { FAST } from '../helpers/collect';
+import { afterSnapshotsChanged } from '../../src/jobs/hooks';
 
 const ADMIN = '-1009999';
 let emu: Emulator;
@@ -54,7 +55,7 @@ test('a collect run with failures and channels stale for over 3 days are alerted
   f = botFixture(emu.url);
   setChatLanguage(f.db, ADMIN, 'kk');
   emu.addUnknown('@gamma_channel');
-  const run = await runCollect({ db: f.db, config: f.config, platform: 'telegram', settings: FAST, env: f.env });
+  const run = await runCollect({ db: f.db, config: f.config, onSnapshotsChanged: afterSnapshotsChanged, platform: 'telegram', settings: FAST, env: f.env });
   expect(run.accountsFailed).toBe(1);
 
   const outbox = new Outbox(f.db);

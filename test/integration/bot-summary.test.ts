@@ -12,6 +12,7 @@ import { runCollect } from '../../src/jobs/collect';
 import { FAST } from '../helpers/collect';
 import { setLogSink } from '../../src/log';
 import { botFixture, parseFigure, postsTo, TRICKY_NAME, WEEK, WEEK_FROM, WEEK_TO, type BotFixture } from '../helpers/bot';
+import { afterSnapshotsChanged } from '../../src/jobs/hooks';
 
 let emu: Emulator;
 let f: BotFixture;
@@ -179,7 +180,7 @@ test('a summary longer than 4,096 characters is split on line boundaries into po
 
 test('channels whose collection failed or went stale are listed, as of the Monday the summary is posted', async () => {
   emu.addUnknown('@gamma_channel');
-  await runCollect({ db: f.db, config: f.config, platform: 'telegram', settings: FAST, env: f.env });
+  await runCollect({ db: f.db, config: f.config, onSnapshotsChanged: afterSnapshotsChanged, platform: 'telegram', settings: FAST, env: f.env });
   const text = summaryPosts(f.db, f.config, orgBySlug(f.db, 'kz')!, lastWeekLabel(f.config), 'ru').join('\n');
   const section = text.slice(text.indexOf('<b>Проблемы со сбором данных</b>'));
   expect(section).toContain('• Гамма городская · Telegram @gamma_channel: канал не найден, последние данные: 15.03.2026');

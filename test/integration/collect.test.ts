@@ -5,6 +5,7 @@ import { igIdForPage } from '../../collectors/emulator/model';
 import { CollectBusyError, runCollect, type CollectJobOptions } from '../../src/jobs/collect';
 import { localDate, toEpochDay } from '../../src/domain/dates';
 import { FAST, configFor, failures, fixture, snapshots, type Fixture } from '../helpers/collect';
+import { afterSnapshotsChanged } from '../../src/jobs/hooks';
 
 let emu: Emulator;
 let fx: Fixture;
@@ -24,7 +25,7 @@ afterEach(() => fx.db.close());
 const today = () => toEpochDay(localDate('Asia/Almaty'));
 
 function run(extra: Partial<CollectJobOptions> = {}, env: Record<string, string> = {}) {
-  return runCollect({ db: fx.db, config: configFor(emu.url, env), settings: FAST, env, ...extra });
+  return runCollect({ db: fx.db, config: configFor(emu.url, env), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST, env, ...extra });
 }
 
 function addMany(platform: 'facebook' | 'instagram' | 'telegram', n: number, start = 0): string[] {
@@ -218,7 +219,7 @@ describe('platform specifics', () => {
     const old = await startEmulator({ seed: 'collect-test', disabledMethods: ['getChatMemberCount'] });
     try {
       const tg = addMany('telegram', 3);
-      const r = await runCollect({ db: fx.db, config: configFor(old.url), settings: FAST });
+      const r = await runCollect({ db: fx.db, config: configFor(old.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST });
       expect(r.accountsOk).toBe(3);
       expect(old.counters.byMethod.getchatmemberscount).toBe(3);
       expect(snapshots(fx.db).map((s) => s.audience)).toEqual(tg.map((id) => old.audience(id)));
@@ -232,12 +233,12 @@ describe('platform specifics', () => {
     const noIg = fx.addAccount('instagram', 'page:600000000000002', { pageId: '600000000000002' });
     const local = await startEmulator({ seed: 'collect-test', pagesWithoutInstagram: ['600000000000002'] });
     try {
-      const r = await runCollect({ db: fx.db, config: configFor(local.url), settings: FAST });
+      const r = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST });
       const igId = igIdForPage('600000000000001', 'collect-test');
       expect((fx.db.prepare('SELECT resolved_id FROM accounts WHERE id = ?').get(acc) as { resolved_id: string }).resolved_id).toBe(igId);
       expect(snapshots(fx.db)).toEqual([expect.objectContaining({ account_id: acc, audience: local.audience(igId) })]);
       expect(r.failures).toEqual([expect.objectContaining({ accountId: noIg, kind: 'not_found', message: expect.stringMatching(/no Instagram professional account/) })]);
-      const again = await runCollect({ db: fx.db, config: configFor(local.url), settings: FAST, platform: 'instagram', account: 'page:600000000000001' });
+      const again = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST, platform: 'instagram', account: 'page:600000000000001' });
       expect(again.perPlatform.instagram!.requests).toBe(1); // no second lookup through the Page
     } finally {
       await local.close();

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startEmulator, type Emulator } from '../../collectors/emulator';
-import { fixture, spawnCli, type Fixture } from '../helpers/collect';
+import { configFor, fixture, spawnCli, type Fixture } from '../helpers/collect';
 import { importAudience } from '../../src/import';
 import { computeRollups } from '../../src/jobs/compute';
 
@@ -63,7 +63,7 @@ test('import-audience and compute --full report their progress to the end, phase
   fs.writeFileSync(csv, rows.join('\n') + '\n');
 
   const seen: string[] = [];
-  const result = importAudience(fx.db, csv, { timezone: 'Asia/Almaty', onProgress: (done, total, phase) => seen.push(`${phase} ${done}/${total}`) });
+  const result = importAudience(fx.db, csv, { config: configFor('http://127.0.0.1:1'), onSnapshotsChanged: () => undefined, onProgress: (done, total, phase) => seen.push(`${phase} ${done}/${total}`) });
   expect(result.written).toBe(12_000);
   expect(seen).toEqual([
     'check 5000/12000',

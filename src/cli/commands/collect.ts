@@ -5,6 +5,7 @@ import { InputError } from '../../config';
 import { runCollect, type CollectResult } from '../../jobs/collect';
 import { createProgress, type Progress } from '../../progress';
 import { COLLECTED_PLATFORMS, type CollectedPlatform } from '../../../collectors/types';
+import { afterSnapshotsChanged } from '../../jobs/hooks';
 
 function parseDays(v: string): number {
   const n = Number(v);
@@ -63,6 +64,7 @@ export function register(program: Command, ctx: CliContext): void {
           account: o.account,
           backfillDays: o.backfill,
           trigger: 'manual',
+          onSnapshotsChanged: afterSnapshotsChanged,
           onProgress: (done, total, p = 'accounts') => {
             if (p !== phase) {
               progress?.stop();

@@ -24,12 +24,11 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const result = (() => {
         try {
-          return importAudience(ctx.db(), file, { timezone: ctx.config().timezone, onProgress });
+          return importAudience(ctx.db(), file, { config: ctx.config(), onSnapshotsChanged: afterSnapshotsChanged, onProgress });
         } finally {
           progress?.stop();
         }
       })();
-      afterSnapshotsChanged(ctx.db(), ctx.config(), result.changedFrom);
       process.stdout.write(`${file}: ${result.written} readings imported from ${result.lines} lines in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     });
 }

@@ -35,7 +35,7 @@ export function accountsRouter(kit: AdminKit): Router {
     '/accounts/:id/close',
     kit.action((req, res) => {
       const account = kit.editableAccount(res, req.params.id);
-      closeAccount(db, kit.ctx.config, kit.actor(res), account, kit.form(req, { date: F.date() }).date);
+      closeAccount(db, kit.ctx.config, kit.actor(res), account, kit.form(req, { date: F.date() }).date, kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=closed`);
     }, showAccount),
   );
@@ -43,7 +43,7 @@ export function accountsRouter(kit: AdminKit): Router {
     '/accounts/:id/reopen',
     kit.action((req, res) => {
       const account = kit.editableAccount(res, req.params.id);
-      reopenAccount(db, kit.ctx.config, kit.actor(res), account);
+      reopenAccount(db, kit.ctx.config, kit.actor(res), account, kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/accounts/${account.id}?done=reopened`);
     }, showAccount),
   );

@@ -67,7 +67,7 @@ export function newspapersRouter(kit: AdminKit): Router {
       if (account.platform !== 'newspaper') throw new Refusal('account', 'must be a newspaper', 'not_newspaper');
       const org = orgById(db, account.org_id)!;
       const figure = figureFor(db, { ...account, org_slug: org.slug }, f.date, f.subscribers, kit.ctx.today());
-      writeFigures(db, kit.ctx.config, kit.actor(res), [figure]);
+      writeFigures(db, kit.ctx.config, kit.actor(res), [figure], kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/newspapers?done=saved`);
     }, showNewspapers),
   );
@@ -99,7 +99,7 @@ export function newspapersRouter(kit: AdminKit): Router {
         const orgOf = orgLookup();
         return showNewspapers(req, res, { csv, preview: check.figures.map((x) => ({ ...x, org: orgOf(x.account.org_id) })), csvLines: check.lines });
       }
-      writeFigures(db, kit.ctx.config, kit.actor(res), check.figures);
+      writeFigures(db, kit.ctx.config, kit.actor(res), check.figures, kit.jobs.onSnapshotsChanged);
       res.redirect(303, `/admin/newspapers?done=imported`);
     }, showNewspapers),
   );
