@@ -110,6 +110,11 @@ describe('a regional press officer', () => {
     // The page lists each organisation's own figure and the title's total.
     page = await get(editor, '/admin/newspapers?lang=ru');
     expect(page.text).toMatch(/Итого bilimdi-el<\/th><td class="num"><strong>1[\s\u00a0\u202f]234<\/strong>/);
+    // The editor's audit log holds its own newspaper's entries (in words), not the national paper's.
+    const audit = await get(editor, '/admin/audit?lang=ru');
+    expect(audit.text).toContain('data-subject="account:newspaper:pavlodar/bilimdi-el"');
+    expect(audit.text).toContain('введена цифра');
+    expect(audit.text).not.toContain('data-subject="account:newspaper:kz/');
   });
 
   test('a CSV as Russian Excel saves it (; BOM CRLF) is previewed and written; bad lines are explained in the page language', async () => {
