@@ -116,6 +116,8 @@ export function describeAudit(db: Db, rows: AuditRow[]): AuditEntry[] {
       const a = after?.[field];
       // An update lists what changed; a creation (no before) lists what was set.
       if (before && after && JSON.stringify(b) === JSON.stringify(a)) continue;
+      // What a creation left empty says nothing.
+      if (!before && (a === null || a === undefined)) continue;
       changes.push({ field, before: before && field in before ? value(field, b) : undefined, after: after && field in after ? value(field, a) : undefined });
     }
     return { ...r, about: subject(r.subject), changes };
