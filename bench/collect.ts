@@ -11,7 +11,7 @@ import { openDatabase } from '../db';
 import { loadConfig } from '../src/config';
 import { setLogSink } from '../src/log';
 import { runCollect } from '../src/jobs/collect';
-import { afterSnapshotsChanged } from '../src/jobs/hooks';
+import { updateRollups } from '../src/services';
 
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       file: path.join(__dirname, '..', 'test/helpers/empty-config.yaml'),
     });
     const t0 = process.hrtime.bigint();
-    const result = await runCollect({ db, config, onSnapshotsChanged: afterSnapshotsChanged, settings: { concurrency, telegramRatePerSecond: telegramRate }, trigger: 'manual' });
+    const result = await runCollect({ db, config, onSnapshotsChanged: updateRollups, settings: { concurrency, telegramRatePerSecond: telegramRate }, trigger: 'manual' });
     const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
 
     const fb = result.perPlatform.facebook!;

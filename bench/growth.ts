@@ -10,8 +10,10 @@ import { openDatabase, type Db } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
-import { audienceRows, growthRows, rankings, targetRows } from '../src/growth-queries';
-import { importTargets } from '../src/targets-store';
+import { audienceRows } from '../src/growth/series';
+import { growthRows } from '../src/growth/growth';
+import { rankings } from '../src/growth/rankings';
+import { importTargets, targetRows } from '../src/growth/targets';
 import { BRANCHES_PER_REGION, DAYS, END, generateScaleModel, PRIMARIES, rand, REGIONS, START } from './scale-model';
 
 setLogLevel('warn');

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from '../db';
 import { allAccounts, allOrgs } from '../db/orgs';
+import { targetImporter } from '../src/services';
 import { importTree, readTreeFile } from '../src/import';
 import { fromEpochDay, toEpochDay } from '../src/domain/dates';
 
@@ -12,7 +13,7 @@ const LINES = Number(process.env.LINES ?? 100_000);
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-import-'));
 const dbFile = path.join(dir, 'ag.db');
 const db = openDatabase(dbFile);
-importTree(db, readTreeFile(path.join(__dirname, '../examples/union.yaml')));
+importTree(db, readTreeFile(path.join(__dirname, '../examples/union.yaml')), 'bench', { importTargets: targetImporter });
 const slugOf = new Map(allOrgs(db).map((o) => [o.id, o.slug]));
 const accounts = allAccounts(db);
 db.close();

@@ -15,10 +15,11 @@ import { loadConfig } from '../src/config';
 import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
-import { importTargets } from '../src/targets-store';
+import { importTargets } from '../src/growth/targets';
 import { createApp, createWebServer } from '../web/app';
 import { createApiToken } from '../src/auth';
 import { ACCOUNTS, END, generateScaleModel, ORGS, rand, START } from './scale-model';
+import { createServices } from '../src/services';
 
 setLogLevel('warn');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
@@ -86,10 +87,10 @@ async function main(): Promise<void> {
 
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
   const now = () => new Date(`${fromEpochDay(END)}T03:00:00Z`);
-  const server = createWebServer(createApp({ db, config, now }));
+  const server = createWebServer(createApp({ ...createServices(db, config), now }));
   const base = await listen(server);
   // The same app without the response cache: what the first visitor after each collect waits for.
-  const coldServer = http.createServer(createApp({ db, config, now, cache: false }));
+  const coldServer = http.createServer(createApp({ ...createServices(db, config), now, cache: false }));
   const cold = await listen(coldServer);
   const rankingsPath = '/rankings?level=primary';
   const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;

@@ -2,6 +2,7 @@
 // Graph batches of up to 50; backfill from Page Insights `page_follows` in windows of ≤ 90 days.
 import { CollectorError, MalformedResponseError } from './http';
 import { BatchItem, GraphClient, GraphTransport, readInBatches } from './graph';
+import { resolvePageTokens } from './page-tokens';
 import type { AccountTarget, CollectContext, Collector, HistoryContext, HistoryPoint } from './types';
 
 export const MAX_INSIGHTS_WINDOW_DAYS = 90;
@@ -82,14 +83,21 @@ export class FacebookCollector implements Collector {
     await Promise.all(
       byToken(accounts).map(async (group) => {
         const client = new GraphClient(group[0].token, this.transport, (n) => ctx.countRequest(n));
+        // Insights need each Page's own token (reference §1.7); a Page without one fails alone, with its fix.
+        const pageTokens = await resolvePageTokens(
+          client,
+          group.map((a) => a.platformId),
+        );
         const items: BatchItem[] = [];
         const state = new Map<number, { left: number; points: HistoryPoint[]; error?: CollectorError }>();
         group.forEach((a) => {
+          const pt = pageTokens.get(a.platformId)!;
+          if (!pt.ok) return ctx.report({ ok: false, accountId: a.accountId, error: pt.error });
           state.set(a.accountId, { left: windows.length, points: [] });
           windows.forEach(([since, until]) =>
             items.push({
               key: a.accountId,
-              relativeUrl: `${encodeURIComponent(a.platformId)}/insights?metric=page_follows&period=day&since=${since}&until=${until}`,
+              relativeUrl: client.withToken(`${encodeURIComponent(a.platformId)}/insights?metric=page_follows&period=day&since=${since}&until=${until}`, pt.token),
               label: `Facebook Page ${a.platformId} insights`,
             }),
           );

@@ -1,10 +1,12 @@
 // Graph API access through facebook-nodejs-business-sdk, shared by the Facebook and Instagram
 // collectors: per-instance base URL, timeouts, usage headers, typed errors, and batched node reads.
 import { AsyncLocalStorage } from 'node:async_hooks';
+import crypto from 'node:crypto';
 import axios from 'axios';
 import { FacebookAdsApi } from 'facebook-nodejs-business-sdk';
 import {
   CollectorError,
+  GRAPH_LONG_WAIT_CODES,
   InvalidTokenError,
   MalformedResponseError,
   RetryPolicy,
@@ -85,6 +87,11 @@ export class GraphTransport {
   }
 }
 
+/** `appsecret_proof` for a token: lower-case hex HMAC-SHA256 of the token keyed with the app secret. */
+export function appsecretProof(token: string, appSecret: string): string {
+  return crypto.createHmac('sha256', appSecret).update(token).digest('hex');
+}
+
 export type BatchEntry = { kind: 'ok'; body: Record<string, unknown> } | { kind: 'error'; error: CollectorError } | { kind: 'null' };
 
 /** One token's view of the Graph API. */
@@ -94,19 +101,32 @@ export class GraphClient {
   deadError?: CollectorError;
 
   constructor(
-    token: string,
+    readonly token: string,
     readonly transport: GraphTransport,
     private readonly countRequest: (n?: number) => void,
+    /** graph.instagram.com for Instagram Login accounts: another API root, and no Facebook appsecret_proof. */
+    opts: { baseUrl?: string; instagramLogin?: boolean } = {},
   ) {
     registerSecret(token);
+    registerSecret(transport.settings.appSecret);
     installInterceptors();
     // crash_log=false: the SDK's default installs a process-wide uncaughtException reporter.
     this.api = new FacebookAdsApi(token, 'en_US', false);
-    const base = transport.baseUrl;
+    const base = (opts.baseUrl ?? transport.baseUrl).replace(/\/+$/, '');
     const call = this.api.call.bind(this.api);
+    const secret = opts.instagramLogin ? undefined : transport.settings.appSecret;
+    const proof = secret ? appsecretProof(token, secret) : undefined;
     // Per-instance base URL (the SDK's GRAPH is a static getter): the 6th argument is its URL override.
+    // With an app secret, every call carries the proof of this client's token (the SDK has no option for it).
     this.api.call = ((method: string, path: string | string[], params?: Record<string, unknown>, files?: Record<string, unknown>, multipart?: boolean, url?: string) =>
-      call(method, path, params, files, multipart, url || base)) as FacebookAdsApi['call'];
+      call(method, path, proof ? { ...(params ?? {}), appsecret_proof: proof } : params, files, multipart, url || base)) as FacebookAdsApi['call'];
+  }
+
+  /** A batch entry's relative URL read with another token (a Page token): its own access_token and proof. */
+  withToken(relativeUrl: string, token: string): string {
+    const secret = this.transport.settings.appSecret;
+    const sep = relativeUrl.includes('?') ? '&' : '?';
+    return `${relativeUrl}${sep}access_token=${encodeURIComponent(token)}${secret ? `&appsecret_proof=${appsecretProof(token, secret)}` : ''}`;
   }
 
   /** One HTTP request, paced and timed out, answering the parsed JSON body or throwing a typed error. */
@@ -128,7 +148,7 @@ export class GraphClient {
       } catch (e) {
         throttle.observe(s.headers);
         const err = this.toTyped(e, s, controller.signal.aborted, what);
-        if (err.kind === 'rate_limit') throttle.pause(err.retryAfterMs ?? settings.rateLimitPauseMs);
+        if (err.kind === 'rate_limit') throttle.pause(err.retryAfterMs ?? pauseFor(err, settings.rateLimitPauseMs));
         if (err.kind === 'invalid_token') this.deadError = err;
         throw err;
       } finally {
@@ -171,12 +191,17 @@ export class GraphClient {
       const b = body as Record<string, unknown>;
       if (b.error || (e.code !== undefined && e.code !== 200)) {
         const err = graphError(b.error as never, e.code, 'Graph');
-        if (err.kind === 'rate_limit') this.transport.throttle.pause(this.transport.settings.rateLimitPauseMs);
+        if (err.kind === 'rate_limit') this.transport.throttle.pause(pauseFor(err, this.transport.settings.rateLimitPauseMs));
         return { kind: 'error', error: err };
       }
       return { kind: 'ok', body: b };
     });
   }
+}
+
+/** 341 and 368 ask for a longer wait than an ordinary rate limit. */
+function pauseFor(err: CollectorError, pauseMs: number): number {
+  return err.code !== undefined && GRAPH_LONG_WAIT_CODES.has(err.code) ? pauseMs * (err.code === 368 ? 6 : 3) : pauseMs;
 }
 
 export interface BatchItem {

@@ -146,19 +146,42 @@ export interface GraphErrorBody {
   type?: string;
   code?: number;
   error_subcode?: number;
+  is_transient?: boolean;
 }
+
+/** Graph codes that ask for a longer wait than a rate limit: 341 (application limit), 368 (temporarily blocked). */
+export const GRAPH_LONG_WAIT_CODES = new Set([341, 368]);
+
+/** The fixes, in plain words, for the setup errors Meta answers (DESIGN §3, reference §1.7). */
+export const GRAPH_FIXES = {
+  pageToken:
+    'this read needs the Page\'s own access token: in Business settings → Users → System users, assign the Page to the system user with a task (ANALYZE "View Page performance", or CREATE_CONTENT), then run again',
+  pageTask:
+    'no Page access token for this Page: in Business settings → Users → System users → Assign assets, give the system user the Page with the task ANALYZE ("View Page performance") or CREATE_CONTENT, then run again',
+  permission:
+    'the token lacks a permission this read needs: generate the system-user token again with pages_show_list, pages_read_engagement, read_insights, instagram_basic (and ads_read or ads_management for Pages owned through Business Manager), and make sure the system user has a task on the Page',
+  appSecretMissing: 'the app requires appsecret_proof ("Require App Secret" is on): set FACEBOOK_APP_SECRET to the App Secret from the app\'s Settings → Basic',
+  appSecretWrong: 'appsecret_proof was refused: FACEBOOK_APP_SECRET is not this app\'s App Secret (Settings → Basic); copy it again',
+} as const;
+
+const withFix = (msg: string, fix: string) => `${msg} — fix: ${fix}`;
 
 export function graphError(body: GraphErrorBody | undefined, httpStatus: number | undefined, what: string): CollectorError {
   const code = typeof body?.code === 'number' ? body.code : undefined;
   const sub = body?.error_subcode;
-  const msg = `${what}: ${body?.message ?? `HTTP ${httpStatus ?? '?'}`}`;
+  const text = body?.message ?? `HTTP ${httpStatus ?? '?'}`;
+  const msg = `${what}: ${text}`;
   if (code !== undefined) {
-    if (GRAPH_RATE_LIMIT_CODES.has(code)) return new RateLimitError(msg, { code });
+    if (GRAPH_RATE_LIMIT_CODES.has(code) || GRAPH_LONG_WAIT_CODES.has(code)) return new RateLimitError(msg, { code });
+    // A 190 that names the Page token is a setup error of this Page's read, not a dead token.
+    if (code === 190 && /must be called with a Page Access Token/i.test(text)) return new PermissionError(withFix(msg, GRAPH_FIXES.pageToken), { code });
     if (code === 190 || code === 102 || code === 463 || code === 467) return new InvalidTokenError(msg, { code });
-    if (code === 10 || (code >= 200 && code <= 299)) return new PermissionError(msg, { code });
+    if (code === 10 || (code >= 200 && code <= 299)) return new PermissionError(withFix(msg, GRAPH_FIXES.permission), { code });
+    if (code === 100 && /require an appsecret_proof/i.test(text)) return new PermissionError(withFix(msg, GRAPH_FIXES.appSecretMissing), { code });
+    if (code === 100 && /invalid appsecret_proof/i.test(text)) return new PermissionError(withFix(msg, GRAPH_FIXES.appSecretWrong), { code });
     // 110 + 2207013: business discovery knows no Instagram account of that username.
     if (code === 803 || (code === 100 && sub === 33) || (code === 110 && sub === 2207013)) return new NotFoundError(msg, { code });
-    if (code === 1 || code === 2) return new TransientError(msg, { code });
+    if (code === 1 || code === 2 || body?.is_transient === true) return new TransientError(msg, { code });
     return new CollectorError('other', msg, { code });
   }
   if (httpStatus !== undefined && httpStatus >= 500) return new TransientError(msg);

@@ -3,6 +3,7 @@
 import { MalformedResponseError, NotFoundError } from './http';
 import { BatchItem, GraphClient, GraphTransport, readInBatches } from './graph';
 import { byToken, readCount } from './facebook';
+import { collectInstagramLogin } from './instagram-login';
 import type { AccountTarget, CollectContext, Collector } from './types';
 
 /** The IG user id to read, when it is already known. */
@@ -18,7 +19,10 @@ export class InstagramCollector implements Collector {
   constructor(private readonly transport: GraphTransport) {}
 
   async collect(accounts: readonly AccountTarget[], ctx: CollectContext): Promise<void> {
-    await Promise.all(byToken(accounts).map((group) => this.collectGroup(group, ctx)));
+    // Accounts without a Facebook Page are read through graph.instagram.com, each with its own token.
+    const login = accounts.filter((a) => a.api === 'instagram_login');
+    const viaPage = accounts.filter((a) => a.api !== 'instagram_login');
+    await Promise.all([collectInstagramLogin(this.transport, login, ctx), ...byToken(viaPage).map((group) => this.collectGroup(group, ctx))]);
   }
 
   private async collectGroup(group: readonly AccountTarget[], ctx: CollectContext): Promise<void> {

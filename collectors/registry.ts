@@ -7,6 +7,7 @@ import type { CollectedPlatform, Collector, CollectSettings } from './types';
 
 export const DEFAULT_COLLECT_SETTINGS: CollectSettings = {
   graphUrl: 'https://graph.facebook.com',
+  instagramGraphUrl: 'https://graph.instagram.com',
   telegramApiRoot: 'https://api.telegram.org',
   concurrency: 4,
   batchSize: 50,

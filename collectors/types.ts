@@ -16,6 +16,8 @@ export interface AccountTarget {
   pageId?: string | null;
   /** Instagram only: the IG user id once looked up through the Page. */
   resolvedId?: string | null;
+  /** Instagram only: `instagram_login` for an account read through graph.instagram.com with its own token. */
+  api?: 'instagram_login' | null;
   title?: string | null;
   token: string;
   /** Groups accounts sharing a token (e.g. the env var name); an invalid token stops its group only. */
@@ -70,6 +72,10 @@ export interface Collector {
 /** Tunables shared by the collectors; defaults in DEFAULT_COLLECT_SETTINGS (collectors/registry.ts). */
 export interface CollectSettings {
   graphUrl: string;
+  /** Root of the Instagram API with Instagram Login (`graph.instagram.com`). */
+  instagramGraphUrl: string;
+  /** FACEBOOK_APP_SECRET: when set, every Graph call carries `appsecret_proof` (never logged, never stored). */
+  appSecret?: string;
   telegramApiRoot: string;
   /** Graph HTTP requests in flight at once (shared by Facebook and Instagram). */
   concurrency: number;

@@ -1,4 +1,4 @@
-// Queries for the organisation tree and its accounts.
+// Rows of organisations and accounts. The tree itself (subtrees, ancestors) is src/growth/tree.ts.
 import type { Db } from './index';
 import type { Level, Platform } from '../src/config';
 
@@ -24,10 +24,14 @@ export interface AccountRow {
   title: string | null;
   token_env: string | null;
   closed_day: number | null;
+  /** Instagram only: 'instagram_login' for an account read through graph.instagram.com. */
+  api?: 'instagram_login' | null;
+  /** With api instagram_login: the token file the service reads and refreshes. */
+  token_file?: string | null;
 }
 
 const ORG_COLUMNS = 'id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat';
-const ACCOUNT_COLUMNS = 'id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day';
+const ACCOUNT_COLUMNS = 'id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file';
 
 export function allOrgs(db: Db): OrgRow[] {
   return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations ORDER BY id`).all() as OrgRow[];
@@ -39,27 +43,6 @@ export function orgBySlug(db: Db, slug: string): OrgRow | undefined {
 
 export function rootOrgs(db: Db): OrgRow[] {
   return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE parent_id IS NULL ORDER BY id`).all() as OrgRow[];
-}
-
-/** The org and all its descendants, parents before children. */
-export function subtreeIds(db: Db, orgId: number): number[] {
-  const rows = db
-    .prepare(
-      `WITH RECURSIVE sub(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.id, sub.depth + 1 FROM organisations o JOIN sub ON o.parent_id = sub.id)
-       SELECT id FROM sub ORDER BY depth, id`,
-    )
-    .all(orgId) as { id: number }[];
-  return rows.map((r) => r.id);
-}
-
-/** The org's ancestors from the root down to (and including) the org. */
-export function ancestorChain(db: Db, orgId: number): OrgRow[] {
-  return db
-    .prepare(
-      `WITH RECURSIVE up(id, depth) AS (SELECT ?, 0 UNION ALL SELECT o.parent_id, up.depth + 1 FROM organisations o JOIN up ON o.id = up.id WHERE o.parent_id IS NOT NULL)
-       SELECT ${ORG_COLUMNS.split(', ').map((c) => 'o.' + c).join(', ')} FROM up JOIN organisations o ON o.id = up.id ORDER BY up.depth DESC`,
-    )
-    .all(orgId) as OrgRow[];
 }
 
 export function allAccounts(db: Db): AccountRow[] {

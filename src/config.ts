@@ -52,9 +52,20 @@ export const accountSchema = z
       .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be an environment variable name (A-Z, 0-9, _)')
       .optional(),
     closed: dateString.nullable().optional(),
+    /** Instagram only: `instagram_login` reads the account through graph.instagram.com with its own token. */
+    api: z.enum(['instagram_login'], { errorMap: () => ({ message: 'must be instagram_login (or left out)' }) }).optional(),
+    /** With `api: instagram_login`: a file (mode 0600) holding the token, which the service refreshes. */
+    token_file: z.string().min(1, 'must be a file path').optional(),
   })
   .strict()
   .superRefine((a, ctx) => {
+    if (a.api && a.platform !== 'instagram') ctx.addIssue({ code: 'custom', path: ['api'], message: 'is only for instagram accounts' });
+    if (a.token_file && a.api !== 'instagram_login') ctx.addIssue({ code: 'custom', path: ['token_file'], message: 'is only for accounts with api: instagram_login' });
+    if (a.api === 'instagram_login') {
+      if (!a.id) ctx.addIssue({ code: 'custom', path: ['id'], message: 'is required with api: instagram_login (the Instagram user id)' });
+      if (a.page) ctx.addIssue({ code: 'custom', path: ['page'], message: 'must be left out with api: instagram_login (the account has no Facebook Page)' });
+      if (!a.token_env && !a.token_file) ctx.addIssue({ code: 'custom', path: ['token_env'], message: 'is required with api: instagram_login (its own Instagram token), unless token_file is given' });
+    }
     if (!a.id && !(a.platform === 'instagram' && a.page)) {
       ctx.addIssue({ code: 'custom', path: ['id'], message: 'is required (an Instagram account may give `page` instead)' });
     }
@@ -112,6 +123,8 @@ export const targetSchema = z
     target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
     decision: z.string().optional(),
+    // a target at or below its baseline (keep the audience) must say so
+    hold: z.boolean().optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -173,7 +186,11 @@ export interface AppConfig {
     databasePath: string;
     port: number;
     facebookToken?: string;
+    /** FACEBOOK_APP_SECRET: when set, every Graph call carries appsecret_proof. A secret: redacted everywhere. */
+    facebookAppSecret?: string;
     facebookGraphUrl: string;
+    /** INSTAGRAM_GRAPH_URL: the Instagram API with Instagram Login (accounts with `api: instagram_login`). */
+    instagramGraphUrl: string;
     telegramBotToken?: string;
     telegramApiRoot: string;
   };
@@ -255,8 +272,10 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
   }
   const facebookToken = env.FACEBOOK_ACCESS_TOKEN?.trim() || undefined;
   const telegramBotToken = env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
+  const facebookAppSecret = env.FACEBOOK_APP_SECRET?.trim() || undefined;
   registerSecret(facebookToken);
   registerSecret(telegramBotToken);
+  registerSecret(facebookAppSecret);
   return {
     file,
     timezone: f.timezone ?? 'Asia/Almaty',
@@ -281,7 +300,9 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
       port,
       facebookToken,
+      facebookAppSecret,
       facebookGraphUrl: envUrl(env, 'FACEBOOK_GRAPH_URL', 'https://graph.facebook.com'),
+      instagramGraphUrl: envUrl(env, 'INSTAGRAM_GRAPH_URL', 'https://graph.instagram.com'),
       telegramBotToken,
       telegramApiRoot: envUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org'),
     },

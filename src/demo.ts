@@ -13,11 +13,11 @@ import { Outbox } from './bot/outbox';
 import { lastWeekLabel, runWeeklySummary } from './bot/service';
 import { InputError, loadConfig, type AppConfig, type TargetInput } from './config';
 import { addDays, localDate } from './domain/dates';
-import './growth-engine';
 import { importAudience, importTree, readTreeFile } from './import';
 import { runCollect } from './jobs/collect';
-import { afterSnapshotsChanged, type SnapshotsChanged } from './jobs/hooks';
-import { importTargets } from './targets-store';
+import { importTargets } from './growth/targets';
+import type { SnapshotsChanged } from './jobs/hooks';
+import { createServices } from './services';
 import { SERVICES, startServices, type ServiceFactory } from './cli/commands/serve';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -220,7 +220,8 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     for (const c of cleanup.splice(0).reverse()) await c();
   };
   try {
-    const emu = await startEmulator({ seed: 'demo' });
+    // The demo's system user has a task on every Page, as a real one must (README "Tokens").
+    const emu = await startEmulator({ seed: 'demo', pageTasks: { 'demo-facebook-token': '*' } });
     cleanup.push(() => emu.close());
     step(`API emulator (Graph API + Bot API) on ${emu.url}`);
 
@@ -239,7 +240,8 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     config.telegram = { ...config.telegram, summaryChat: SUMMARY_CHAT, adminChat: ADMIN_CHAT };
     const today = localDate(config.timezone);
 
-    const tree = importTree(db, readTreeFile(EXAMPLE_TREE), 'demo', { importTargets });
+    const wired = createServices(db, config);
+    const tree = importTree(db, readTreeFile(EXAMPLE_TREE), 'demo', wired);
     step(`loaded examples/union.yaml: ${tree.orgsCreated} organisations, ${tree.accountsCreated} accounts`);
 
     const dir = path.dirname(path.resolve(dbPath));
@@ -257,13 +259,13 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     step(`two years of Instagram and Telegram readings imported (${social.written} rows, ${path.relative(process.cwd(), socialCsv)}); ${papers.written} newspaper figures`);
 
     // Today's readings of every account, and Facebook's history through Page Insights (page_follows).
-    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo', onSnapshotsChanged: afterSnapshotsChanged });
+    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo', onSnapshotsChanged: wired.onSnapshotsChanged });
     step(
       `collected today from the emulator: ${run.accountsOk} of ${run.accountsTotal} accounts in ${run.requests} requests; ` +
         `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages`,
     );
     // The imports' changes (the collect run's own hook has already covered most of it).
-    afterSnapshotsChanged(db, config, pending);
+    wired.onSnapshotsChanged(db, config, pending);
 
     const targets = importTargets(db, demoTargets(db, today), { actor: 'demo', label: 'demo targets' });
     step(`${targets.created} targets set (national: social +20 % by ${today.slice(0, 4)}-12-31, ${NATIONAL_DECISION})`);
@@ -276,7 +278,7 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     runWeeklySummary(db, config, new Outbox(db), { week: weekLabel });
 
     try {
-      const stopServices = await startServices({ db, config }, services);
+      const stopServices = await startServices(wired, services);
       cleanup.push(stopServices);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {

@@ -12,7 +12,9 @@ import { selectAccounts, settingsFromConfig } from './jobs/collect';
 import { GraphClient, GraphTransport } from '../collectors/graph';
 import { createDefaultRegistry } from '../collectors/registry';
 import { telegramError } from '../collectors/telegram';
-import { CollectorError, redact, registerSecret } from '../collectors/http';
+import { CollectorError, GRAPH_FIXES, redact, registerSecret } from '../collectors/http';
+import { resolvePageTokens } from '../collectors/page-tokens';
+import { expiryWarnings, loginTokenOf, WARN_WITHIN_DAYS } from './instagram-tokens';
 import { COLLECTED_PLATFORMS, type AccountTarget, type CollectedPlatform, type CollectOutcome, type CollectSettings } from '../collectors/types';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -32,8 +34,8 @@ export interface DoctorOptions {
   now?: Date;
 }
 
-const FB_SCOPES = ['pages_read_engagement', 'read_insights'];
-const NEW_FB_TOKEN = 'Create a new system-user token in Business Settings with pages_read_engagement, read_insights, instagram_basic';
+const FB_SCOPES = ['pages_show_list', 'pages_read_engagement', 'read_insights'];
+const NEW_FB_TOKEN = 'Create a new system-user token in Business Settings with pages_show_list, pages_read_engagement, read_insights, instagram_basic (and ads_read for Pages owned through Business Manager)';
 const NEW_BOT_TOKEN = 'Get the bot\'s current token from @BotFather (/token)';
 const STALE_COLLECT_MS = 36 * 3_600_000;
 const MAX_ACCOUNT_LINES = 10;
@@ -79,10 +81,12 @@ export async function runDoctor(opts: DoctorOptions = {}): Promise<Check[]> {
     );
   }
 
-  const tokens = checkTokens(config, env, rows, checks);
+  const viaGraph = rows.filter((r) => r.api !== 'instagram_login');
+  const tokens = checkTokens(config, env, viaGraph, checks);
+  checkInstagramLogin(rows, env, now, checks);
   const settings = settingsFromConfig(config, { maxRetries: 1, retryBaseMs: 200, retryMaxMs: 2_000, rateLimitPauseMs: 2_000, timeoutMs: Math.min(config.collect.timeoutMs, 10_000), ...opts.settings });
   const working = new Set<string>();
-  await checkGraph(config, settings, tokens.graph, rows, working, checks);
+  await checkGraph(config, settings, tokens.graph, viaGraph, working, checks);
   await checkBot(config, settings, tokens.bot, working, checks);
   await checkAccounts(settings, rows, env, config, working, checks);
   return checks.map((c) => ({ ...c, title: redact(c.title), advice: c.advice?.map(redact) }));
@@ -330,7 +334,7 @@ async function checkGraph(config: AppConfig, settings: CollectSettings, tokens: 
     working.add(name);
     checks.push(ok(`${title}: /me answers "${String(me.name ?? '?')}" (id ${String(me.id ?? '?')})`));
 
-    let info: { is_valid?: unknown; expires_at?: unknown; scopes?: unknown; type?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
+    let info: { is_valid?: unknown; expires_at?: unknown; scopes?: unknown; granular_scopes?: unknown; type?: unknown; error?: { code?: unknown; message?: unknown } } | undefined;
     try {
       const body = (await client.request('GET', ['debug_token'], { input_token: token }, 'Graph /debug_token')) as { data?: typeof info };
       info = body.data;
@@ -348,6 +352,7 @@ async function checkGraph(config: AppConfig, settings: CollectSettings, tokens: 
     const scopes = Array.isArray(info.scopes) ? info.scopes.map(String) : [];
     const needed = [...FB_SCOPES, ...(wantsInstagram ? ['instagram_basic'] : [])];
     const missing = needed.filter((s) => !scopes.includes(s));
+    await checkPageAccess(client, name, info, scopes, rows.filter((r) => tokenKeyOf(r) === name), checks);
     const expiresAt = typeof info.expires_at === 'number' ? info.expires_at * 1000 : 0;
     const expiry = expiresAt === 0 ? 'never expires' : `expires ${new Date(expiresAt).toISOString().slice(0, 10)}`;
     const kind = typeof info.type === 'string' ? info.type.toLowerCase().replace(/_/g, '-') : 'token';
@@ -361,12 +366,88 @@ async function checkGraph(config: AppConfig, settings: CollectSettings, tokens: 
   }
 }
 
+/**
+ * What a real union's Pages need beyond /me (reference §1.7): the Business-Manager permission (ads_read or
+ * ads_management) for `instagram_business_account`, that the token covers every configured Page
+ * (granular_scopes), and one Page Insights read through a Page token obtained from this token.
+ */
+async function checkPageAccess(
+  client: GraphClient,
+  name: string,
+  info: { granular_scopes?: unknown },
+  scopes: string[],
+  rows: readonly AccountRow[],
+  checks: Check[],
+): Promise<void> {
+  const pages = rows.filter((r) => r.platform === 'facebook').map((r) => r.platform_id);
+  const igPages = rows.filter((r) => r.platform === 'instagram' && r.page_id && !r.resolved_id).map((r) => r.page_id!);
+  if (igPages.length > 0 && scopes.length > 0 && !scopes.includes('ads_read') && !scopes.includes('ads_management')) {
+    checks.push(
+      warn(
+        `${name}: no ads_read or ads_management`,
+        `Pages owned through Business Manager show their linked Instagram account (instagram_business_account) only with ads_read or ads_management; ${igPages.length} Instagram account(s) are found through their Page. ${NEW_FB_TOKEN}.`,
+      ),
+    );
+  }
+  const granular = Array.isArray(info.granular_scopes) ? (info.granular_scopes as { scope?: unknown; target_ids?: unknown }[]) : [];
+  const pageScope = granular.find((g) => g.scope === 'pages_read_engagement') ?? granular.find((g) => g.scope === 'pages_show_list');
+  if (pageScope && Array.isArray(pageScope.target_ids)) {
+    const covered = new Set(pageScope.target_ids.map(String));
+    const uncovered = [...new Set([...pages, ...igPages])].filter((p) => !covered.has(p));
+    if (uncovered.length) {
+      const shown = uncovered.slice(0, 5).join(', ') + (uncovered.length > 5 ? `, … (${uncovered.length} in all)` : '');
+      checks.push(
+        fail(
+          `${name}: the token does not cover ${uncovered.length} configured Page${uncovered.length === 1 ? '' : 's'} (${shown})`,
+          'In Business settings → Users → System users → Assign assets, give the system user these Pages (task ANALYZE "View Page performance" or more), then generate its token again.',
+        ),
+      );
+    } else if (pages.length + igPages.length > 0) {
+      checks.push(ok(`${name}: the token covers all ${new Set([...pages, ...igPages]).size} configured Pages`));
+    }
+  }
+  const page = pages[0];
+  if (!page) return;
+  const pt = (await resolvePageTokens(client, [page])).get(page)!;
+  if (!pt.ok) {
+    checks.push(fail(`${name}: no Page access token for Page ${page}, so Page Insights (the history backfill) cannot be read`, `${pt.error.message.replace(/^.*? — fix: /, 'Fix: ')}.`));
+    return;
+  }
+  const until = Math.floor(Date.now() / 1000);
+  try {
+    const pageClient = new GraphClient(pt.token, client.transport, () => undefined);
+    await pageClient.request('GET', [page, 'insights'], { metric: 'page_follows', period: 'day', since: until - 3 * 86_400, until }, `Facebook Page ${page} insights`);
+    checks.push(ok(`${name}: Page Insights of Page ${page} read through its Page token`));
+  } catch (e) {
+    const err = e instanceof CollectorError ? e : new CollectorError('other', String((e as Error)?.message ?? e));
+    checks.push(fail(`${name}: Page Insights of Page ${page} cannot be read through its Page token`, `${err.message.split(' — fix: ')[0]}. ${err.message.includes(' — fix: ') ? `Fix: ${err.message.split(' — fix: ')[1]}.` : 'The token needs read_insights and pages_read_engagement, and the system user the ANALYZE task on the Page.'}`));
+  }
+}
+
+/** Instagram Login accounts: where each token comes from and when it expires (warned 10 days before). */
+function checkInstagramLogin(rows: readonly AccountRow[], env: NodeJS.ProcessEnv, now: Date, checks: Check[]): void {
+  for (const r of rows.filter((x) => x.api === 'instagram_login')) {
+    const t = loginTokenOf({ id: r.id, platform_id: r.platform_id, title: r.title, token_env: r.token_env, token_file: r.token_file }, env);
+    const where = `Instagram ${r.platform_id} (Instagram Login, token from ${t.source.kind === 'file' ? `file ${t.source.name}` : t.source.name})`;
+    const warning = expiryWarnings([t], now.getTime())[0];
+    if (warning) {
+      checks.push(fail(`${where}: ${warning.message.replace(/^.*?: /, '').split(' — fix: ')[0]}`, `Fix: ${warning.message.split(' — fix: ')[1] ?? `set ${t.source.name} to the account's long-lived Instagram token`}.`));
+    } else if (t.expiresAt === undefined) {
+      checks.push(warn(`${where}: the token's expiry is not known`, `Instagram Login tokens last 60 days. Put it in a token_file (mode 0600) so the service refreshes it and knows its expiry; doctor warns ${WARN_WITHIN_DAYS} days before.`));
+    } else {
+      const days = Math.floor((t.expiresAt - now.getTime()) / 86_400_000);
+      checks.push(ok(`${where}: expires ${new Date(t.expiresAt).toISOString().slice(0, 10)} (in ${days} days${t.source.kind === 'file' ? '; refreshed by collect 30 days before' : ''})`));
+    }
+  }
+}
+
 async function explainGraphError(e: unknown, envName: string, root: string, settings: CollectSettings): Promise<string> {
   const err = e instanceof CollectorError ? e : new CollectorError('other', String((e as Error)?.message ?? e));
   switch (err.kind) {
     case 'invalid_token':
       return explainGraphToken(err, envName);
     case 'permission':
+      if (/appsecret_proof/.test(err.message)) return `${err.message.split(' — fix: ')[0]}. Fix: ${/require an/.test(err.message) ? GRAPH_FIXES.appSecretMissing : GRAPH_FIXES.appSecretWrong}.`;
       return `The token in ${envName} lacks a permission (Graph error ${err.code ?? '?'}): ${err.message}. ${NEW_FB_TOKEN} and put it in ${envName}.`;
     case 'rate_limit':
       return `The Graph API is rate limiting this app (error ${err.code ?? '?'}). Wait a few minutes and run doctor again; collect slows down by itself.`;
@@ -440,6 +521,12 @@ async function checkAccounts(settings: CollectSettings, rows: readonly AccountRo
     const targets: AccountTarget[] = [];
     let skipped = 0;
     for (const r of list) {
+      if (r.api === 'instagram_login') {
+        const t = loginTokenOf({ id: r.id, platform_id: r.platform_id, title: r.title, token_env: r.token_env, token_file: r.token_file }, env);
+        if (!t.token) skipped++;
+        else targets.push({ accountId: r.id, platform, platformId: r.platform_id, title: r.title, token: t.token, tokenKey: `instagram_login:${r.id}`, api: 'instagram_login' });
+        continue;
+      }
       const key = tokenKeyOf(r);
       const token = r.token_env ? env[r.token_env]?.trim() : isGraph(platform) ? config.env.facebookToken : config.env.telegramBotToken;
       if (!token || !working.has(key)) {

@@ -1,10 +1,11 @@
-// The export kinds of DESIGN §9 (`export <kind>` and the JSON API share them): a registry of
-// functions that turn validated options into rows with fixed columns.
+// The export kinds of DESIGN §9 (`export <kind>` and the JSON API share them): functions that turn validated
+// options into rows with fixed columns, looked up in the registry services.ts builds (no kind registers itself).
 import type { Db } from '../db';
-import { orgBySlug, subtreeIds } from '../db/orgs';
+import { orgBySlug } from '../db/orgs';
 import { InputError, PLATFORMS, PLATFORM_GROUPS, type AppConfig, type PlatformGroup } from './config';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
-import { SOURCE_NAMES } from './domain/sources';
+import { sourceName } from './domain/sources';
+import { subtreeIds } from './growth/tree';
 import type { Row } from './export-format';
 
 export interface ExportOptions {
@@ -23,20 +24,16 @@ export interface ExportResult {
 
 export type Exporter = (db: Db, opts: ExportOptions, config: AppConfig) => ExportResult;
 
-const exporters = new Map<string, Exporter>();
+/** The export kinds by name, in the order `--help` and errors list them (built by services.ts). */
+export type Exporters = ReadonlyMap<string, Exporter>;
 
-export function registerExporter(kind: string, fn: Exporter): void {
-  if (exporters.has(kind)) throw new Error(`exporter ${kind} is registered twice`);
-  exporters.set(kind, fn);
-}
-
-export function exportKinds(): string[] {
+export function exportKinds(exporters: Exporters): string[] {
   return [...exporters.keys()];
 }
 
-export function runExport(kind: string, db: Db, opts: ExportOptions, config: AppConfig): ExportResult {
+export function runExport(exporters: Exporters, kind: string, db: Db, opts: ExportOptions, config: AppConfig): ExportResult {
   const fn = exporters.get(kind);
-  if (!fn) throw new InputError(`must be one of ${exportKinds().join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
+  if (!fn) throw new InputError(`must be one of ${exportKinds(exporters).join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
   return fn(db, opts, config);
 }
 
@@ -66,7 +63,8 @@ export function checkRange(from: string | undefined, to: string | undefined): vo
 
 export const SNAPSHOT_COLUMNS = ['org', 'platform', 'account', 'date', 'audience', 'source'] as const;
 
-registerExporter('snapshots', (db, opts) => {
+/** `export snapshots`: the raw readings of the subtree, with where each came from. */
+export const exportSnapshots: Exporter = (db, opts) => {
   const org = checkOrg(db, opts.org);
   const platform = checkPlatform(opts.platform ?? 'all', true);
   const from = checkDate(opts.from, 'from');
@@ -92,9 +90,9 @@ registerExporter('snapshots', (db, opts) => {
     ) as { org: string; platform: string; account: string; day: number; audience: number; source: number }[];
   return {
     columns: SNAPSHOT_COLUMNS,
-    rows: rows.map((r) => ({ org: r.org, platform: r.platform, account: r.account, date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source] })),
+    rows: rows.map((r) => ({ org: r.org, platform: r.platform, account: r.account, date: fromEpochDay(r.day), audience: r.audience, source: sourceName(r.source) })),
   };
-});
+};
 
 /** Today's local date in the configured time zone. */
 export function today(config: AppConfig, now = new Date()): string {

@@ -150,7 +150,7 @@ function readTreeCsv(file: string): TreeInput {
     });
     return { label, orgs, accounts: [], targets: [] };
   }
-  const { rows } = readCsv(file, ['org', 'platform', 'id'], ['title', 'token_env', 'closed', 'page']);
+  const { rows } = readCsv(file, ['org', 'platform', 'id'], ['title', 'token_env', 'closed', 'page', 'api', 'token_file']);
   const accounts = rows.map(({ line, cells }) => {
     const a = accountSchema.safeParse({
       platform: cells.platform,
@@ -159,6 +159,8 @@ function readTreeCsv(file: string): TreeInput {
       title: cells.title || undefined,
       token_env: cells.token_env || undefined,
       closed: cells.closed || undefined,
+      api: cells.api || undefined,
+      token_file: cells.token_file || undefined,
     });
     if (!a.success) throw csvIssue(label, line, a.error);
     if (!/^[a-z0-9][a-z0-9-]*$/.test(cells.org)) throw new InputError('must be an organisation slug', label, line, 'org');
@@ -182,7 +184,7 @@ function csvIssue(label: string, line: number, error: z.ZodError): InputError {
   return new InputError(issue.message, label, line, field || undefined);
 }
 
-/** How `targets:` are imported (baseline frozen from present data): targets-store's importTargets. */
+/** How `targets:` are imported (baseline frozen from present data): the growth engine's importTargets (src/growth/targets.ts), passed in by services.ts. */
 export type TargetImporter = (db: Db, targets: TreeInput['targets'], ctx: { label: string; actor: string }) => ImportSummary['targets'];
 
 export interface TreeImportDeps {
@@ -270,13 +272,14 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
   const updateOrg = db.prepare(
     'UPDATE organisations SET parent_id = ?, level = ?, name_ru = ?, name_kk = ?, name_en = ?, members = ?, telegram_chat = ?, updated_at = ? WHERE id = ?',
   );
+  // A newspaper code is looked up within its organisation (registered once per organisation).
   const getAccount = db.prepare(
-    "SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE platform = ? AND platform_id = ? AND (platform <> 'newspaper' OR org_id = ?)",
+    "SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file FROM accounts WHERE platform = ? AND platform_id = ? AND (platform <> 'newspaper' OR org_id = ?)",
   );
   const insertAccount = db.prepare(
-    'INSERT INTO accounts (org_id, platform, platform_id, page_id, title, token_env, closed_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    'INSERT INTO accounts (org_id, platform, platform_id, page_id, title, token_env, closed_day, api, token_file, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  const updateAccount = db.prepare('UPDATE accounts SET org_id = ?, page_id = ?, title = ?, token_env = ?, closed_day = ?, updated_at = ? WHERE id = ?');
+  const updateAccount = db.prepare('UPDATE accounts SET org_id = ?, page_id = ?, title = ?, token_env = ?, closed_day = ?, api = ?, token_file = ?, updated_at = ? WHERE id = ?');
 
   db.transaction(() => {
     // Parents first: the file lists them before their children; `parent:` references resolve by slug.
@@ -318,16 +321,18 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
         title: a.title ?? before?.title ?? null,
         token_env: a.token_env ?? before?.token_env ?? null,
         closed_day: closedDay,
+        api: a.api ?? before?.api ?? null,
+        token_file: a.token_file ?? before?.token_file ?? null,
       };
       const subject = accountSubject(a.platform, platformId, a.org);
       const shown = (v: typeof next) => ({ ...v, org_id: undefined, org: a.org, closed: v.closed_day == null ? null : fromEpochDay(v.closed_day), closed_day: undefined });
       if (!before) {
-        insertAccount.run(orgId, a.platform, platformId, next.page_id, next.title, next.token_env, next.closed_day, now, now);
+        insertAccount.run(orgId, a.platform, platformId, next.page_id, next.title, next.token_env, next.closed_day, next.api, next.token_file, now, now);
         audit(db, actor, 'account.create', subject, undefined, shown(next));
         summary.accountsCreated++;
       } else if (Object.entries(next).some(([k, v]) => before[k as keyof AccountRow] !== v)) {
-        updateAccount.run(next.org_id, next.page_id, next.title, next.token_env, next.closed_day, now, before.id);
-        audit(db, actor, 'account.update', subject, shown({ org_id: before.org_id, page_id: before.page_id, title: before.title, token_env: before.token_env, closed_day: before.closed_day }), shown(next));
+        updateAccount.run(next.org_id, next.page_id, next.title, next.token_env, next.closed_day, next.api, next.token_file, now, before.id);
+        audit(db, actor, 'account.update', subject, shown({ org_id: before.org_id, page_id: before.page_id, title: before.title, token_env: before.token_env, closed_day: before.closed_day, api: before.api ?? null, token_file: before.token_file ?? null }), shown(next));
         summary.accountsUpdated++;
       }
     }

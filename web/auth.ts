@@ -8,7 +8,7 @@ import { checkLogin, createSession, deleteSession, LoginThrottle, principalFromS
 import { createLogger } from '../src/log';
 import { renderPage, type WebContext } from './context';
 import { HttpError } from './params';
-import { databaseVersion } from './cache';
+import { databaseVersion } from '../db/version';
 
 const log = createLogger('web-auth');
 

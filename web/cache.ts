@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
 import type { Db } from '../db';
+import { databaseVersion } from '../db/version';
 import { bearerToken, tokenScope } from './auth';
 
 interface Entry {
@@ -19,11 +20,6 @@ export interface CacheOptions {
   max?: number;
   /** What else the answer depends on besides URL and language: the auth guard sets res.locals.cacheScope (user/role). */
   scope?: (req: Request, res: Response) => string;
-}
-
-export function databaseVersion(db: Db): () => string {
-  const changes = db.prepare('SELECT total_changes()').pluck();
-  return () => `${db.pragma('data_version', { simple: true })}:${changes.get()}`;
 }
 
 /** An API answer kept with every header it was sent with, to be replayed without Express. */

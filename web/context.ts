@@ -2,25 +2,22 @@
 import path from 'node:path';
 import nunjucks from 'nunjucks';
 import type { Request, Response } from 'express';
-import type { Db } from '../db';
 import { orgName, type OrgRow } from '../db/orgs';
-import type { AppConfig, Language } from '../src/config';
+import type { Language } from '../src/config';
 import { LANGUAGES } from '../src/config';
 import { localDate } from '../src/domain/dates';
 import { formatDate, formatDateTime, formatDelta, formatNumber, formatPercent, formatWeek } from '../src/i18n/format';
 import { isLanguage, translator, type Translate } from './i18n';
 import type { Principal } from '../src/auth';
+import type { Services } from '../src/services';
 import { canAdminister } from '../src/admin/scope';
 
-export interface WebDeps {
-  db: Db;
-  config: AppConfig;
+/** The wiring (src/services.ts) and, for tests and the bench, the clock. */
+export interface WebDeps extends Services {
   now?: () => Date;
 }
 
-export interface WebContext {
-  db: Db;
-  config: AppConfig;
+export interface WebContext extends Services {
   now: () => Date;
   /** Today's local date (YYYY-MM-DD) in the configured time zone. */
   today: () => string;
@@ -35,7 +32,7 @@ export function createWebContext(deps: WebDeps): WebContext {
   });
   views.addFilter('min', (xs: number[]) => Math.min(...xs));
   views.addFilter('max', (xs: number[]) => Math.max(...xs));
-  return { db: deps.db, config: deps.config, now, today: () => localDate(deps.config.timezone, now()), views };
+  return { db: deps.db, config: deps.config, exporters: deps.exporters, onSnapshotsChanged: deps.onSnapshotsChanged, importTargets: deps.importTargets, now, today: () => localDate(deps.config.timezone, now()), views };
 }
 
 /** The request's language: `?lang=` (then remembered in a cookie), the `lang` cookie, else the configured default. */

@@ -1,7 +1,8 @@
 // Collection health as one object: the page and /api/v1/health show the same thing.
 import type { Db } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
-import { coverageGaps, healthAccounts, lastCollectAt, lastRuns, STALE_DAYS, type AccountState, type RunRow } from './queries';
+import { STALE_AFTER_DAYS } from '../src/domain/staleness';
+import { coverageGaps, healthAccounts, lastCollectAt, lastRuns, type AccountState, type RunRow } from './queries';
 
 export interface HealthReport {
   date: string;
@@ -49,7 +50,7 @@ export function healthJson(r: HealthReport) {
   return {
     date: r.date,
     last_collect_at: iso(r.last_collect_at),
-    stale_after_days: STALE_DAYS,
+    stale_after_days: STALE_AFTER_DAYS,
     accounts_total: r.accounts_total,
     accounts_open: r.accounts_open,
     runs: r.runs.map((x) => ({ ...x, started_at: iso(x.started_at), finished_at: iso(x.finished_at) })),

@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
 import { LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
-import { isIsoDate, addDays, daysBetween } from '../src/domain/dates';
-import { inferPeriod } from '../src/growth-queries';
-import { periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
+import { daysBetween, isIsoDate } from '../src/domain/dates';
+import { COMPARISONS, defaultPreset, PERIOD_PRESETS, resolvePeriod, type ComparedPeriod, type Comparison, type PeriodPreset } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
 import { field, firstIssue, refuse } from './fields';
 
@@ -30,7 +29,6 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 
 /** Longest date range a request may ask for: 20 years. */
 export const MAX_RANGE_DAYS = 20 * 366;
-export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year', 'custom'] as const;
 
 const quoted = (v: string, max = 100) => JSON.stringify(v.slice(0, max));
 
@@ -85,10 +83,13 @@ export const Q = {
     if (s !== undefined && !SLUG.test(s)) return refuse(`must be an organisation slug (a-z, 0-9, -), got ${quoted(s)}`, 'slug');
     return s;
   }),
-  period: field((v): PeriodKind | undefined => {
+  /** A page period preset (src/domain/periods.ts). */
+  period: field((v): PeriodPreset | undefined => {
     const s = single(v);
-    return s === undefined ? undefined : listed(PERIOD_KINDS, s);
+    return s === undefined ? undefined : listed(PERIOD_PRESETS, s);
   }),
+  /** What a page period is compared with. */
+  compare: field((v): Comparison => listed(COMPARISONS, single(v) ?? 'previous')),
   /** A 1-based page number. */
   page: field((v) => {
     const s = single(v);
@@ -167,40 +168,31 @@ export function rangeParams(req: Request): { from?: string; to?: string } {
   return { from, to };
 }
 
-export interface PagePeriod {
-  kind: PeriodKind;
-  from: string;
-  to: string;
-  /** The period before, of the same length. */
-  prev: { from: string; to: string };
-  days: number;
+export interface PagePeriod extends ComparedPeriod {
+  /** The preset (kept as `kind` for the templates). */
+  kind: PeriodPreset;
 }
 
 /**
- * The period a page shows: the week / month / quarter / year containing today, up to today, or a custom
- * `from`…`to`; beside it the previous period of the same length, as the growth engine defines it (a whole
- * calendar period's predecessor, or the equally long range that ends the day before).
+ * The period a page shows (`period` = a preset of src/domain/periods.ts, `from`/`to` for a custom one) and what
+ * it is compared with (`compare` = previous | year_ago). Without `period`: last week on a Monday, else this
+ * month so far.
  */
-export function periodParam(req: Request, today: string, fallback: PeriodKind = 'month'): PagePeriod {
-  const kind = queryParam(req, 'period', Q.period) ?? fallback;
-  let from: string;
-  let to: string;
-  if (kind === 'custom') {
+export function periodParam(req: Request, today: string): PagePeriod {
+  const preset = queryParam(req, 'period', Q.period) ?? defaultPreset(today);
+  const compare = queryParam(req, 'compare', Q.compare);
+  let custom: { from: string; to: string } | undefined;
+  if (preset === 'custom') {
     const r = rangeParams(req);
     if (!r.from || !r.to) throw badRequest(r.from ? 'to' : 'from', 'is required for a custom period (YYYY-MM-DD)');
-    ({ from, to } = r as { from: string; to: string });
-  } else {
-    const full = periodContaining(kind, today);
-    from = full.from;
-    to = full.to < today ? full.to : today;
-    // A period still running (this month up to today) is set beside the same days of the previous
-    // calendar period (1–23 October for 1–23 November), not the days just before it.
-    const prevFull = previousPeriod(full);
-    const prevTo = addDays(prevFull.from, daysBetween(from, to));
-    return { kind, from, to, prev: { from: prevFull.from, to: prevTo < prevFull.to ? prevTo : prevFull.to }, days: daysBetween(from, to) + 1 };
+    custom = r as { from: string; to: string };
   }
-  const p = previousPeriod(inferPeriod(from, to));
-  return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
+  try {
+    return { ...resolvePeriod(preset, today, compare, custom), kind: preset };
+  } catch (err) {
+    if (err instanceof RangeError) throw badRequest('period', err.message);
+    throw err;
+  }
 }
 
 /** One page of `total` rows: its bounds, checked against the last page (a page past the end is a 400). */

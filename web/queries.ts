@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import type { Level, Platform } from '../src/config';
 import { PLATFORMS } from '../src/config';
 import { toEpochDay } from '../src/domain/dates';
+import { isClosedOn, isStaleOn, staleSql } from '../src/domain/staleness';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 const statements = new WeakMap<Db, Map<string, Statement>>();
@@ -20,8 +21,6 @@ function sql(db: Db, text: string): Statement {
 /** Failure kinds the pages have words for (collectors/http.ts FailureKind); anything else shows as `other`. */
 const FAILURE_KINDS = new Set(['rate_limit', 'invalid_token', 'permission', 'not_found', 'transient', 'malformed', 'timeout', 'other']);
 
-/** An account is stale when its latest reading is older than this many days. */
-export const STALE_DAYS: Record<Platform, number> = { facebook: 3, instagram: 3, telegram: 3, newspaper: 400 };
 
 export interface RunRow {
   id: number;
@@ -169,12 +168,12 @@ export function healthAccounts(db: Db, today: string): { total: number; open: nu
 }
 
 export function isClosed(a: Pick<AccountState, 'closed_day'>, today: string): boolean {
-  return a.closed_day !== null && a.closed_day <= toEpochDay(today);
+  return isClosedOn(a.closed_day, toEpochDay(today));
 }
 
+/** The staleness rule of src/domain/staleness.ts on a local date. */
 export function isStale(a: Pick<AccountState, 'platform' | 'last_day' | 'closed_day'>, today: string): boolean {
-  if (isClosed(a, today)) return false;
-  return a.last_day === null || toEpochDay(today) - a.last_day > STALE_DAYS[a.platform];
+  return isStaleOn(a, toEpochDay(today));
 }
 
 /** Failing: the latest failure is newer than the latest reading was collected. */
@@ -231,9 +230,7 @@ export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; coun
 }
 
 /** isStale's rule in SQL, over `accounts a LEFT JOIN rollup_accounts r` and the epoch day as @day. */
-const STALE_SQL = `(a.closed_day IS NULL OR a.closed_day > @day) AND (r.last_day IS NULL OR @day - r.last_day > CASE a.platform ${Object.entries(STALE_DAYS)
-  .map(([p, d]) => `WHEN '${p}' THEN ${d}`)
-  .join(' ')} END)`;
+const STALE_SQL = staleSql('r.last_day', '@day');
 
 /**
  * Stale and failing accounts of many orgs at once (an org page's headline for a whole subtree): staleness from

@@ -3,16 +3,16 @@
 import { orgName, type OrgRow } from '../db/orgs';
 import type { Language, Level } from '../src/config';
 import { LEVELS } from '../src/config';
-import type { RankingRow } from '../src/growth-queries';
+import type { RankingRow } from '../src/growth/rankings';
 import type { OrgIndex } from './growth-data';
 
 /** Sortable columns (the keys of the page's headers) and the value each sorts by. */
-export const RANKING_SORTS = ['rank', 'change', 'org', 'audience', 'net', 'pct', 'per1000', 'reach'] as const;
+export const RANKING_SORTS = ['rank', 'change', 'prev', 'org', 'audience', 'net', 'pct', 'per1000', 'reach'] as const;
 export type RankingSort = (typeof RANKING_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 
 /** The direction a column sorts in when first chosen: best first for figures, A–Z for names, 1 first for ranks. */
-export const FIRST_DIR: Record<RankingSort, SortDir> = { rank: 'asc', change: 'desc', org: 'asc', audience: 'desc', net: 'desc', pct: 'desc', per1000: 'desc', reach: 'desc' };
+export const FIRST_DIR: Record<RankingSort, SortDir> = { rank: 'asc', change: 'desc', prev: 'desc', org: 'asc', audience: 'desc', net: 'desc', pct: 'desc', per1000: 'desc', reach: 'desc' };
 
 /** Rows per page the page offers; `all` shows every row. */
 export const RANKING_PAGE_SIZES = [50, 100, 250] as const;
@@ -27,6 +27,7 @@ export interface RankingViewRow extends RankingRow {
 const NUMERIC: Record<Exclude<RankingSort, 'org'>, (r: RankingRow) => number | null> = {
   rank: (r) => r.rank,
   change: (r) => r.rank_change,
+  prev: (r) => (r as RankingRow & { previous_value?: number | null }).previous_value ?? null,
   audience: (r) => r.audience_end,
   net: (r) => r.net_growth,
   pct: (r) => r.growth_percent,

@@ -68,6 +68,8 @@ function botFaultAnswer(r: FaultRule): Answer {
       return botErr(400, 'Bad Request: chat not found');
     case 'permission':
       return botErr(403, 'Forbidden: bot was kicked from the channel chat');
+    case 'transient_flag':
+      return { status: 502, body: null, raw: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } };
   }
 }
 
@@ -84,6 +86,8 @@ export function handleBot(st: EmulatorState, token: string, methodName: string, 
     const cf = st.fault('telegram', chat);
     if (cf) return botFaultAnswer(cf);
     if (st.isUnknown(chat)) return botErr(400, 'Bad Request: chat not found');
+    // A private channel whose bot is not a member: what Telegram answers (a public one is readable by any bot).
+    if (st.privateChats.has(chat.toLowerCase())) return botErr(403, 'Forbidden: bot is not a member of the channel chat');
   }
   switch (m) {
     case 'getme':

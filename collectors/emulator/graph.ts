@@ -1,5 +1,6 @@
 // The emulated Graph API: node reads, `ids=`, Page Insights, `me`, `debug_token` and batches, with the
 // errors Meta answers (reference/platform-apis.md §1). State lives in state.ts.
+import crypto from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
 import { hash32, igIdForName, igIdForPage, isIgId, pageIdForName, splitFields, utcDay } from './model';
 import type { EmulatorState } from './state';
@@ -11,11 +12,37 @@ const MAX_BATCH = 50;
 const PAGE_FIELDS = new Set(['id', 'name', 'followers_count', 'fan_count', 'instagram_business_account', 'link', 'category', 'username']);
 const IG_FIELDS = new Set(['id', 'name', 'username', 'followers_count', 'follows_count', 'media_count', 'biography', 'profile_picture_url']);
 
-export function graphErr(status: number, code: number, message: string, extra: Record<string, unknown> = {}): Answer {
+/**
+ * A Graph error as Meta answers it (reference §1.3). `type` is OAuthException for token, permission, parameter
+ * and rate-limit errors; GraphMethodException for an unsupported request on an object and for appsecret_proof.
+ */
+export function graphErr(status: number, code: number, message: string, extra: Record<string, unknown> = {}, type = 'OAuthException'): Answer {
   return {
     status,
-    body: { error: { message, type: code === 190 ? 'OAuthException' : code === 100 ? 'GraphMethodException' : 'OAuthException', code, ...extra, fbtrace_id: `A${hash32(message).toString(36)}` } },
+    body: { error: { message, type, code, ...extra, fbtrace_id: `A${hash32(message).toString(36)}` } },
   };
+}
+
+/** The real answer to an Insights or Page-edge read without that Page's own token (reference §1.7). */
+export function pageTokenRequired(): Answer {
+  return graphErr(400, 190, '(#190) This method must be called with a Page Access Token');
+}
+
+/** Page edges (Insights, posts) need the Page's own token: undefined when `token` is one, else the real 190. */
+export function requirePageToken(st: EmulatorState, pageId: string, token: string): Answer | undefined {
+  return st.pageTokens.get(token) === pageId ? undefined : pageTokenRequired();
+}
+
+export function appsecretProof(token: string, secret: string): string {
+  return crypto.createHmac('sha256', secret).update(token).digest('hex');
+}
+
+/** With an app secret configured ("Require App Secret"), a call needs the correct proof of its token. */
+function proofAnswer(st: EmulatorState, token: string, proof: string | null | undefined): Answer | undefined {
+  if (!st.appSecret) return undefined;
+  if (!proof) return graphErr(400, 100, 'API calls from the server require an appsecret_proof argument', {}, 'GraphMethodException');
+  if (proof !== appsecretProof(token, st.appSecret)) return graphErr(400, 100, 'Invalid appsecret_proof provided in the API argument', {}, 'GraphMethodException');
+  return undefined;
 }
 
 function fbTime(sec: number): string {
@@ -47,6 +74,10 @@ function graphFaultAnswer(r: FaultRule, perAccount: boolean, id?: string): Answe
       const msg =
         code === 80001
           ? '(#80001) There have been too many calls to this Page account. Wait a bit and try again.'
+          : code === 341
+            ? '(#341) Application limit reached: wait and retry the operation'
+            : code === 368
+              ? '(#368) The action attempted has been deemed abusive or is otherwise disallowed'
           : code === 32
             ? '(#32) Page request limit reached'
             : code === 17
@@ -72,15 +103,19 @@ function graphFaultAnswer(r: FaultRule, perAccount: boolean, id?: string): Answe
       return unknownObject(id ?? '0');
     case 'permission':
       return graphErr(403, 10, '(#10) This endpoint requires the \'pages_read_engagement\' permission or the \'Page Public Content Access\' feature.');
+    case 'transient_flag':
+      return graphErr(500, r.code ?? 3, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true });
   }
 }
 
 function unknownObject(id: string): Answer {
-  return graphErr(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`, { error_subcode: 33 });
+  return graphErr(400, 100, `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`, { error_subcode: 33 }, 'GraphMethodException');
 }
 
 function tokenAnswer(st: EmulatorState, token: string | undefined): Answer | undefined {
   if (!token) return graphErr(400, 104, 'An access token is required to request this resource.');
+  // Instagram Login tokens are for graph.instagram.com only.
+  if (token.startsWith('IGAA')) return graphErr(400, 190, 'Invalid OAuth access token - Cannot parse access token');
   if (st.invalidTokens.has(token)) {
     return graphErr(400, 190, 'Error validating access token: Session has expired on Tuesday, 10-Nov-26 03:00:00 PST.', { error_subcode: 463 });
   }
@@ -103,7 +138,7 @@ function businessDiscovery(st: EmulatorState, spec: string): Answer {
   return nodeFields(st, id, sub ?? 'id,username');
 }
 
-function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null): Answer {
+function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, token = ''): Answer {
   const ig = isIgId(id);
   const allowed = ig ? IG_FIELDS : PAGE_FIELDS;
   const fields = splitFields(fieldsParam ?? 'name');
@@ -118,8 +153,20 @@ function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null): 
       out.business_discovery = a.body;
       continue;
     }
-    if (!allowed.has(f)) return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (${ig ? 'IGUser' : 'Page'})`);
+    if (!allowed.has(f) && !(f === 'access_token' && !ig)) return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (${ig ? 'IGUser' : 'Page'})`);
     switch (f) {
+      case 'access_token': {
+        // A Page token only for a token with a task on the Page (a Page's own token answers itself).
+        if (st.pageTokens.get(token) === id) {
+          out[f] = token;
+          break;
+        }
+        if (!st.hasTask(token, id)) return graphErr(403, 200, '(#200) User does not have sufficient administrative permission for this action on this page');
+        const pageToken = `EAAP${hash32(`${st.seed}|page-token|${id}|${token}`).toString(36)}${hash32(`${token}|${id}`).toString(36)}ZD`;
+        st.pageTokens.set(pageToken, id);
+        out[f] = pageToken;
+        break;
+      }
       case 'followers_count':
         out[f] = followers;
         break;
@@ -165,12 +212,19 @@ function me(st: EmulatorState, token: string, fieldsParam: string | null): Answe
   return { status: 200, body: out };
 }
 
-/** `GET /debug_token?input_token=…`: valid tokens never expire and hold the scopes the collectors need. */
+/** `GET /debug_token?input_token=…`: type, expiry, scopes and the Pages the token covers (`granular_scopes`). */
 function debugToken(st: EmulatorState, input: string | null): Answer {
   st.countGraphCall();
   const { seed, now } = st;
   if (!input) return graphErr(400, 100, '(#100) The parameter input_token is required');
-  const common = { app_id: '100000000000001', type: 'SYSTEM_USER', application: 'Audience Growth (emulator)', user_id: `6100${String(hash32(`${seed}|me|${input}`)).padStart(10, '0')}` };
+  const page = st.pageTokens.get(input);
+  const common = {
+    app_id: '100000000000001',
+    type: page ? 'PAGE' : 'SYSTEM_USER',
+    application: 'Audience Growth (emulator)',
+    user_id: `6100${String(hash32(`${seed}|me|${input}`)).padStart(10, '0')}`,
+    ...(page ? { profile_id: page } : {}),
+  };
   if (st.invalidTokens.has(input)) {
     const expired = Math.floor(now().getTime() / 1000) - DAY_S;
     return {
@@ -178,6 +232,12 @@ function debugToken(st: EmulatorState, input: string | null): Answer {
       body: { data: { ...common, data_access_expires_at: expired, expires_at: expired, is_valid: false, error: { code: 190, message: 'Error validating access token: Session has expired.', subcode: 463 }, scopes: [] } },
     };
   }
+  const scopes = st.options.scopes ?? ['pages_show_list', 'pages_read_engagement', 'read_insights', 'instagram_basic', 'business_management', 'ads_read'];
+  const tasks = st.pageTasks.get(input);
+  const covered = st.options.coveredPages ?? (tasks && tasks !== '*' ? [...tasks] : undefined);
+  const granular = scopes
+    .filter((s) => s.startsWith('pages_') || s === 'read_insights' || s === 'instagram_basic')
+    .map((scope) => (covered ? { scope, target_ids: covered } : { scope }));
   return {
     status: 200,
     body: {
@@ -187,7 +247,8 @@ function debugToken(st: EmulatorState, input: string | null): Answer {
         expires_at: 0,
         is_valid: true,
         issued_at: Math.floor(now().getTime() / 1000) - 30 * DAY_S,
-        scopes: ['pages_show_list', 'pages_read_engagement', 'read_insights', 'instagram_basic', 'business_management'],
+        scopes,
+        granular_scopes: granular,
       },
     },
   };
@@ -204,7 +265,8 @@ function insights(st: EmulatorState, id: string, q: URLSearchParams, origin: str
   const until = parseTime(q.get('until')) ?? nowS;
   const since = parseTime(q.get('since')) ?? until - 2 * DAY_S;
   if (until < since) return graphErr(400, 100, '(#100) The since parameter must be before until');
-  const maxDays = ig ? 30 : 93;
+  // Page Insights: at most 90 days a window (reference §1.2); IG user insights: 30.
+  const maxDays = ig ? 30 : 90;
   if (until - since > maxDays * DAY_S) {
     return graphErr(400, 100, `(#100) There cannot be more than ${maxDays} days (${maxDays * DAY_S} s) between since and until`);
   }
@@ -261,7 +323,7 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
       st.countGraphCall();
       const f = st.fault('graph', id);
       if (f) return graphFaultAnswer(f, true, id);
-      const a = nodeFields(st, id, q.get('fields'));
+      const a = nodeFields(st, id, q.get('fields'), token);
       if (a.status !== 200) return a;
       out[id] = a.body;
     }
@@ -285,8 +347,14 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
   const f = st.fault('graph', id);
   if (f) return graphFaultAnswer(f, true, id);
   if (st.isUnknown(id)) return unknownObject(id);
-  if (parts.length === 1) return nodeFields(st, id, q.get('fields'));
-  if (parts[1] === 'insights' && parts.length <= 3) return insights(st, id, q, origin, versionPrefix, token, parts[2]);
+  if (parts.length === 1) return nodeFields(st, id, q.get('fields'), token);
+  if (parts[1] === 'insights' && parts.length <= 3) {
+    if (!isIgId(id)) {
+      const needPage = requirePageToken(st, id, token);
+      if (needPage) return needPage;
+    }
+    return insights(st, id, q, origin, versionPrefix, token, parts[2]);
+  }
   return graphErr(400, 100, `(#100) Unknown path components: /${parts.slice(1).join('/')}`);
 }
 
@@ -312,7 +380,9 @@ function graphBatch(st: EmulatorState, params: Record<string, unknown>, token: s
       a = graphErr(400, 100, '(#100) The emulator answers GET batch entries only');
     } else {
       const u = new URL(rel.startsWith('/') ? rel : `/${rel}`, 'http://batch.invalid');
-      a = graphGet(st, u.pathname, u.searchParams, token, origin);
+      // An entry may carry its own token (a Page token), with its own proof (reference §1.7).
+      const own = u.searchParams.get('access_token');
+      a = (own && (tokenAnswer(st, own) ?? proofAnswer(st, own, u.searchParams.get('appsecret_proof')))) || graphGet(st, u.pathname, u.searchParams, own ?? token, origin);
     }
     if (a.drop) return a;
     if (a.hang) {
@@ -331,7 +401,7 @@ export function handleGraph(st: EmulatorState, method: string, url: URL, params:
   const token = String(url.searchParams.get('access_token') ?? params.access_token ?? (authHeader?.match(/^Bearer\s+(.+)$/i)?.[1] ?? '')) || undefined;
   const f = st.fault('graph', undefined);
   if (f) return graphFaultAnswer(f, false);
-  const bad = tokenAnswer(st, token);
+  const bad = tokenAnswer(st, token) ?? proofAnswer(st, token!, url.searchParams.get('appsecret_proof') ?? (typeof params.appsecret_proof === 'string' ? params.appsecret_proof : undefined));
   if (bad) return bad;
   if (st.forcedUsage !== undefined && st.forcedUsage >= 100) return graphErr(400, 4, '(#4) Application request limit reached', { is_transient: true });
   const bareRoot = url.pathname.replace(GRAPH_VERSION, '').replace(/\/+$/, '') === '';

@@ -7,6 +7,7 @@ import { URL } from 'node:url';
 import { EmulatorState } from './state';
 import { GRAPH_VERSION, graphErr, handleGraph, usageHeaders } from './graph';
 import { botErr, handleBot } from './bot';
+import { handleInstagram, INSTAGRAM_PREFIX } from './instagram';
 import type { Answer, Emulator, EmulatorOptions, FaultRule } from './types';
 
 
@@ -34,7 +35,8 @@ function send(res: http.ServerResponse, a: Answer, extraHeaders: Record<string, 
   res.end(body);
 }
 
-const sanitize = (p: string) => p.replace(/\/bot[^/]+\//, '/bot[token]/').replace(/access_token=[^&]*/g, 'access_token=[token]');
+const sanitize = (p: string) =>
+  p.replace(/\/bot[^/]+\//, '/bot[token]/').replace(/access_token=[^&]*/g, 'access_token=[token]').replace(/appsecret_proof=[^&]*/g, 'appsecret_proof=[proof]');
 
 async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const origin = `http://${req.headers.host ?? '127.0.0.1'}`;
@@ -81,6 +83,11 @@ async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.Se
     counters.byMethod[bot[2].toLowerCase()] = (counters.byMethod[bot[2].toLowerCase()] ?? 0) + 1;
     const q = Object.fromEntries(url.searchParams);
     answer = parseError ? botErr(400, 'Bad Request: invalid request body') : handleBot(st, decodeURIComponent(bot[1]), bot[2], { ...q, ...params });
+  } else if (url.pathname === INSTAGRAM_PREFIX || url.pathname.startsWith(`${INSTAGRAM_PREFIX}/`)) {
+    api = 'graph';
+    counters.graphRequests++;
+    counters.byMethod['instagram login'] = (counters.byMethod['instagram login'] ?? 0) + 1;
+    answer = handleInstagram(st, method, url.pathname, url.searchParams);
   } else {
     api = 'graph';
     counters.graphRequests++;
@@ -144,6 +151,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 
   return {
     url: `http://${host}:${port}`,
+    instagramUrl: `http://${host}:${port}${INSTAGRAM_PREFIX}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
@@ -164,6 +172,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       st.forcedUsage = p;
     },
     addUnknown: (id) => void st.unknown.add(id.toLowerCase()),
+    grantPageTasks: (token, pages) => st.grantPageTasks(token, pages),
+    addInstagramToken: (token, userId, expiresAt, issuedAt = Date.now() - 2 * 86_400_000) => void st.instagramTokens.set(token, { userId, expiresAt, issuedAt }),
     invalidateToken: (t) => void st.invalidTokens.add(t),
     audience: (id, date) => st.model.audience(id.startsWith('@') ? id.toLowerCase() : id, date ? Math.round(Date.parse(`${date}T00:00:00Z`) / 86_400_000) : st.today()),
     messages: st.messages,

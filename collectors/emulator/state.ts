@@ -24,6 +24,13 @@ export class EmulatorState {
   /** Usernames of Pages and IG accounts looked up by name, for their `username` field. */
   readonly usernames = new Map<string, string>();
   readonly disabledMethods: Set<string>;
+  /** Token → Pages it has a task on (or every Page). */
+  readonly pageTasks = new Map<string, Set<string> | '*'>();
+  /** Page tokens issued: token → Page id. */
+  readonly pageTokens = new Map<string, string>();
+  readonly appSecret?: string;
+  readonly privateChats: Set<string>;
+  readonly instagramTokens = new Map<string, { userId: string; expiresAt: number; issuedAt: number }>();
   rules = new Map<number, ActiveRule>();
   private nextRuleId = 1;
   private random: () => number;
@@ -47,6 +54,22 @@ export class EmulatorState {
     this.disabledMethods = new Set((options.disabledMethods ?? []).map((m) => m.toLowerCase()));
     this.random = prng(hash32(`faults|${this.seed}`));
     (options.faults ?? []).forEach((r) => this.addRule(r));
+    for (const [token, pages] of Object.entries(options.pageTasks ?? {})) this.grantPageTasks(token, pages);
+    this.appSecret = options.appSecret;
+    this.privateChats = new Set((options.privateChats ?? []).map((c) => c.toLowerCase()));
+    for (const [token, t] of Object.entries(options.instagramTokens ?? {})) this.instagramTokens.set(token, { issuedAt: Date.now() - 2 * 86_400_000, ...t });
+  }
+
+  grantPageTasks(token: string, pages: string[] | '*'): void {
+    if (pages === '*') return void this.pageTasks.set(token, '*');
+    const had = this.pageTasks.get(token);
+    if (had === '*') return;
+    this.pageTasks.set(token, new Set([...(had ?? []), ...pages]));
+  }
+
+  hasTask(token: string, pageId: string): boolean {
+    const t = this.pageTasks.get(token);
+    return t === '*' || (t !== undefined && t.has(pageId));
   }
 
   addRule(r: FaultRule): number {
@@ -99,5 +122,7 @@ export class EmulatorState {
     this.forcedUsage = undefined;
     Object.assign(this.counters, { graphRequests: 0, graphCalls: 0, graphBatches: 0, telegramRequests: 0, byMethod: {} });
     this.nextMessageId = 1;
+    this.pageTasks.clear();
+    for (const [token, pages] of Object.entries(this.options.pageTasks ?? {})) this.grantPageTasks(token, pages);
   }
 }

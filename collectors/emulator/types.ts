@@ -8,7 +8,9 @@ export type FaultKind =
   | 'drop'
   | 'expired_token'
   | 'unknown'
-  | 'permission';
+  | 'permission'
+  /** Graph: an error with an unusual code but `is_transient: true` (code from `code`, default 3). */
+  | 'transient_flag';
 
 export interface FaultRule {
   kind: FaultKind;
@@ -25,7 +27,7 @@ export interface FaultRule {
   times?: number;
   /** Bot API 429: seconds in `retry_after` (default 1). */
   retryAfter?: number;
-  /** Graph rate-limit code (4, 17, 32, 613, 80001). Default 4 for requests, 80001 for accounts. */
+  /** Graph rate-limit code (4, 17, 32, 341, 368, 613, 80001). Default 4 for requests, 80001 for accounts. */
   code?: number;
 }
 
@@ -51,6 +53,21 @@ export interface EmulatorOptions {
   /** Longest a getUpdates long poll is held, whatever its `timeout` (default 25 s). */
   maxPollMs?: number;
   faults?: FaultRule[];
+  /**
+   * Which Pages each system-user (or user) token has a task on: only those get a Page access token from
+   * `/{page}?fields=access_token` (else the real #200). `'*'`: every Page. Default: none.
+   */
+  pageTasks?: Record<string, string[] | '*'>;
+  /** FACEBOOK_APP_SECRET of the emulated app: when set, every Graph call needs a correct `appsecret_proof`. */
+  appSecret?: string;
+  /** Telegram chats the bot is not a member of (private channels): 403 "bot is not a member of the channel chat". */
+  privateChats?: string[];
+  /** Instagram Login tokens (`IGAA…`, graph.instagram.com at `<url>/instagram`): the IG user each reads and its expiry. */
+  instagramTokens?: Record<string, { userId: string; expiresAt: number; issuedAt?: number }>;
+  /** Permissions debug_token reports for every valid token (default: all the collectors need). */
+  scopes?: string[];
+  /** Pages debug_token's `granular_scopes` lists as covered (default: every Page the token has a task on, or all). */
+  coveredPages?: string[];
 }
 
 export interface SentMessage {
@@ -94,6 +111,12 @@ export interface Emulator {
   /** Force the usage headers to this percentage (≥ 100 also answers Graph code 4); undefined: computed. */
   setUsage(percent: number | undefined): void;
   addUnknown(id: string): void;
+  /** Gives a token tasks on Pages (`'*'`: every Page). */
+  grantPageTasks(token: string, pages: string[] | '*'): void;
+  /** Registers an Instagram Login token. */
+  addInstagramToken(token: string, userId: string, expiresAt: number, issuedAt?: number): void;
+  /** The Instagram Login root (graph.instagram.com) of this emulator. */
+  readonly instagramUrl: string;
   invalidateToken(token: string): void;
   /** Followers of an account on a UTC date (YYYY-MM-DD) or today. */
   audience(id: string, date?: string): number;

@@ -13,9 +13,10 @@ import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
 import type { SnapshotsChanged } from '../jobs/hooks';
 import { CollectBusyError, runCollect, settingsFromConfig, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
-import { formError } from './orgs';
 
+/** The longest Facebook history a backfill reads (the Page Insights limit), for the admin form. */
 export { MAX_BACKFILL_DAYS } from '../../collectors/facebook';
+import { formError } from './orgs';
 
 const log = createLogger('admin');
 

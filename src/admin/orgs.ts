@@ -1,7 +1,8 @@
 // Organisations from the admin pages: create, rename, move, membership figure. Every change goes through
 // importTree, so the level rules, the no-cycle rule and the audit entries are the ones `import` applies.
 import type { Db } from '../../db';
-import { audit, orgBySlug, subtreeIds, type OrgRow } from '../../db/orgs';
+import { audit, orgBySlug, type OrgRow } from '../../db/orgs';
+import { subtreeIds } from '../growth/tree';
 import { InputError, type Level } from '../config';
 import { importTree, type FlatOrg } from '../import';
 import { Refusal } from './errors';

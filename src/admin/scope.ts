@@ -1,6 +1,7 @@
 // Who may change what: an admin everything, an editor its organisation's subtree, a viewer nothing.
 import type { Db } from '../../db';
-import { subtreeIds, type OrgRow } from '../../db/orgs';
+import { subtreeIds } from '../growth/tree';
+import type { OrgRow } from '../../db/orgs';
 import { orgById } from './tree';
 import type { Principal } from '../auth';
 

@@ -1,24 +1,22 @@
 // The organisation tree as the admin pages need it: one org by id, its children, a subtree, and the part of
-// the tree a principal may change in tree order. The one place the admin code reads the tree, so it can
-// move onto the shared tree lookup without touching the pages.
+// the tree a principal may change in tree order. Read from the one shared tree (src/growth/tree.ts).
 import type { Db } from '../../db';
-import { subtreeIds, type OrgRow } from '../../db/orgs';
+import type { OrgRow } from '../../db/orgs';
 import type { Principal } from '../auth';
-
-const ORG_COLUMNS = 'id, slug, parent_id, level, name_ru, name_kk, name_en, members, telegram_chat';
+import { loadTree, subtreeIds, type OrgNode } from '../growth/tree';
 
 export { subtreeIds };
 
 export function orgById(db: Db, id: number): OrgRow | undefined {
-  return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE id = ?`).get(id) as OrgRow | undefined;
+  return loadTree(db).byId.get(id);
 }
 
 export function childrenOf(db: Db, id: number): OrgRow[] {
-  return db.prepare(`SELECT ${ORG_COLUMNS} FROM organisations WHERE parent_id = ? ORDER BY id`).all(id) as OrgRow[];
+  return loadTree(db).byId.get(id)?.children ?? [];
 }
 
 export function orgCount(db: Db): number {
-  return db.prepare('SELECT count(*) FROM organisations').pluck().get() as number;
+  return loadTree(db).all.length;
 }
 
 /** An organisation as the admin pages list it: with its depth in the tree and how many accounts it has. */
@@ -37,17 +35,15 @@ export interface OrgOption {
 
 /** The orgs this principal may change (an admin all, an editor its subtree), in tree order with their depth. */
 export function editableTree(db: Db, p: Principal): OrgOption[] {
-  const rootId = p.role === 'admin' ? null : p.orgId;
-  if (p.role !== 'admin' && rootId === null) return [];
-  // Depth-first order: each row's path of zero-padded ids sorts parents before children, siblings by id.
-  return db
-    .prepare(
-      `WITH RECURSIVE t(id, depth, path) AS (
-         SELECT id, 0, printf('%012d', id) FROM organisations WHERE ${rootId === null ? 'parent_id IS NULL' : 'id = @root'}
-         UNION ALL SELECT o.id, t.depth + 1, t.path || '/' || printf('%012d', o.id) FROM organisations o JOIN t ON o.parent_id = t.id)
-       SELECT o.id, o.slug, o.level, o.parent_id, t.depth, o.name_ru, o.name_kk, o.name_en, o.members,
-         (SELECT count(*) FROM accounts a WHERE a.org_id = o.id) AS accounts
-       FROM t JOIN organisations o ON o.id = t.id ORDER BY t.path`,
-    )
-    .all(rootId === null ? {} : { root: rootId }) as OrgOption[];
+  const tree = loadTree(db);
+  const own = p.orgId === null ? undefined : tree.byId.get(p.orgId);
+  const roots = p.role === 'admin' ? tree.roots : own ? [own] : [];
+  const counts = new Map((db.prepare('SELECT org_id, count(*) AS n FROM accounts GROUP BY org_id').all() as { org_id: number; n: number }[]).map((r) => [r.org_id, r.n]));
+  const out: OrgOption[] = [];
+  const walk = (o: OrgNode, depth: number) => {
+    out.push({ id: o.id, slug: o.slug, level: o.level, parent_id: o.parent_id, depth, name_ru: o.name_ru, name_kk: o.name_kk, name_en: o.name_en, members: o.members, accounts: counts.get(o.id) ?? 0 });
+    for (const c of o.children) walk(c, depth + 1);
+  };
+  for (const r of roots) walk(r, 0);
+  return out;
 }

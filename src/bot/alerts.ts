@@ -2,17 +2,20 @@
 // suspicious-growth flag, a target that moved from on track to at risk or behind. Each alert is recorded
 // with the post that carries it, in one transaction, so it goes out exactly once.
 import type { Db } from '../../db';
-import { allOrgs, orgName, type OrgRow } from '../../db/orgs';
+import { orgName, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
 import { addDays, localDate } from '../domain/dates';
 import type { TargetStatus } from '../domain/targets';
-import { accountStatus, suspiciousFlags, targetRows } from '../growth-queries';
+import { accountStatus, suspiciousFlags } from '../growth/accounts';
+import { targetRows } from '../growth/targets';
+import { loadTree } from '../growth/tree';
 import { formatDate, formatDateTime, formatDelta, formatNumber } from '../i18n/format';
 import { createLogger, redact } from '../log';
 import { chatLanguage } from './chats';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
+import { expiryWarnings, loginTokens } from '../instagram-tokens';
 
 const log = createLogger('bot.alerts');
 
@@ -25,6 +28,8 @@ const LIST_LIMIT = 20;
 export interface AlertCounts {
   runs: number;
   stale: number;
+  /** Instagram Login tokens within 10 days of expiry. */
+  tokens: number;
   suspicious: number;
   targets: number;
 }
@@ -57,14 +62,13 @@ function withList(head: string, lines: string[], m: Catalog): string {
  * admin chat is configured, so turning alerts on later does not replay old changes.
  */
 export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new Date()): AlertCounts {
-  const counts: AlertCounts = { runs: 0, stale: 0, suspicious: 0, targets: 0 };
+  const counts: AlertCounts = { runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0 };
   const chat = config.telegram.adminChat;
   const lang = chat ? chatLanguage(db, config, [chat]) : config.language;
   const m = messages(lang);
   const nowMs = now.getTime();
   const today = localDate(config.timezone, now);
-  const orgs = new Map(allOrgs(db).map((o) => [o.slug, o]));
-  const orgsById = new Map(allOrgs(db).map((o) => [o.id, o]));
+  const { bySlug: orgs, byId: orgsById } = loadTree(db);
 
   // Target status changes (always tracked).
   const changes: string[] = [];
@@ -146,6 +150,17 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     counts.stale = staleNew.length;
   }
 
+  // Instagram Login tokens within 10 days of expiry (once per token: the key carries its expiry date).
+  const expiring = expiryWarnings(loginTokens(db, {}), nowMs).filter((w) => w.expiresAt !== undefined);
+  const expiringNew = expiring.filter((w) => !alreadySent(db, `igtoken:${w.accountId}:${new Date(w.expiresAt!).toISOString().slice(0, 10)}`));
+  if (expiringNew.length) {
+    const html = expiringNew
+      .map((w) => m.alertTokenExpiry(escapeHtml(`Instagram ${w.title ?? w.platformId}`), formatDate(new Date(w.expiresAt!).toISOString().slice(0, 10), lang), Math.max(0, w.daysLeft ?? 0)))
+      .join('\n');
+    send(db, outbox, chat, html, expiringNew.map((w) => `igtoken:${w.accountId}:${new Date(w.expiresAt!).toISOString().slice(0, 10)}`), nowMs);
+    counts.tokens = expiringNew.length;
+  }
+
   // Suspicious growth flags of the last week.
   const flags = suspiciousFlags(db, { from: addDays(today, -FLAG_LOOKBACK_DAYS), to: today }).filter(
     (f) => !alreadySent(db, `suspicious:${f.platform}:${f.account}:${f.date}`),
@@ -168,6 +183,6 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     counts.suspicious = flags.length;
   }
 
-  if (counts.runs + counts.stale + counts.suspicious + counts.targets > 0) log.info('alerts queued', { ...counts });
+  if (counts.runs + counts.stale + counts.tokens + counts.suspicious + counts.targets > 0) log.info('alerts queued', { ...counts });
   return counts;
 }

@@ -6,7 +6,10 @@ import { allOrgs, orgName, type OrgRow } from '../../db/orgs';
 import { LANGUAGES, type AppConfig, type Language, type PlatformGroup } from '../config';
 import { addDays, localDate } from '../domain/dates';
 import { periodContaining } from '../domain/periods';
-import { growthRows, rankings, targetRows, type TargetRow } from '../growth-queries';
+import { growthRows } from '../growth/growth';
+import { rankings } from '../growth/rankings';
+import { targetRows, type TargetRow } from '../growth/targets';
+import { childrenById, loadTree, subtreeIds } from '../growth/tree';
 import { formatDate, formatDelta, formatNumber, formatPercent } from '../i18n/format';
 import { createLogger, type Logger } from '../log';
 import { chatLanguage, defaultOrg, orgForChat, setChatLanguage } from './chats';
@@ -123,10 +126,9 @@ function resolveOrgArg(c: CommandContext, arg: string, m: Catalog, lang: Languag
 function platformsPresent(db: Db, org: OrgRow): PlatformGroup[] {
   const rows = db
     .prepare(
-      `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT o.id FROM organisations o JOIN sub ON o.parent_id = sub.id)
-       SELECT DISTINCT platform FROM accounts WHERE org_id IN (SELECT id FROM sub)`,
+      'SELECT DISTINCT platform FROM accounts WHERE org_id IN (SELECT value FROM json_each(?))',
     )
-    .all(org.id) as { platform: string }[];
+    .all(JSON.stringify(subtreeIds(db, org.id))) as { platform: string }[];
   const have = new Set(rows.map((r) => r.platform));
   return SUMMARY_PLATFORMS.filter((p) => (p === 'social' ? ['facebook', 'instagram', 'telegram'].some((x) => have.has(x)) : have.has(p)));
 }
@@ -166,9 +168,10 @@ export function topAnswer(c: CommandContext, arg: string): string {
   const to = period.to > today ? today : period.to;
   const scope = defaultOrg(c.db, orgForChat(c.db, c.chat.id, c.chat.username));
   const title = m.topTitle(m.period[word], formatDate(period.from, lang), formatDate(to, lang));
-  const child = scope ? allOrgs(c.db).find((o) => o.parent_id === scope.id) : undefined;
+  const tree = loadTree(c.db);
+  const child = scope ? childrenById(tree).get(scope.id)?.[0] : undefined;
   if (!scope || !child) return [title, m.topEmpty].join('\n');
-  const names = new Map(allOrgs(c.db).map((o) => [o.slug, o]));
+  const names = tree.bySlug;
   const rows = rankings(c.db, { level: child.level, platform: 'social', from: period.from, to, org: scope.slug }).filter((x) => x.rank !== null);
   if (!rows.length) return [title, m.topEmpty].join('\n');
   const lines = [title];
@@ -189,7 +192,7 @@ export function targetsAnswer(c: CommandContext, arg: string): string {
   const r = resolveOrgArg(c, arg, m, lang);
   if ('answer' in r) return r.answer;
   const today = localDate(c.config.timezone, c.now);
-  const byslug = new Map(allOrgs(c.db).map((o) => [o.slug, o]));
+  const byslug = loadTree(c.db).bySlug;
   const rows = targetRows(c.db, today, { org: r.org.slug });
   const lines = [m.targetsTitle(escapeHtml(orgName(r.org, lang)), formatDate(today, lang))];
   if (!rows.length) return [...lines, m.noTargets].join('\n');

@@ -8,6 +8,7 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createServices } from '../../src/services';
 import { createApp, createWebServer } from '../../web/app';
 import { importTree } from '../../src/import';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
@@ -33,7 +34,7 @@ beforeAll(async () => {
   importTree(f.db, { label: 'test', orgs: [{ slug: 'long-name-school', parent: 'pavlodar-city', level: 'primary', name: { ru: LONG, kk: LONG }, line: 1 }], accounts: [], targets: [] }, 'test');
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-press', 'editor', 'pavlodar');
-  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({

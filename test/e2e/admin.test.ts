@@ -5,9 +5,10 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createApp, createWebServer } from '../../web/app';
 import { importTree } from '../../src/import';
-import { importTargets } from '../../src/targets-store';
+import { importTargets } from '../../src/growth/targets';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { ensureUser, PASSWORD } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 jest.setTimeout(120_000);
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
   );
   importTargets(f.db, [{ org: 'evil', platform: 'social', baseline_date: '2026-01-01', target: 500, due_date: '2026-12-31', decision: EVIL }], { actor: 'test' });
   ensureUser(f.db, 'admin', 'admin');
-  server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({

@@ -5,13 +5,12 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { addDays } from '../../src/domain/dates';
-import '../../src/growth-engine';
 import { importAudience, importTree, readTreeFile } from '../../src/import';
 import { ensureRollups } from '../../src/jobs/compute';
 import { parseTelegramHtml, type Emulator } from '../../collectors/emulator';
 import { tempDir } from './cli';
-import { afterSnapshotsChanged } from '../../src/jobs/hooks';
-import { importTargets } from '../../src/targets-store';
+import { updateRollups } from '../../src/services';
+import { importTargets } from '../../src/growth/targets';
 
 export const BOT_TOKEN = '123456:TEST-bot-token-abcdef';
 /** Readings run from FIRST_DAY to LAST_DAY; the weeks under test lie inside. */
@@ -122,7 +121,7 @@ export function botFixture(emulatorUrl: string, opts: { tree?: string; readings?
   const db = openDatabase(dbPath);
   const tree = readTreeFile(configPath);
   importTree(db, { ...tree, targets: [] });
-  if (lines.length > 1) importAudience(db, csvPath, { config, onSnapshotsChanged: afterSnapshotsChanged, now: new Date('2026-03-16T00:00:00Z') });
+  if (lines.length > 1) importAudience(db, csvPath, { config, onSnapshotsChanged: updateRollups, now: new Date('2026-03-16T00:00:00Z') });
   ensureRollups(db);
   importTree(db, tree, 'import', { importTargets }); // targets last: their baselines freeze from the readings
   ensureRollups(db);

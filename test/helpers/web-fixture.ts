@@ -7,10 +7,10 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { loadConfig, type AppConfig } from '../../src/config';
 import { addDays, toEpochDay } from '../../src/domain/dates';
-import '../../src/growth-engine';
 import { importTree, readTreeFile } from '../../src/import';
 import { computeRollups } from '../../src/jobs/compute';
-import { importTargets } from '../../src/targets-store';
+import { importTargets } from '../../src/growth/targets';
+import { targetImporter } from '../../src/services';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const EXAMPLE = path.join(ROOT, 'examples/union.yaml');
@@ -44,7 +44,7 @@ export function buildWebFixture(): WebFixture {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-web-'));
   const file = path.join(dir, 'web.db');
   const db = openDatabase(file);
-  importTree(db, readTreeFile(EXAMPLE), 'test');
+  importTree(db, readTreeFile(EXAMPLE), 'test', { importTargets: targetImporter });
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
 
   const accounts = db

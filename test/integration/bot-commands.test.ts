@@ -3,7 +3,8 @@
 import type { Telegraf } from 'telegraf';
 import { startEmulator, type Emulator } from '../../collectors/emulator';
 import { createBot } from '../../src/bot/commands';
-import { growthRows, rankings } from '../../src/growth-queries';
+import { growthRows } from '../../src/growth/growth';
+import { rankings } from '../../src/growth/rankings';
 import { setLogSink } from '../../src/log';
 import { botFixture, parseFigure, postsTo, textUpdate, TRICKY_NAME, type BotFixture } from '../helpers/bot';
 

@@ -11,7 +11,7 @@ let fx: Fixture;
 let configFile: string;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'cli-test', hangMs: 2_000 });
+  emu = await startEmulator({ seed: 'cli-test', hangMs: 2_000, pageTasks: { 'EAAdefault-token': '*', 'EAAsecretFB-ZQX9-default': '*', 'EAAsecretFB-ZQX9-perAccount': '*' } });
 });
 afterAll(async () => {
   await emu.close();

@@ -5,13 +5,13 @@ import { igIdForPage } from '../../collectors/emulator/model';
 import { CollectBusyError, runCollect, type CollectJobOptions } from '../../src/jobs/collect';
 import { localDate, toEpochDay } from '../../src/domain/dates';
 import { FAST, configFor, failures, fixture, snapshots, type Fixture } from '../helpers/collect';
-import { afterSnapshotsChanged } from '../../src/jobs/hooks';
+import { updateRollups } from '../../src/services';
 
 let emu: Emulator;
 let fx: Fixture;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'collect-test', hangMs: 5_000 });
+  emu = await startEmulator({ seed: 'collect-test', hangMs: 5_000, pageTasks: { 'EAAtest-fb-token': '*' } });
 });
 afterAll(async () => {
   await emu.close();
@@ -25,7 +25,7 @@ afterEach(() => fx.db.close());
 const today = () => toEpochDay(localDate('Asia/Almaty'));
 
 function run(extra: Partial<CollectJobOptions> = {}, env: Record<string, string> = {}) {
-  return runCollect({ db: fx.db, config: configFor(emu.url, env), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST, env, ...extra });
+  return runCollect({ db: fx.db, config: configFor(emu.url, env), onSnapshotsChanged: updateRollups, settings: FAST, env, ...extra });
 }
 
 function addMany(platform: 'facebook' | 'instagram' | 'telegram', n: number, start = 0): string[] {
@@ -219,7 +219,7 @@ describe('platform specifics', () => {
     const old = await startEmulator({ seed: 'collect-test', disabledMethods: ['getChatMemberCount'] });
     try {
       const tg = addMany('telegram', 3);
-      const r = await runCollect({ db: fx.db, config: configFor(old.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST });
+      const r = await runCollect({ db: fx.db, config: configFor(old.url), onSnapshotsChanged: updateRollups, settings: FAST });
       expect(r.accountsOk).toBe(3);
       expect(old.counters.byMethod.getchatmemberscount).toBe(3);
       expect(snapshots(fx.db).map((s) => s.audience)).toEqual(tg.map((id) => old.audience(id)));
@@ -233,12 +233,12 @@ describe('platform specifics', () => {
     const noIg = fx.addAccount('instagram', 'page:600000000000002', { pageId: '600000000000002' });
     const local = await startEmulator({ seed: 'collect-test', pagesWithoutInstagram: ['600000000000002'] });
     try {
-      const r = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST });
+      const r = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: updateRollups, settings: FAST });
       const igId = igIdForPage('600000000000001', 'collect-test');
       expect((fx.db.prepare('SELECT resolved_id FROM accounts WHERE id = ?').get(acc) as { resolved_id: string }).resolved_id).toBe(igId);
       expect(snapshots(fx.db)).toEqual([expect.objectContaining({ account_id: acc, audience: local.audience(igId) })]);
       expect(r.failures).toEqual([expect.objectContaining({ accountId: noIg, kind: 'not_found', message: expect.stringMatching(/no Instagram professional account/) })]);
-      const again = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: afterSnapshotsChanged, settings: FAST, platform: 'instagram', account: 'page:600000000000001' });
+      const again = await runCollect({ db: fx.db, config: configFor(local.url), onSnapshotsChanged: updateRollups, settings: FAST, platform: 'instagram', account: 'page:600000000000001' });
       expect(again.perPlatform.instagram!.requests).toBe(1); // no second lookup through the Page
     } finally {
       await local.close();
@@ -255,8 +255,8 @@ describe('platform specifics', () => {
     // Insights batches are large (50 × 90 days): a generous timeout keeps the request count exact.
     const r = await run({ backfillDays: 200, settings: { ...FAST, timeoutMs: 10_000 } });
     expect(r.backfill).toMatchObject({ accounts: 60, failed: 0 });
-    // 60 pages × 3 windows of ≤ 90 days = 180 insights reads in 4 batches.
-    expect(r.backfill!.requests).toBe(4);
+    // 60 Page tokens in 2 batches, then 60 pages × 3 windows of ≤ 90 days = 180 insights reads in 4 batches.
+    expect(r.backfill!.requests).toBe(6);
     const rows = snapshots(fx.db).filter((s) => s.account_id === id);
     expect(rows.length).toBeGreaterThanOrEqual(200);
     expect(rows.find((s) => s.day === today())).toMatchObject({ source: 0, audience: apiRow.audience });

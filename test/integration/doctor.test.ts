@@ -18,7 +18,12 @@ let emu: Emulator;
 let fx: Fixture;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'doctor-test', invalidTokens: [TOKENS.expiredFb, TOKENS.revokedBot], unknownIds: ['100000000000404', '@gone_channel'] });
+  emu = await startEmulator({
+    seed: 'doctor-test',
+    invalidTokens: [TOKENS.expiredFb, TOKENS.revokedBot],
+    unknownIds: ['100000000000404', '@gone_channel'],
+    pageTasks: { [TOKENS.fb]: '*', [TOKENS.region]: '*' },
+  });
 });
 afterAll(async () => {
   await emu.close();
@@ -74,7 +79,9 @@ test('with good tokens every check passes: config, database, tokens, /me, debug_
   expect(r.stdout).toMatch(/^✓ TELEGRAM_BOT_TOKEN is set \(1 account uses it\)$/m);
   expect(r.stdout).toMatch(/^✓ REGION_FB_TOKEN is set \(1 account uses it\)$/m);
   expect(r.stdout).toMatch(/^✓ Graph API http:\/\/127\.0\.0\.1:\d+\/ with FACEBOOK_ACCESS_TOKEN: \/me answers "Audience Growth \(emulator system user\)"/m);
-  expect(r.stdout).toMatch(/^✓ FACEBOOK_ACCESS_TOKEN: valid system-user token, never expires, has pages_read_engagement, read_insights, instagram_basic$/m);
+  expect(r.stdout).toMatch(/^✓ FACEBOOK_ACCESS_TOKEN: valid system-user token, never expires, has pages_show_list, pages_read_engagement, read_insights, instagram_basic$/m);
+  expect(r.stdout).toMatch(/^✓ FACEBOOK_ACCESS_TOKEN: Page Insights of Page 100000000000001 read through its Page token$/m);
+  expect(r.stdout).toMatch(/^✓ REGION_FB_TOKEN: Page Insights of Page 100000000000005 read through its Page token$/m);
   expect(r.stdout).toMatch(/^✓ Bot API http:\/\/127\.0\.0\.1:\d+\/ with TELEGRAM_BOT_TOKEN: getMe answers @audience_growth_emulator_bot/m);
   expect(r.stdout).toMatch(/^✓ facebook: 3 of 3 Pages readable$/m);
   expect(r.stdout).toMatch(/^✓ instagram: 1 of 1 Instagram account readable$/m);
@@ -84,8 +91,8 @@ test('with good tokens every check passes: config, database, tokens, /me, debug_
   expect(r.code).toBe(0);
   expect(r.stderr).toBe('');
   expectNoToken(r);
-  // one Graph batch for the Pages of each token, not a request per Page
-  expect(emu.counters.graphBatches).toBeLessThanOrEqual(4);
+  // one Graph batch for the Pages of each token (and one for a Page token), not a request per Page
+  expect(emu.counters.graphBatches).toBeLessThanOrEqual(6);
 });
 
 test('an expired Facebook token and a revoked bot token are named, with how to get new ones; exit 1', async () => {
@@ -93,7 +100,7 @@ test('an expired Facebook token and a revoked bot token are named, with how to g
   expect(r.code).toBe(1);
   expect(r.stdout).toMatch(/^✗ Graph API http:\/\/127\.0\.0\.1:\d+\/ with FACEBOOK_ACCESS_TOKEN: \/me failed$/m);
   expect(r.stdout).toContain(
-    '    The Facebook token in FACEBOOK_ACCESS_TOKEN has expired (Graph error 190). Create a new system-user token in Business Settings with pages_read_engagement, read_insights, instagram_basic and put it in FACEBOOK_ACCESS_TOKEN.',
+    '    The Facebook token in FACEBOOK_ACCESS_TOKEN has expired (Graph error 190). Create a new system-user token in Business Settings with pages_show_list, pages_read_engagement, read_insights, instagram_basic (and ads_read for Pages owned through Business Manager) and put it in FACEBOOK_ACCESS_TOKEN.',
   );
   expect(r.stdout).toMatch(/^✗ Bot API http:\/\/127\.0\.0\.1:\d+\/ with TELEGRAM_BOT_TOKEN: getMe failed$/m);
   expect(r.stdout).toContain("    The Telegram bot token in TELEGRAM_BOT_TOKEN is rejected (Bot API 401 Unauthorized): it was revoked or mistyped. Get the bot's current token from @BotFather (/token) and put it in TELEGRAM_BOT_TOKEN.");

@@ -7,7 +7,7 @@ import { startEmulator, type Emulator } from '../../collectors/emulator';
 
 let emu: Emulator;
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'emu-test', unknownIds: ['999', '@ghost_channel'], invalidTokens: ['expired'] });
+  emu = await startEmulator({ seed: 'emu-test', unknownIds: ['999', '@ghost_channel'], invalidTokens: ['expired'], pageTasks: { T: '*' } });
 });
 afterAll(() => emu.close());
 beforeEach(() => emu.reset());
@@ -86,7 +86,10 @@ describe('Graph API', () => {
   test('page_follows insights: ≤ 90-day windows, end_time a day after since, absolute paging URLs back to the emulator', async () => {
     const until = Math.floor(Date.now() / 1000);
     const since = until - 10 * 86_400;
-    const r = await graph('777/insights', { metric: 'page_follows', period: 'day', since: String(since), until: String(until) });
+    // Insights need the Page's own token, which a token with a task on the Page obtains.
+    const access_token = (await graph('777', { fields: 'access_token' })).data.access_token as string;
+    expect(access_token).toMatch(/^EAAP/);
+    const r = await graph('777/insights', { metric: 'page_follows', period: 'day', since: String(since), until: String(until), access_token });
     const series = r.data.data[0];
     expect(series).toMatchObject({ name: 'page_follows', period: 'day', title: 'Lifetime Total Follows', id: '777/insights/page_follows/day' });
     expect(series.values.length).toBeGreaterThanOrEqual(9);
@@ -94,9 +97,10 @@ describe('Graph API', () => {
     expect(r.data.paging.next.startsWith(`${emu.url}/v24.0/777/insights?`)).toBe(true);
     const prev = await axios.get(r.data.paging.previous);
     expect(prev.data.data[0].values.length).toBeGreaterThan(0);
-    const tooLong = await graph('777/insights', { metric: 'page_follows', period: 'day', since: String(until - 100 * 86_400), until: String(until) });
+    const tooLong = await graph('777/insights', { metric: 'page_follows', period: 'day', since: String(until - 91 * 86_400), until: String(until), access_token });
     expect(tooLong.data.error.code).toBe(100);
-    expect((await graph('777/insights', { metric: 'page_fans' })).data.error.message).toBe('(#100) The value must be a valid insights metric');
+    expect((await graph('777/insights', { metric: 'page_fans', access_token })).data.error.message).toBe('(#100) The value must be a valid insights metric');
+    expect((await graph('777/insights', { metric: 'page_follows' })).data.error).toMatchObject({ code: 190, message: '(#190) This method must be called with a Page Access Token' });
   });
 });
 

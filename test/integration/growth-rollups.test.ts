@@ -3,8 +3,11 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { toEpochDay as d } from '../../src/domain/dates';
 import { computeRollups } from '../../src/jobs/compute';
-import { accountStatus, audienceSeriesDays, compareGrowth, growthRows, rankings, suspiciousFlags, targetRows } from '../../src/growth-queries';
-import { importTargets } from '../../src/targets-store';
+import { accountStatus, suspiciousFlags } from '../../src/growth/accounts';
+import { audienceSeriesDays } from '../../src/growth/series';
+import { compareGrowth, growthRows } from '../../src/growth/growth';
+import { rankings } from '../../src/growth/rankings';
+import { importTargets, targetRows } from '../../src/growth/targets';
 import { setLogLevel } from '../../src/log';
 import { tempDir } from '../helpers/cli';
 

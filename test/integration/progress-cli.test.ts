@@ -11,7 +11,7 @@ let emu: Emulator;
 let fx: Fixture;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'progress-test' });
+  emu = await startEmulator({ seed: 'progress-test', pageTasks: { 'EAAprogress-token': '*' } });
 });
 afterAll(async () => {
   await emu.close();

@@ -3,7 +3,8 @@
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
 import { computeRollups } from '../../src/jobs/compute';
-import { audienceSeriesDays, audienceSeriesDaysOf, growthRows } from '../../src/growth-queries';
+import { audienceSeriesDays, audienceSeriesDaysOf } from '../../src/growth/series';
+import { growthRows } from '../../src/growth/growth';
 import { fromEpochDay } from '../../src/domain/dates';
 
 const PLATFORMS = ['facebook', 'instagram', 'telegram', 'newspaper'] as const;

@@ -1,4 +1,5 @@
 import { startEmulator } from '../../collectors/emulator';
+import { createServices } from '../../src/services';
 import { startScheduler } from '../../src/scheduler';
 import { dataJobs } from '../../src/jobs/schedule';
 import { fixture, configFor } from '../helpers/collect';
@@ -11,7 +12,7 @@ describe('the serve scheduler for data jobs', () => {
       f.addAccount('facebook', '100000000000001');
       f.addAccount('telegram', '@kz_union_placeholder', { title: 'Канал' });
       const config = configFor(emulator.url);
-      const scheduler = startScheduler(dataJobs(f.db, config), config.timezone);
+      const scheduler = startScheduler(dataJobs(createServices(f.db, config)), config.timezone);
       try {
         const next = scheduler.nextRuns().find((j) => j.name === 'collect')!.next!;
         expect(next.getUTCHours()).toBe(1); // 06:00 Asia/Almaty = 01:00 UTC

@@ -21,7 +21,7 @@ let fx: Fixture;
 let config: AppConfig;
 
 beforeAll(async () => {
-  emu = await startEmulator({ seed: 'writer-test' });
+  emu = await startEmulator({ seed: 'writer-test', pageTasks: { 'EAAtest-fb-token': '*' } });
 });
 afterAll(async () => {
   await emu.close();

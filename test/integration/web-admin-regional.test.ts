@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config';
 import { LoginThrottle } from '../../src/auth';
 import type { AdminJobs } from '../../src/admin/accounts';
 import { toEpochDay } from '../../src/domain/dates';
+import { createServices } from '../../src/services';
 import { createApp } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { dbState, ensureUser, signIn, type Session } from '../helpers/web-auth';
@@ -30,7 +31,7 @@ beforeAll(async () => {
   const config = loadConfig({
     env: { DATABASE_PATH: f.file, PORT: '0', FACEBOOK_GRAPH_URL: emu.url, TELEGRAM_API_ROOT: emu.url, FACEBOOK_ACCESS_TOKEN: 'graph-token', TELEGRAM_BOT_TOKEN: '123:bot-token' },
   });
-  app = createApp({ db: f.db, config, now: f.now, loginThrottle: new LoginThrottle(1000) });
+  app = createApp({ ...createServices(f.db, config), now: f.now, loginThrottle: new LoginThrottle(1000) });
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-press', 'editor', 'pavlodar');
   admin = await signIn(app, f.db, 'admin');
@@ -185,11 +186,11 @@ describe('adding a channel from a link', () => {
   });
 });
 
-test('migration 0007 keeps every account id and reference of an existing database', () => {
+test('migration 0008 keeps every account id and reference of an existing database', () => {
   const dir = tempDir('ag-migrate-');
   const db = openDatabase(`${dir}/old.db`, { migrate: false });
   const all = knownMigrations();
-  const at = all.findIndex((m) => m.id === '0007_newspapers_per_org');
+  const at = all.findIndex((m) => m.id === '0008_newspapers_per_org');
   migrate(db, all.slice(0, at));
   const now = Date.now();
   db.prepare("INSERT INTO organisations (id, slug, level, name_ru, created_at, updated_at) VALUES (1, 'kz', 'council', 'kz', ?, ?), (2, 'pavlodar', 'region', 'p', ?, ?)").run(now, now, now, now);

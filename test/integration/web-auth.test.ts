@@ -8,13 +8,14 @@ import { LoginThrottle } from '../../src/auth';
 import { createApp } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { dbState, ensureUser, PASSWORD, signIn, token, type Session } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 let f: WebFixture;
 let app: Express;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = createApp({ db: f.db, config: f.config, now: f.now, loginThrottle: new LoginThrottle(1000) });
+  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000) });
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-editor', 'editor', 'pavlodar');
   ensureUser(f.db, 'reader', 'viewer');
@@ -222,7 +223,7 @@ describe('sign-in', () => {
   });
 
   test('behind a proxy that says https (trust proxy configured), the cookie is Secure', async () => {
-    const proxied = createApp({ db: f.db, config: f.config, now: f.now, trustProxy: 1 });
+    const proxied = createApp({ ...createServices(f.db, f.config), now: f.now, trustProxy: 1 });
     const page = await request(proxied).get('/login').set('X-Forwarded-Proto', 'https');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const cookies = (page.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');
@@ -234,7 +235,7 @@ describe('sign-in', () => {
   });
 
   test('wrong passwords get 401, and after five the address is throttled with 429 even with the right password', async () => {
-    const throttled = createApp({ db: f.db, config: f.config, now: f.now });
+    const throttled = createApp({ ...createServices(f.db, f.config), now: f.now });
     const page = await request(throttled).get('/login');
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
     const cookies = (page.headers['set-cookie'] as unknown as string[]).map((c) => c.split(';')[0]).join('; ');

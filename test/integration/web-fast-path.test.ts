@@ -3,6 +3,7 @@ import type http from 'node:http';
 import { createApiToken } from '../../src/auth';
 import { createApp, createWebServer } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
+import { createServices } from '../../src/services';
 
 // The cached JSON API answers are replayed at the HTTP layer, before Express: these tests go through a real
 // server, as `serve` runs it, and check that the replay is the same answer, and only for whom it was made.
@@ -17,7 +18,7 @@ describe('cached API answers served before Express', () => {
     f = buildWebFixture();
     tokenA = createApiToken(f.db, { role: 'viewer', name: 'a' });
     tokenB = createApiToken(f.db, { role: 'viewer', name: 'b' });
-    server = createWebServer(createApp({ db: f.db, config: f.config, now: f.now }));
+    server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

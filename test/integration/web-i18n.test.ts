@@ -1,6 +1,7 @@
 // Every page text exists in Russian, Kazakh and English, with the plural forms each language needs,
 // and every key a template or route asks for is in the catalogs.
 import fs from 'node:fs';
+import { createServices } from '../../src/services';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +14,7 @@ const LANGS = ['ru', 'kk', 'en'] as const;
 
 /** Keys used literally (t('a.b')) and key families used with a suffix (t('status.' + s)). */
 function usedKeys(): { literal: Set<string>; prefixes: Set<string> } {
-  const files = [...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f)), ...['growth-data.ts', 'targets-data.ts'].map((f) => path.join(WEB, f)), ...(fs.readdirSync(path.join(WEB, 'routes'), { recursive: true }) as string[]).filter((f) => f.endsWith('.ts')).map((f) => path.join(WEB, 'routes', f))];
+  const files = [...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f)), ...['growth-data.ts', 'targets-data.ts'].map((f) => path.join(WEB, f)), ...fs.readdirSync(path.join(WEB, 'routes'), { recursive: true, encoding: 'utf8' }).map((f) => path.join(WEB, 'routes', f)).filter((f) => fs.statSync(f).isFile())];
   const literal = new Set<string>();
   const prefixes = new Set<string>();
   for (const file of files) {
@@ -98,7 +99,7 @@ describe('serve', () => {
       const port = (probe.address() as AddressInfo).port;
       await new Promise<void>((r) => probe.close(() => r()));
       const config = { ...f.config, env: { ...f.config.env, port } };
-      const stop = await startServices({ db: f.db, config }, [webService]);
+      const stop = await startServices(createServices(f.db, config), [webService]);
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);
       expect(res.status).toBe(200);
       expect(((await res.json()) as { database: string }).database).toBe('ok');

@@ -1,14 +1,14 @@
-// The pages' per-org growth (web/org-growth.ts) must equal the growth engine's growthRows (the export) for
+// The pages' per-org growth (orgsGrowth, src/growth/growth.ts) must equal the growth engine's growthRows (the export) for
 // every org, platform group and period; and the response cache must never serve figures older than the database.
 import request from 'supertest';
 import { allOrgs } from '../../db/orgs';
-import { growthRows } from '../../src/growth-queries';
+import { growthRows, orgsGrowth } from '../../src/growth/growth';
 import { computeRollups } from '../../src/jobs/compute';
 import { toEpochDay } from '../../src/domain/dates';
 import { createApp } from '../../web/app';
-import { orgsGrowth } from '../../web/org-growth';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
+import { createServices } from '../../src/services';
 
 let f: WebFixture;
 beforeAll(() => {
@@ -35,7 +35,7 @@ test.each([
 });
 
 test('a cached page is served again only while the database is unchanged', async () => {
-  const app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  const app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
   const first = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');
   expect(first.headers['x-cache']).toBe('miss');
   const again = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');

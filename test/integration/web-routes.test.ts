@@ -4,10 +4,11 @@ import request from 'supertest';
 import ExcelJS from 'exceljs';
 import { createApp } from '../../web/app';
 import { runExport } from '../../src/exports';
-import { growthRows } from '../../src/growth-queries';
+import { growthRows } from '../../src/growth/growth';
 import { formatNumber } from '../../src/i18n/format';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { token, withToken } from '../helpers/web-auth';
+import { createServices, createExporters } from '../../src/services';
 
 let f: WebFixture;
 let app: ReturnType<typeof withToken>;
@@ -15,7 +16,7 @@ let app: ReturnType<typeof withToken>;
 beforeAll(() => {
   f = buildWebFixture();
   // Every page and API route needs a principal: these requests carry a viewer's API token.
-  app = withToken(createApp({ db: f.db, config: f.config, now: f.now }), token(f.db));
+  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
 });
 afterAll(() => f.close());
 
@@ -48,9 +49,9 @@ describe('pages', () => {
 
   test('overview shows the national social audience the growth engine computes, in locale format', async () => {
     const row = growthRows(f.db, { org: 'kz', platform: 'social', from: '2026-11-01', to: TODAY }).find((r) => r.org === 'kz')!;
-    const ru = await request(app).get('/?lang=ru');
+    const ru = await request(app).get('/?lang=ru&period=month');
     expect(ru.text).toContain(formatNumber(row.audience_end, 'ru'));
-    const en = await request(app).get('/?lang=en');
+    const en = await request(app).get('/?lang=en&period=month');
     expect(en.text).toContain(formatNumber(row.audience_end, 'en'));
     expect(en.text).toContain('as of 23 Nov 2026');
     expect(ru.text).toContain('данные на 23.11.2026');
@@ -80,7 +81,7 @@ describe('pages', () => {
 
   test('correct plural forms in Russian', async () => {
     const res = await request(app).get('/targets?lang=ru');
-    const n = (runExport('targets', f.db, { date: TODAY }, f.config).rows as unknown[]).length;
+    const n = (runExport(createExporters(), 'targets', f.db, { date: TODAY }, f.config).rows as unknown[]).length;
     expect(n).toBe(10);
     expect(res.text).toContain('10 целей');
     const one = await request(app).get('/targets?lang=ru&status=no_data');
@@ -110,7 +111,7 @@ describe('pages', () => {
   });
 
   test('rankings rank regions by the chosen metric with rank change', async () => {
-    const res = await request(app).get('/rankings?metric=net_growth&lang=en');
+    const res = await request(app).get('/rankings?metric=net_growth&period=month&lang=en');
     expect(res.status).toBe(200);
     expect(res.text).toContain('by net growth');
     // Atyrau's bought subscribers put it first by net growth this month.
@@ -198,20 +199,20 @@ describe('JSON API returns the rows of the matching export', () => {
   test('audience series = export audience', async () => {
     const res = await request(app).get('/api/v1/orgs/pavlodar/audience?platform=telegram&from=2024-01-01&to=2026-11-23');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual(runExport('audience', f.db, { org: 'pavlodar', platform: 'telegram', from: '2024-01-01', to: TODAY }, f.config).rows);
+    expect(res.body).toEqual(runExport(createExporters(), 'audience', f.db, { org: 'pavlodar', platform: 'telegram', from: '2024-01-01', to: TODAY }, f.config).rows);
     expect(res.body[0]).toEqual({ org: 'pavlodar', platform: 'telegram', date: '2024-01-01', audience: null });
     expect(res.body.at(-1).audience).toBeGreaterThan(0);
   });
 
   test('growth = export growth', async () => {
     const res = await request(app).get('/api/v1/growth?org=pavlodar&platform=social&from=2026-01-01&to=2026-06-30');
-    expect(res.body).toEqual(runExport('growth', f.db, { org: 'pavlodar', platform: 'social', from: '2026-01-01', to: '2026-06-30' }, f.config).rows);
+    expect(res.body).toEqual(runExport(createExporters(), 'growth', f.db, { org: 'pavlodar', platform: 'social', from: '2026-01-01', to: '2026-06-30' }, f.config).rows);
     expect(res.body.map((r: { org: string }) => r.org)).toEqual(['pavlodar', 'pavlodar-city', 'shcherbakty']);
   });
 
   test('targets = export targets, status filter narrows', async () => {
     const res = await request(app).get('/api/v1/targets?date=2026-11-23');
-    expect(res.body).toEqual(runExport('targets', f.db, { date: TODAY }, f.config).rows);
+    expect(res.body).toEqual(runExport(createExporters(), 'targets', f.db, { date: TODAY }, f.config).rows);
     const missed = await request(app).get('/api/v1/targets?status=missed');
     expect(missed.body.map((r: { org: string }) => r.org)).toEqual(['almaty']);
   });

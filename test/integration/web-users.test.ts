@@ -11,6 +11,7 @@ import { createApp, createWebServer } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
 import { dbState, ensureUser, PASSWORD, signIn, token, type Session } from '../helpers/web-auth';
 import { runCli } from '../helpers/cli';
+import { createServices } from '../../src/services';
 
 let f: WebFixture;
 let app: Express;
@@ -20,7 +21,7 @@ let viewer: Session;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  app = createApp({ db: f.db, config: f.config, now: f.now, loginThrottle: new LoginThrottle(1000) });
+  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000) });
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-editor', 'editor', 'pavlodar');
   ensureUser(f.db, 'reader', 'viewer');

@@ -1,4 +1,4 @@
-import { chunkValueAt, decodeChunk, encodeChunk } from '../../src/rollup-codec';
+import { chunkValueAt, decodeChunk, encodeChunk } from '../../src/growth/codec';
 
 const days = (f: (i: number) => number) => Float64Array.from({ length: 32 }, (_, i) => f(i));
 const counts = (f: (i: number) => number) => Int32Array.from({ length: 32 }, (_, i) => f(i));

@@ -1,5 +1,6 @@
-/* The one chart wrapper: shared chart.js defaults, and the audience chart drawn from a JSON data block. */
-/* global document, Chart */
+/* The one chart wrapper: shared chart.js defaults; the social total with its targets, and one small chart per
+   platform group under it (small multiples), each y-axis scaled to its own data — or growth as bars. */
+/* global document, window, Chart */
 (function () {
   'use strict';
   if (typeof Chart === 'undefined') return;
@@ -10,8 +11,6 @@
   Chart.defaults.animation = false;
   Chart.defaults.maintainAspectRatio = false;
   Chart.defaults.responsive = true;
-  Chart.defaults.plugins.legend.labels.usePointStyle = true;
-  Chart.defaults.plugins.legend.labels.boxHeight = 8;
 
   var MINUS = '\u2212';
 
@@ -26,62 +25,94 @@
     return { day: 'dd.MM', week: 'dd.MM', month: 'MM.yyyy', quarter: 'QQQ yyyy', year: 'yyyy' };
   }
 
-  function drawAudienceChart(canvas, data) {
+  /** Day-to-day (or ISO-week) change of a daily series: a gap stays a gap, never a fall to zero. */
+  function growthBars(points, weekly) {
+    var out = [];
+    var prev = null;
+    var week = null;
+    points.forEach(function (p) {
+      var change = p.y !== null && prev !== null ? p.y - prev : null;
+      if (p.y !== null) prev = p.y;
+      if (!weekly) { out.push({ x: p.x, y: change }); return; }
+      var d = new Date(p.x + 'T00:00:00Z');
+      var monday = new Date(d.getTime() - ((d.getUTCDay() + 6) % 7) * 86400000).toISOString().slice(0, 10);
+      if (!week || week.x !== monday) { week = { x: monday, y: null }; out.push(week); }
+      if (change !== null) week.y = (week.y || 0) + change;
+    });
+    return out;
+  }
+
+  /** A tick unit for the range: weeks for a quarter, months for a year, quarters beyond. */
+  function unitOf(data) {
+    if (data.view === 'weekly') return 'week';
+    var days = (Date.parse(data.xMax) - Date.parse(data.xMin)) / 86400000;
+    return days <= 120 ? 'week' : days <= 800 ? 'month' : 'quarter';
+  }
+
+  function timeScale(data, small) {
+    return {
+      type: 'time', min: data.xMin, max: data.xMax, offset: data.view !== 'audience',
+      time: { tooltipFormat: data.lang === 'en' ? 'd MMM yyyy' : 'dd.MM.yyyy', displayFormats: displayFormats(data.lang), unit: unitOf(data) },
+      grid: { color: '#eef0f3' }, ticks: { maxRotation: 0, autoSkip: true, autoSkipPadding: small ? 24 : 16, font: { size: small ? 11 : 13 } },
+    };
+  }
+
+  function draw(canvas, data, group, small) {
     var fmt = numberFormat(data.locale);
+    var series = data.series.filter(function (s) { return s.key === group; })[0];
+    if (!series) return null;
     var datasets = [];
-    data.series.forEach(function (s) {
+    if (data.view === 'audience') {
       datasets.push({
-        label: s.label, data: s.data, borderColor: s.color, backgroundColor: s.color,
-        borderWidth: s.key === 'social' ? 3 : 2, pointRadius: 0, pointHitRadius: 4, tension: 0, spanGaps: false, order: 2,
-        kind: 'actual',
+        label: series.label, data: series.data, borderColor: series.color, backgroundColor: series.color,
+        borderWidth: small ? 2 : 3, pointRadius: 0, pointHitRadius: 4, tension: 0, spanGaps: false, order: 2, kind: 'actual',
       });
-    });
-    data.targets.forEach(function (tg) {
-      datasets.push({
-        label: tg.pathLabel, data: tg.path, borderColor: tg.color, backgroundColor: tg.color, borderDash: [8, 5],
-        borderWidth: 2, pointRadius: 0, pointStyle: 'line', tension: 0, spanGaps: true, order: 3, kind: 'path',
-      });
-      if (tg.forecast) {
+      data.targets.filter(function (tg) { return tg.group === group; }).forEach(function (tg) {
         datasets.push({
-          label: tg.forecastLabel, data: tg.forecast, borderColor: tg.color, backgroundColor: tg.color, borderDash: [2, 4],
-          borderWidth: 2, pointRadius: 0, pointStyle: 'line', tension: 0, spanGaps: true, order: 3, kind: 'forecast',
+          label: tg.pathLabel, data: tg.path, borderColor: tg.color, backgroundColor: tg.color, borderDash: [8, 5],
+          borderWidth: 2, pointRadius: 0, tension: 0, spanGaps: true, order: 3, kind: 'path',
         });
-      }
-      datasets.push({
-        label: tg.pointLabel, data: [tg.point], borderColor: '#ffffff', backgroundColor: tg.color, borderWidth: 2,
-        pointRadius: 7, pointHoverRadius: 9, showLine: false, order: 1, kind: 'target', details: tg.details,
+        if (tg.forecast) {
+          datasets.push({
+            label: tg.forecastLabel, data: tg.forecast, borderColor: tg.color, backgroundColor: tg.color, borderDash: [2, 4],
+            borderWidth: 2, pointRadius: 0, tension: 0, spanGaps: true, order: 3, kind: 'forecast',
+          });
+        }
+        if (tg.point) {
+          datasets.push({
+            label: tg.pointLabel, data: [tg.point], borderColor: '#ffffff', backgroundColor: tg.color, borderWidth: 2,
+            pointRadius: small ? 5 : 7, pointHoverRadius: 9, showLine: false, order: 1, kind: 'target', details: tg.details,
+          });
+        }
       });
-    });
+    } else {
+      datasets.push({
+        type: 'bar', label: series.label + ': ' + data.labels[data.view], data: growthBars(series.data, data.view === 'weekly'),
+        backgroundColor: series.color, borderWidth: 0, kind: 'growth',
+      });
+    }
 
     var chart = new Chart(canvas, {
-      type: 'line',
+      type: data.view === 'audience' ? 'line' : 'bar',
       data: { datasets: datasets },
       options: {
         parsing: { xAxisKey: 'x', yAxisKey: 'y' },
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
         scales: {
-          x: {
-            type: 'time', min: data.xMin, max: data.xMax,
-            time: { tooltipFormat: data.lang === 'en' ? 'd MMM yyyy' : 'dd.MM.yyyy', displayFormats: displayFormats(data.lang) },
-            grid: { color: '#eef0f3' }, ticks: { maxRotation: 0, autoSkipPadding: 16 },
+          x: timeScale(data, small),
+          // Audience is scaled to its data (2 % a month must not look flat); growth bars start at zero.
+          y: {
+            beginAtZero: data.view !== 'audience', grace: data.view === 'audience' ? '4%' : 0,
+            grid: { color: '#eef0f3' }, ticks: { maxTicksLimit: small ? 4 : 7, font: { size: small ? 11 : 13 }, callback: function (v) { return fmt(v); } },
           },
-          y: { beginAtZero: true, grid: { color: '#eef0f3' }, ticks: { callback: function (v) { return fmt(v); } } },
         },
         plugins: {
-          legend: {
-            position: 'bottom',
-            labels: { filter: function (item, chartData) { return chartData.datasets[item.datasetIndex].kind !== 'target'; } },
-          },
+          // The page prints one compact legend under the chart instead of one entry per dataset.
+          legend: { display: false },
           tooltip: {
             callbacks: {
-              label: function (item) {
-                var ds = item.dataset;
-                var line = ds.label + ': ' + fmt(item.parsed.y);
-                return line;
-              },
-              afterLabel: function (item) {
-                return item.dataset.kind === 'target' ? item.dataset.details : undefined;
-              },
+              label: function (item) { return item.dataset.label + ': ' + fmt(item.parsed.y); },
+              afterLabel: function (item) { return item.dataset.kind === 'target' ? item.dataset.details : undefined; },
             },
           },
         },
@@ -91,9 +122,24 @@
     return chart;
   }
 
-  document.querySelectorAll('canvas[id$="-chart"]').forEach(function (canvas) {
-    var block = document.getElementById(canvas.id + '-data');
-    if (!block) return;
-    drawAudienceChart(canvas, JSON.parse(block.textContent));
+  var block = document.getElementById('audience-chart-data');
+  if (!block) return;
+  var data = JSON.parse(block.textContent);
+  var main = document.getElementById('audience-chart');
+  var mainGroup = data.series.some(function (s) { return s.key === 'social'; }) ? 'social' : (data.series[0] || {}).key;
+  if (main) draw(main, data, mainGroup, false);
+  document.querySelectorAll('canvas[data-group]').forEach(function (canvas) {
+    draw(canvas, data, canvas.getAttribute('data-group'), true);
   });
+
+  // Printing lays the page out anew: the charts follow their (fixed-size) boxes instead of keeping the screen's width.
+  function resizeAll() {
+    Object.values(Chart.instances).forEach(function (c) { c.resize(); });
+  }
+  window.addEventListener('beforeprint', resizeAll);
+  window.addEventListener('afterprint', resizeAll);
+  if (window.matchMedia) {
+    var mq = window.matchMedia('print');
+    if (mq.addEventListener) mq.addEventListener('change', resizeAll);
+  }
 })();

@@ -6,8 +6,7 @@ import { Router } from 'express';
 import { allOrgs } from '../../db/orgs';
 import { periodContaining } from '../../src/domain/periods';
 import { runExport } from '../../src/exports';
-import '../../src/growth-engine';
-import { rankings } from '../../src/growth-queries';
+import { rankings } from '../../src/growth/rankings';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
 import { badRequest, checkRange, MAX_RANGE_DAYS, notFound, orgParam, paging, Q, query } from '../params';
@@ -49,7 +48,7 @@ export function apiRouter(ctx: WebContext): Router {
     const org = orgParam(ctx.db, req.params.slug, 'slug')!;
     const { platform, from, to } = query(req, { platform: Q.platform, from: Q.date, to: Q.date });
     checkRange(from, to);
-    res.json(runExport('audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
+    res.json(runExport(ctx.exporters, 'audience', ctx.db, { org: org.slug, platform, from, to: to ?? ctx.today() }, ctx.config).rows);
   });
 
   router.get('/growth', (req, res) => {
@@ -57,7 +56,7 @@ export function apiRouter(ctx: WebContext): Router {
     const org = orgParam(ctx.db, q.org);
     const { platform } = q;
     const { from, to } = range(q, (to) => periodContaining('month', to).from);
-    res.json(runExport('growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
+    res.json(runExport(ctx.exporters, 'growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
   });
 
   router.get('/targets', (req, res) => {
@@ -65,7 +64,7 @@ export function apiRouter(ctx: WebContext): Router {
     const date = q.date ?? ctx.today();
     const org = orgParam(ctx.db, q.org);
     const { platform, status: statuses } = q;
-    const rows = runExport('targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
+    const rows = runExport(ctx.exporters, 'targets', ctx.db, { date, org: org?.slug, platform }, ctx.config).rows;
     res.json(statuses.length ? rows.filter((r) => (statuses as string[]).includes(String(r.status))) : rows);
   });
 

@@ -3,11 +3,11 @@
 import { Router, type Request, type Response } from 'express';
 import type { OrgRow } from '../../db/orgs';
 import { langOf, renderPage, type WebContext } from '../context';
-import { CHART_RANGES, orgIndex, orgPageData, type ChartRange } from '../growth-data';
+import { CHART_RANGES, CHART_VIEWS, orgIndex, orgPageData, type ChartRange, type ChartView } from '../growth-data';
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
-import { ancestorChain } from '../../db/orgs';
+import { ancestorChain } from '../../src/growth/tree';
 import type { Principal } from '../../src/auth';
 import { homeOrg } from '../../src/admin/scope';
 
@@ -25,8 +25,10 @@ export function dashboardRouter(ctx: WebContext): Router {
     const platform = platformParam(req);
     const chartText = param(req, 'chart') ?? '1y';
     if (!(chartText in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
+    const viewText = param(req, 'view') ?? 'audience';
+    if (!(CHART_VIEWS as readonly string[]).includes(viewText)) throw badRequest('view', `must be one of ${CHART_VIEWS.join(', ')}`);
     const index = orgIndex(ctx.db);
-    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, lang, t: translator(lang) });
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang) });
     renderPage(ctx, req, res, 'dashboard.njk', {
       page: isRoot ? 'overview' : 'org',
       isRoot,
@@ -35,6 +37,7 @@ export function dashboardRouter(ctx: WebContext): Router {
       period,
       platform,
       chartRange: chartText,
+      chartView: viewText,
       lastCollectAt: lastCollectAt(ctx.db),
       ...data,
     });

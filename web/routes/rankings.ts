@@ -5,7 +5,7 @@
 import { Router, type Request } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
-import { rankings, RANKING_COLUMNS } from '../../src/growth-queries';
+import { rankings, RANKING_COLUMNS } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
 import { render } from '../../src/export-format';
@@ -52,7 +52,7 @@ export function rankingsRouter(ctx: WebContext): Router {
     return { period, level, platform, metric, parent };
   };
   const rowsOf = (q: ReturnType<typeof query>) =>
-    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug });
+    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug, prev: q.period.prev, previousValues: true });
 
   router.get('/rankings', (req, res) => {
     const q = query(req);

@@ -5,7 +5,6 @@ import { InputError } from '../../config';
 import { runCollect, type CollectResult } from '../../jobs/collect';
 import { createProgress, type Progress } from '../../progress';
 import { COLLECTED_PLATFORMS, type CollectedPlatform } from '../../../collectors/types';
-import { afterSnapshotsChanged } from '../../jobs/hooks';
 
 function parseDays(v: string): number {
   const n = Number(v);
@@ -59,12 +58,12 @@ export function register(program: Command, ctx: CliContext): void {
         const result = await runCollect({
           db,
           config,
+          onSnapshotsChanged: ctx.services().onSnapshotsChanged,
           platform: o.platform,
           orgSlug: o.org,
           account: o.account,
           backfillDays: o.backfill,
           trigger: 'manual',
-          onSnapshotsChanged: afterSnapshotsChanged,
           onProgress: (done, total, p = 'accounts') => {
             if (p !== phase) {
               progress?.stop();

@@ -1,7 +1,6 @@
 // `compute [--full]`: brings the growth rollups up to date (incrementally, or rebuilt from all snapshots).
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import '../../growth-engine';
 import { computeRollups, type ComputeProgress } from '../../jobs/compute';
 import { createProgress, type Progress } from '../../progress';
 

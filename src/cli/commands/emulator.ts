@@ -22,14 +22,25 @@ export function register(program: Command, _ctx: CliContext): void {
     .option('--latency <ms>', 'delay added to every answer', intOption('--latency', 0, 60_000), 0)
     .option('--unknown <ids>', 'comma-separated Page/IG ids or chats that do not exist')
     .option('--invalid-token <tokens>', 'comma-separated tokens answered as expired')
-    .action(async (o: { port: number; host: string; seed: string; latency: number; unknown?: string; invalidToken?: string }) => {
+    .option('--page-tasks <tokens>', 'comma-separated system-user tokens that have a task on every Page (others get no Page token)')
+    .option('--app-secret <secret>', 'require appsecret_proof made with this app secret on every Graph call')
+    .action(async (o: { port: number; host: string; seed: string; latency: number; unknown?: string; invalidToken?: string; pageTasks?: string; appSecret?: string }) => {
       const list = (s?: string) => (s ? s.split(',').map((x) => x.trim()).filter(Boolean) : []);
-      const emu = await startEmulator({ port: o.port, host: o.host, seed: o.seed, latencyMs: o.latency, unknownIds: list(o.unknown), invalidTokens: list(o.invalidToken) });
+      const emu = await startEmulator({
+        port: o.port,
+        host: o.host,
+        seed: o.seed,
+        latencyMs: o.latency,
+        unknownIds: list(o.unknown),
+        invalidTokens: list(o.invalidToken),
+        pageTasks: Object.fromEntries(list(o.pageTasks).map((t) => [t, '*' as const])),
+        appSecret: o.appSecret,
+      });
       process.stdout.write(
         `emulator listening on ${emu.url} (seed ${o.seed}, latency ${o.latency} ms)\n` +
-          `  FACEBOOK_GRAPH_URL=${emu.url}\n  TELEGRAM_API_ROOT=${emu.url}\n` +
+          `  FACEBOOK_GRAPH_URL=${emu.url}\n  INSTAGRAM_GRAPH_URL=${emu.instagramUrl}\n  TELEGRAM_API_ROOT=${emu.url}\n` +
           `  sent messages: GET ${emu.url}/__emulator/messages · counters: GET ${emu.url}/__emulator/stats\n` +
-          'any token is accepted; press Ctrl+C to stop\n',
+          'as strict as Meta: Insights need Page tokens, given only to --page-tasks tokens; press Ctrl+C to stop\n',
       );
       await new Promise<void>((resolve) => {
         const stop = () => {

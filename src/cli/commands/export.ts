@@ -21,8 +21,9 @@ export function register(program: Command, ctx: CliContext): void {
       if (!(FORMATS as readonly string[]).includes(opts.format)) {
         throw new InputError(`must be one of ${FORMATS.join(', ')}, got ${JSON.stringify(opts.format)}`, undefined, undefined, '--format');
       }
-      if (!exportKinds().includes(kind)) throw new InputError(`must be one of ${exportKinds().join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
-      const { columns, rows } = runExport(kind, ctx.db(), opts, ctx.config());
+      const { exporters } = ctx.services();
+      if (!exportKinds(exporters).includes(kind)) throw new InputError(`must be one of ${exportKinds(exporters).join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
+      const { columns, rows } = runExport(exporters, kind, ctx.db(), opts, ctx.config());
       await writeRows(rows, columns, opts.format as Format, opts.out, kind);
     });
 }

@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { importAudience } from '../../import';
-import { afterSnapshotsChanged } from '../../jobs/hooks';
 import { createProgress, type Progress } from '../../progress';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -24,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
       };
       const result = (() => {
         try {
-          return importAudience(ctx.db(), file, { config: ctx.config(), onSnapshotsChanged: afterSnapshotsChanged, onProgress });
+          return importAudience(ctx.db(), file, { config: ctx.config(), onSnapshotsChanged: ctx.services().onSnapshotsChanged, onProgress });
         } finally {
           progress?.stop();
         }

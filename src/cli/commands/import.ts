@@ -2,7 +2,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { importTree, readTreeFile } from '../../import';
-import { importTargets } from '../../targets-store';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -11,7 +10,7 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<file>', 'a .yaml/.yml file as in the config layout, or a .csv of organisations (slug,parent,level,name_ru,…) or accounts (org,platform,id,…)')
     .action((file: string) => {
       const input = readTreeFile(file);
-      const s = importTree(ctx.db(), input, 'import', { importTargets });
+      const s = importTree(ctx.db(), input, 'import', ctx.services());
       const t = s.targets ? `; targets: ${s.targets.created} new, ${s.targets.versioned} revised, ${s.targets.unchanged} unchanged` : '';
       process.stdout.write(
         `${input.label}: organisations ${s.orgsCreated} new, ${s.orgsUpdated} changed, ${input.orgs.length - s.orgsCreated - s.orgsUpdated} unchanged; ` +

@@ -6,19 +6,16 @@
 import type { AddressInfo } from 'node:net';
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
-import type { AppConfig } from '../../config';
-import type { Db } from '../../../db';
 import { createLogger } from '../../log';
 import { createApp, createWebServer } from '../../../web/app';
 import { botService } from '../../bot/service';
 import { schedulerService } from '../../jobs/schedule';
+import type { Services } from '../../services';
 
 const log = createLogger('serve');
 
-export interface ServeContext {
-  db: Db;
-  config: AppConfig;
-}
+/** What every service is given: the wiring of src/services.ts. */
+export type ServeContext = Services;
 
 export interface Service {
   name: string;
@@ -41,8 +38,9 @@ export function trustProxySetting(value: string | undefined): boolean | number |
 }
 
 /** The web dashboard and JSON API on config.env.port, behind sign-in (web/auth.ts). */
-export const webService: ServiceFactory = ({ db, config }) => {
-  const app = createApp({ db, config, trustProxy: trustProxySetting(process.env.TRUST_PROXY) });
+export const webService: ServiceFactory = (services) => {
+  const { config } = services;
+  const app = createApp({ ...services, trustProxy: trustProxySetting(process.env.TRUST_PROXY) });
   const server = createWebServer(app);
   return {
     name: 'web',
@@ -102,7 +100,7 @@ export function register(program: Command, ctx: CliContext): void {
     .command('serve')
     .description('run the web dashboard and JSON API (and the scheduler and bot when configured) until stopped')
     .action(async () => {
-      const stop = await startServices({ db: ctx.db(), config: ctx.config() });
+      const stop = await startServices(ctx.services());
       await new Promise<void>((resolve) => {
         const onSignal = (signal: string) => {
           log.info('shutting down', { signal });

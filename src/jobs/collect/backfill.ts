@@ -1,14 +1,20 @@
 // Facebook Page history (Page Insights `page_follows`) written as `backfill` snapshots. History never
 // replaces a reading taken by the API, entered by hand or imported (the writer's rule). A Page whose
 // history fails keeps the windows that did arrive and records a `backfill:` failure of its own.
-import { localDate, toEpochDay } from '../../domain/dates';
 import type { AccountTarget, Collector, HistoryOutcome, HistoryPoint } from '../../../collectors/types';
 import type { CollectRun } from './context';
 import type { BackfillStats } from './types';
 
-/** The local date a `page_follows` value belongs to: page_follows is the total at end_time (midnight Pacific). */
-export function historyDay(timezone: string, endTime: number): number {
-  return toEpochDay(localDate(timezone, new Date(endTime - 1)));
+const DAY_MS = 86_400_000;
+const HALF_DAY_MS = DAY_MS / 2;
+
+/**
+ * The date a `page_follows` value belongs to (DESIGN §3): a value whose end_time is day D+1 at 07:00 UTC
+ * (08:00 in the northern winter: midnight Pacific time) is the audience at the end of day D, stored as the
+ * snapshot of local date D, whatever the configured time zone.
+ */
+export function historyDay(endTime: number): number {
+  return Math.floor((endTime - HALF_DAY_MS) / DAY_MS);
 }
 
 export async function runBackfill(run: CollectRun, collector: Collector, pages: AccountTarget[], days: number): Promise<BackfillStats | undefined> {
@@ -16,12 +22,11 @@ export async function runBackfill(run: CollectRun, collector: Collector, pages: 
   const t0 = Date.now();
   const b: BackfillStats = { accounts: pages.length, failed: 0, snapshotsWritten: 0, requests: 0, wallMs: 0 };
   let historiesDone = 0;
-  const tz = run.timezone;
   const store = (accountId: number, points: HistoryPoint[]) =>
     run.writer.transaction(() => {
       const at = Date.now();
       for (const p of points) {
-        if (run.writer.put({ accountId, day: historyDay(tz, p.endTime), audience: p.audience, source: 'backfill', at })) b.snapshotsWritten++;
+        if (run.writer.put({ accountId, day: historyDay(p.endTime), audience: p.audience, source: 'backfill', at })) b.snapshotsWritten++;
       }
     });
   await collector.backfill(

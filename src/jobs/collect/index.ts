@@ -6,7 +6,8 @@
 // per-platform collection (platforms.ts), the history backfill (backfill.ts); every snapshot goes through
 // the one writer (db/snapshots.ts), which fires the compute hook once at the end of the run.
 import type { Db } from '../../../db';
-import { orgBySlug, subtreeIds, type AccountRow } from '../../../db/orgs';
+import { orgBySlug, type AccountRow } from '../../../db/orgs';
+import { subtreeIds } from '../../growth/tree';
 import { InputError, type AppConfig } from '../../config';
 import { localDate, toEpochDay } from '../../domain/dates';
 import { createLogger } from '../../log';
@@ -19,6 +20,8 @@ import { CollectRun } from './context';
 import { resolveTokens } from './tokens';
 import { collectPlatform } from './platforms';
 import { runBackfill } from './backfill';
+import { loginTokenOf, refreshTokenFiles } from '../../instagram-tokens';
+import { GraphTransport } from '../../../collectors/graph';
 import type { CollectJobOptions, CollectResult } from './types';
 
 export { CollectBusyError, acquireLock, releaseLock } from './lock';
@@ -31,6 +34,8 @@ const HEARTBEAT_MS = 15_000;
 export function settingsFromConfig(config: AppConfig, overrides: Partial<CollectSettings> = {}): CollectSettings {
   return collectSettings({
     graphUrl: config.env.facebookGraphUrl,
+    instagramGraphUrl: config.env.instagramGraphUrl,
+    appSecret: config.env.facebookAppSecret,
     telegramApiRoot: config.env.telegramApiRoot,
     concurrency: config.collect?.concurrency,
     telegramRatePerSecond: config.collect?.telegramRate,
@@ -47,7 +52,7 @@ export function selectAccounts(db: Db, opts: Pick<CollectJobOptions, 'platform' 
   }
   let rows = db
     .prepare(
-      `SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts
+      `SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file FROM accounts
        WHERE platform IN ('facebook', 'instagram', 'telegram') AND (closed_day IS NULL OR closed_day > ?) ORDER BY id`,
     )
     .all(today) as AccountRow[];
@@ -98,7 +103,7 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     log.info('collect started', { run: runId, accounts: rows.length, platform: opts.platform, org: opts.orgSlug, backfill_days: opts.backfillDays, date });
 
     const run = new CollectRun(db, config, opts, runId, rows, log);
-    const result = await collectRows(run, registry, opts.env ?? process.env, date);
+    const result = await collectRows(run, registry, settings, opts.env ?? process.env, date);
     result.durationMs = Date.now() - started;
     db.prepare(
       `UPDATE collection_runs SET status = 'finished', finished_at = ?, accounts_ok = ?, accounts_failed = ?, requests = ?, duration_ms = ? WHERE id = ?`,
@@ -138,11 +143,14 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
   }
 }
 
-async function collectRows(run: CollectRun, registry: ReturnType<typeof createDefaultRegistry>, env: NodeJS.ProcessEnv, startDate: string): Promise<CollectResult> {
+async function collectRows(run: CollectRun, registry: ReturnType<typeof createDefaultRegistry>, settings: CollectSettings, env: NodeJS.ProcessEnv, startDate: string): Promise<CollectResult> {
   const { rows, opts } = run;
   for (const row of rows) run.stats(row.platform as never).accounts++;
 
-  const { targets, missing } = resolveTokens(rows, run.config, env);
+  // Instagram Login tokens: read from their files or variables; files close to expiry are refreshed first.
+  const login = rows.filter((r) => r.api === 'instagram_login').map((r) => loginTokenOf(r, env));
+  if (login.length) await refreshTokenFiles(login, new GraphTransport(settings), run.log);
+  const { targets, missing } = resolveTokens(rows, run.config, env, new Map(login.map((t) => [t.accountId, t])));
   for (const { row, message } of missing) {
     run.fail(row, { kind: 'invalid_token', message });
     run.stats(row.platform as never).failed++;

@@ -1,6 +1,6 @@
 // /admin/accounts/:id: one channel's readings, failures and jobs; close, reopen, collect now, backfill.
 import { Router, type Request, type Response } from 'express';
-import { closeAccount, MAX_BACKFILL_DAYS, jobsWithRuns, recentFailures, recentReadings, reopenAccount } from '../../../src/admin/accounts';
+import { closeAccount, jobsWithRuns, MAX_BACKFILL_DAYS, recentFailures, recentReadings, reopenAccount } from '../../../src/admin/accounts';
 import { orgById } from '../../../src/admin/tree';
 import { fromEpochDay } from '../../../src/domain/dates';
 import * as F from '../../fields';

@@ -11,6 +11,7 @@ import { Refusal } from '../../../src/admin/errors';
 import { accountById, type AdminJobs } from '../../../src/admin/accounts';
 import { targetById } from '../../../src/admin/targets';
 import { UserRuleError } from '../../../src/admin/users';
+import { TargetLevelError } from '../../../src/growth/targets';
 import { renderPage, type WebContext } from '../../context';
 import { principalOf } from '../../auth';
 import * as F from '../../fields';
@@ -86,7 +87,7 @@ export function adminKit(ctx: WebContext, jobs: AdminJobs): AdminKit {
         const field = FIELDS.includes(err.field ?? '') ? err.field! : '';
         const message = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
         // A refusal with a key is shown in the page's language; anything else as its English message.
-        const key = err instanceof UserRuleError ? `admin.refused.${err.code}` : err instanceof Refusal ? `invalid.${err.key}` : undefined;
+        const key = err instanceof UserRuleError || err instanceof TargetLevelError ? `admin.refused.${err.code}` : err instanceof Refusal ? `invalid.${err.key}` : undefined;
         const vars = err instanceof Refusal ? err.vars : undefined;
         reshow(req, res, { formError: { field, message, key, vars }, values: formOf(req) }, 400);
       }

@@ -4,7 +4,7 @@
 //  - float64 sums when any sum is not a whole number;
 // then the tracked-account counts: one varint when constant over the chunk, else 32 zig-zag varint changes.
 // The fixed-width layout of the first version (no VARINT flag) is still read.
-import { CHUNK_DAYS } from './domain/rollup';
+import { CHUNK_DAYS } from '../domain/rollup';
 
 /** CHUNK_DAYS as a local constant: an imported binding read in a loop is a getter call under the CommonJS transform. */
 const DAYS: number = CHUNK_DAYS;

@@ -1,13 +1,15 @@
-// Wires the growth engine into the rest of the app: the compute hook after snapshots change, the import of
-// `targets:`, and the `export audience|growth|targets` kinds. Importing this module registers them once.
-import type { Db } from '../db';
-import type { AppConfig } from './config';
-import type { Row } from './export-format';
-import { type PlatformGroup } from './domain/growth';
-import { checkDate, checkOrg, checkPlatform, checkRange, registerExporter, today, type ExportOptions, type ExportResult } from './exports';
-import { AUDIENCE_COLUMNS, audienceRows, GROWTH_COLUMNS, growthRows, loadTree, seriesExtent, TARGET_COLUMNS, targetRows } from './growth-queries';
-import { computeRollups, ensureRollups } from './jobs/compute';
-import { onSnapshotsChanged } from './jobs/hooks';
+// The growth engine's export kinds (DESIGN §9 `export audience|growth|targets`, and the JSON API): validated
+// options in, rows with fixed columns out. services.ts puts them in the exporters registry.
+import type { Db } from '../../db';
+import type { AppConfig } from '../config';
+import type { Row } from '../export-format';
+import type { PlatformGroup } from '../domain/growth';
+import { checkDate, checkOrg, checkPlatform, checkRange, today, type ExportOptions, type ExportResult } from '../exports';
+import { ensureRollups } from '../jobs/compute';
+import { GROWTH_COLUMNS, growthRows } from './growth';
+import { AUDIENCE_COLUMNS, audienceRows, seriesExtent } from './series';
+import { TARGET_COLUMNS, targetRows } from './targets';
+import { loadTree } from './tree';
 
 // The row interfaces are plain records of strings, numbers and nulls.
 const asRows = <T extends object>(rows: T[]): Row[] => rows as unknown as Row[];
@@ -54,16 +56,3 @@ export function exportTargets(db: Db, opts: ExportOptions, config: AppConfig): E
   const platform = opts.platform === undefined ? undefined : groupOf(opts);
   return { columns: TARGET_COLUMNS, rows: asRows(targetRows(db, date, { org, platform })) };
 }
-
-let registered = false;
-export function registerGrowthEngine(): void {
-  if (registered) return;
-  registered = true;
-  onSnapshotsChanged((db) => {
-    computeRollups(db);
-  });
-  registerExporter('audience', exportAudience);
-  registerExporter('growth', exportGrowth);
-  registerExporter('targets', exportTargets);
-}
-registerGrowthEngine();

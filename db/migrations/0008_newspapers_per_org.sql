@@ -15,10 +15,12 @@ CREATE TABLE accounts_new (
   token_env   TEXT,                      -- name of the environment variable holding this account's token
   closed_day  INTEGER,                   -- not counted on and after this local date
   created_at  INTEGER NOT NULL,
-  updated_at  INTEGER NOT NULL
+  updated_at  INTEGER NOT NULL,
+  api         TEXT CHECK (api IS NULL OR api = 'instagram_login'),  -- 0007: Instagram API with Instagram Login
+  token_file  TEXT
 );
-INSERT INTO accounts_new (id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, created_at, updated_at)
-  SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, created_at, updated_at FROM accounts;
+INSERT INTO accounts_new (id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, created_at, updated_at, api, token_file)
+  SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, created_at, updated_at, api, token_file FROM accounts;
 DROP TABLE accounts;
 ALTER TABLE accounts_new RENAME TO accounts;
 CREATE INDEX accounts_org ON accounts(org_id);

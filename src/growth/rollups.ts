@@ -1,0 +1,357 @@
+// The growth rollups (DESIGN §4): brought up to date with snapshots and accounts, incrementally (only the
+// accounts the triggers marked dirty, from their earliest changed day onward) or by a full rebuild.
+//
+// How an incremental update stays exact: each account's own daily contribution is stored as it was last
+// computed. For a dirty account we subtract that old contribution from every org × group pair it counted
+// in (its old org chain) and add the new one to every pair it counts in now, from the changed chunk on.
+// Everything carries forward: beyond a stored run's last chunk its last value holds.
+import type { Db } from '../../db';
+import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
+import { accountRun, chunkOf, chunkStart, CHUNK_DAYS, type DailyRun } from '../domain/rollup';
+import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
+import { decodeChunk, encodeChunk } from './codec';
+import { ancestorsOf, loadTree } from './tree';
+
+/** "From the beginning": the from_day the triggers write when an account must be recomputed whole. */
+export const FAR_PAST = -1_000_000_000;
+/** Snapshots read before the recompute point so the suspicious-growth window has its history. */
+const HISTORY_ROWS = SUSPICIOUS_RULE.WINDOW + 2;
+
+export interface ComputeSummary {
+  mode: 'full' | 'incremental';
+  accounts: number;
+  pairs: number;
+  chunks: number;
+  ms: number;
+}
+
+/** Accounts recomputed, then org × group series written; called every few hundred and at the end of each phase. */
+export type ComputeProgress = (done: number, total: number, phase: 'accounts' | 'series') => void;
+const PROGRESS_EVERY = 200;
+
+function getState(db: Db, key: string): number {
+  return (db.prepare('SELECT value FROM rollup_state WHERE key = ?').get(key) as { value: number } | undefined)?.value ?? 0;
+}
+
+/** True when snapshots or accounts changed since the last compute (or no compute has run yet). */
+export function rollupsStale(db: Db): boolean {
+  return (
+    db.prepare('SELECT 1 FROM rollup_dirty LIMIT 1').get() !== undefined ||
+    db.prepare("SELECT 1 FROM rollup_state WHERE key IN ('full_rebuild_needed', 'tree_changed') AND value = 1").get() !== undefined
+  );
+}
+
+const lastChunkOf = (r: DailyRun): number => r.firstChunk + r.sum.length / CHUNK_DAYS - 1;
+
+/** acc + sign × run, both with carry-forward semantics; returns the (possibly reallocated) accumulator. */
+function addRun(acc: DailyRun | undefined, run: DailyRun, sign: 1 | -1): DailyRun {
+  const first = acc ? Math.min(acc.firstChunk, run.firstChunk) : run.firstChunk;
+  const last = acc ? Math.max(lastChunkOf(acc), lastChunkOf(run)) : lastChunkOf(run);
+  let out = acc;
+  if (!out || out.firstChunk !== first || lastChunkOf(out) !== last) {
+    const n = (last - first + 1) * CHUNK_DAYS;
+    const sum = new Float64Array(n);
+    const cnt = new Int32Array(n);
+    if (acc) {
+      const off = (acc.firstChunk - first) * CHUNK_DAYS;
+      sum.set(acc.sum, off);
+      cnt.set(acc.cnt, off);
+      const end = off + acc.sum.length;
+      sum.fill(acc.sum[acc.sum.length - 1], end);
+      cnt.fill(acc.cnt[acc.cnt.length - 1], end);
+    }
+    out = { firstChunk: first, sum, cnt };
+  }
+  const off = (run.firstChunk - out.firstChunk) * CHUNK_DAYS;
+  const len = run.sum.length;
+  for (let i = 0; i < len; i++) {
+    out.sum[off + i] += sign * run.sum[i];
+    out.cnt[off + i] += sign * run.cnt[i];
+  }
+  const lastSum = sign * run.sum[len - 1];
+  const lastCnt = sign * run.cnt[len - 1];
+  if (lastSum !== 0 || lastCnt !== 0) {
+    for (let i = off + len; i < out.sum.length; i++) {
+      out.sum[i] += lastSum;
+      out.cnt[i] += lastCnt;
+    }
+  }
+  return out;
+}
+
+function runFromChunks(rows: { chunk: number; data: Buffer }[]): DailyRun {
+  const first = rows[0].chunk;
+  if (rows[rows.length - 1].chunk - first + 1 !== rows.length) throw new Error('rollup chunks are not contiguous: run compute --full');
+  const n = (rows[rows.length - 1].chunk - first + 1) * CHUNK_DAYS;
+  const run: DailyRun = { firstChunk: first, sum: new Float64Array(n), cnt: new Int32Array(n) };
+  for (const r of rows) decodeChunk(r.data, run, (r.chunk - first) * CHUNK_DAYS);
+  return run;
+}
+
+function constantRun(chunk: number, sum: number, cnt: number): DailyRun {
+  return { firstChunk: chunk, sum: new Float64Array(CHUNK_DAYS).fill(sum), cnt: new Int32Array(CHUNK_DAYS).fill(cnt) };
+}
+
+/** The org ids from the root down to the org (the tree's ancestor lookup); memoised over one compute. */
+function chainFinder(db: Db): (orgId: number) => number[] {
+  const tree = loadTree(db);
+  const memo = new Map<number, number[]>();
+  return (orgId) => {
+    let c = memo.get(orgId);
+    if (!c) memo.set(orgId, (c = tree.byId.has(orgId) ? ancestorsOf(tree, orgId).map((o) => o.id) : [orgId]));
+    return c;
+  };
+}
+
+/** The rollup update itself; the caller holds the write transaction (src/jobs/compute.ts). */
+export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: ComputeProgress): ComputeSummary {
+  const full = forceFull || getState(db, 'full_rebuild_needed') === 1;
+  const chainOf = chainFinder(db);
+  const dirty = new Map<number, number>();
+  if (full) {
+    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
+    for (const { id } of db.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]) dirty.set(id, FAR_PAST);
+  } else {
+    for (const r of db.prepare('SELECT account_id, from_day FROM rollup_dirty').all() as { account_id: number; from_day: number }[]) dirty.set(r.account_id, r.from_day);
+    if (getState(db, 'tree_changed') === 1) {
+      for (const r of db.prepare('SELECT account_id, org_id, chain FROM rollup_accounts').all() as { account_id: number; org_id: number; chain: string }[]) {
+        if (chainOf(r.org_id).join(',') !== r.chain) dirty.set(r.account_id, FAR_PAST);
+      }
+    }
+  }
+  db.exec("DELETE FROM rollup_dirty; INSERT OR REPLACE INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 0), ('tree_changed', 0);");
+
+  const q = {
+    oldChunks: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk'),
+    oldBefore: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk < ? ORDER BY chunk DESC LIMIT 1'),
+    snapsBefore: db.prepare(`SELECT day, audience FROM snapshots WHERE account_id = ? AND day < ? ORDER BY day DESC LIMIT ${HISTORY_ROWS}`).raw(),
+    snapsFrom: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day').raw(),
+    firstSnap: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day LIMIT 1'),
+    delAccountChunks: db.prepare('DELETE FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ?'),
+    putAccountChunk: db.prepare('INSERT OR REPLACE INTO rollup_account_series (account_id, chunk, data) VALUES (?, ?, ?)'),
+    putAccount: db.prepare(
+      `INSERT OR REPLACE INTO rollup_accounts (account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    // same org, platform and first reading: leave the indexed columns alone
+    updateAccountTail: db.prepare('UPDATE rollup_accounts SET last_day = ?, last_audience = ?, closed_day = ? WHERE account_id = ?'),
+    delAccount: db.prepare('DELETE FROM rollup_accounts WHERE account_id = ?'),
+    delFlags: db.prepare('DELETE FROM rollup_flags WHERE account_id = ? AND day >= ?'),
+    putFlag: db.prepare(
+      `INSERT OR REPLACE INTO rollup_flags (account_id, day, audience, previous_audience, daily_change, expected_change, score, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
+    pairChunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
+    putPairChunk: db.prepare('INSERT OR REPLACE INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?)'),
+    putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk, last_sum, last_count) VALUES (?, ?, ?, ?, ?, ?)'),
+    updatePair: db.prepare('UPDATE rollup_pairs SET first_chunk = ?, last_chunk = ?, last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
+  };
+
+  // org × group → change of its daily series
+  const deltas = new Map<number, DailyRun>();
+  const addTo = (chain: readonly number[], platform: Platform, run: DailyRun, sign: 1 | -1) => {
+    for (const g of groupsOfPlatform(platform)) {
+      for (const orgId of chain) {
+        const key = orgId * 8 + GROUP_CODE[g];
+        deltas.set(key, addRun(deltas.get(key), run, sign));
+      }
+    }
+  };
+
+  // one read each instead of a lookup per dirty account
+  type AccountNow = { id: number; org_id: number; platform: Platform; closed_day: number | null };
+  type AccountBefore = { account_id: number; org_id: number; chain: string; platform: Platform; first_day: number | null; first_audience: number | null };
+  const accountsNow = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as AccountNow[]).map((a) => [a.id, a]));
+  const accountsBefore = full
+    ? new Map<number, AccountBefore>()
+    : new Map((db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience FROM rollup_accounts').all() as AccountBefore[]).map((a) => [a.account_id, a]));
+
+  const recent = recentAccountChunks(db, full, dirty);
+  let accountsDone = 0;
+  for (const [accountId, changedFrom] of dirty) {
+    if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
+    const acc = accountsNow.get(accountId);
+    const old = accountsBefore.get(accountId);
+    const chain = acc ? chainOf(acc.org_id) : [];
+    let from = changedFrom;
+    if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
+    let fromChunk = from <= FAR_PAST ? chunkOf(FAR_PAST) : chunkOf(from);
+
+    let oldLastChunk = Number.NEGATIVE_INFINITY;
+    if (old) {
+      const rows =
+        fromChunk >= recent.from
+          ? (recent.rows.get(accountId) ?? []).filter((r) => r.chunk >= fromChunk)
+          : (q.oldChunks.all(accountId, fromChunk) as { chunk: number; data: Buffer }[]);
+      if (rows.length) oldLastChunk = rows[rows.length - 1].chunk;
+      let oldRun: DailyRun | null = null;
+      if (rows.length) oldRun = runFromChunks(rows);
+      else {
+        const prev = q.oldBefore.get(accountId, fromChunk) as { chunk: number; data: Buffer } | undefined;
+        if (prev) {
+          // The stored run ended earlier and carried on: recompute from just after it, so it stays contiguous.
+          fromChunk = prev.chunk + 1;
+          const c = decodeChunk(prev.data);
+          oldRun = constantRun(fromChunk, c.sum[CHUNK_DAYS - 1], c.cnt[CHUNK_DAYS - 1]);
+        }
+      }
+      if (oldRun) addTo(old.chain.split(',').map(Number), old.platform, oldRun, -1);
+    }
+
+    q.delFlags.run(accountId, from);
+    if (!acc) {
+      q.delAccount.run(accountId);
+      continue;
+    }
+    const base = from <= FAR_PAST ? FAR_PAST : chunkStart(fromChunk);
+    const before = (q.snapsBefore.all(accountId, base) as [number, number][]).reverse();
+    const after = q.snapsFrom.all(accountId, base) as [number, number][];
+    const snapshots = [...before, ...after].map(([day, audience]) => ({ day, audience }));
+    const run = accountRun({ snapshots, closedDay: acc.closed_day }, fromChunk);
+    // stored chunks the new run does not overwrite must go
+    if (!run || run.firstChunk > fromChunk || lastChunkOf(run) < oldLastChunk) q.delAccountChunks.run(accountId, fromChunk);
+    if (run) {
+      addTo(chain, acc.platform, run, 1);
+      for (let c = 0; c < run.sum.length / CHUNK_DAYS; c++) q.putAccountChunk.run(accountId, run.firstChunk + c, encodeChunk(run.sum, run.cnt, c * CHUNK_DAYS));
+    }
+    for (const f of detectSuspicious(snapshots, from)) {
+      q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
+    }
+    // the first reading is unchanged when everything changed lies after it
+    const firstKept = old && from > FAR_PAST && old.first_day !== null && old.first_day < base;
+    const first = firstKept ? { day: old.first_day as number, audience: old.first_audience as number } : (q.firstSnap.get(accountId) as { day: number; audience: number } | undefined);
+    const last = snapshots[snapshots.length - 1];
+    if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, accountId);
+    else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day);
+  }
+
+  onProgress?.(dirty.size, dirty.size, 'accounts');
+  const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
+  const stored = pairReader(db, deltas, q);
+  let pairsDone = 0;
+  for (const [key, delta] of deltas) {
+    if (onProgress && pairsDone++ % PROGRESS_EVERY === 0) onProgress(pairsDone - 1, deltas.size, 'series');
+    const orgId = Math.floor(key / 8);
+    const grp = key % 8;
+    const meta = stored.meta(key);
+    const dFirst = delta.firstChunk;
+    const dLast = lastChunkOf(delta);
+    const writeFrom = meta ? Math.min(dFirst, meta.last_chunk + 1) : dFirst;
+    const writeTo = meta ? Math.max(dLast, meta.last_chunk) : dLast;
+    const cur = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+    for (let c = writeFrom; c <= writeTo; c++) {
+      // (no chunk is stored after a pair's last one: beyond it the last value carries on)
+      const data = meta && c <= meta.last_chunk ? stored.chunk(key, c) : undefined;
+      if (data) decodeChunk(data, cur);
+      else if (meta && c > meta.last_chunk) {
+        cur.sum.fill(meta.last_sum);
+        cur.cnt.fill(meta.last_count);
+      } else {
+        cur.sum.fill(0);
+        cur.cnt.fill(0);
+      }
+      // delta with carry-forward: zero before its first chunk, its last value after its last
+      const di = (c - dFirst) * CHUNK_DAYS;
+      for (let i = 0; i < CHUNK_DAYS; i++) {
+        const j = di + i;
+        if (j < 0) continue;
+        const k = j < delta.sum.length ? j : delta.sum.length - 1;
+        cur.sum[i] += delta.sum[k];
+        cur.cnt[i] += delta.cnt[k];
+      }
+      writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
+    }
+    const firstChunk = meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom;
+    if (meta) q.updatePair.run(firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
+    else q.putPair.run(orgId, grp, firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
+  }
+  // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
+  writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
+  for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
+  onProgress?.(deltas.size, deltas.size, 'series');
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
+}
+
+interface PairMeta {
+  first_chunk: number;
+  last_chunk: number;
+  last_sum: number;
+  last_count: number;
+}
+
+/** Pairs read one by one below this many; above it, every extent and the chunks to rewrite in ordered scans. */
+const BATCH_PAIRS = 256;
+/** The widest range of chunks (after each pair's stored extent) read in one scan per group. */
+const BATCH_CHUNKS = 4;
+
+/**
+ * The stored extent and chunks of the org × group pairs an update rewrites. A day's collect touches every
+ * org's pairs in the same one or two chunks: then one scan of rollup_pairs and one range scan of
+ * rollup_series per group (its primary key is grp, chunk, org_id) replace two lookups per pair, which at
+ * ten times the union (150,000 pairs) cost more than the update itself. A few pairs (an admin closing an
+ * account) are read one by one.
+ */
+function pairReader(
+  db: Db,
+  deltas: Map<number, DailyRun>,
+  q: { pair: { get(...a: unknown[]): unknown }; pairChunks: { all(...a: unknown[]): unknown[] } },
+): { meta(key: number): PairMeta | undefined; chunk(key: number, chunk: number): Buffer | undefined } {
+  const one = (key: number) => q.pair.get(Math.floor(key / 8), key % 8) as PairMeta | undefined;
+  const oneChunk = (key: number, chunk: number) => {
+    const rows = q.pairChunks.all(Math.floor(key / 8), key % 8, chunk, chunk) as { data: Buffer }[];
+    return rows[0]?.data;
+  };
+  if (deltas.size < BATCH_PAIRS) return { meta: one, chunk: oneChunk };
+  const metas = new Map<number, PairMeta>();
+  for (const [orgId, grp, first_chunk, last_chunk, last_sum, last_count] of db
+    .prepare('SELECT org_id, grp, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs')
+    .raw()
+    .all() as [number, number, number, number, number, number][]) {
+    metas.set(orgId * 8 + grp, { first_chunk, last_chunk, last_sum, last_count });
+  }
+  // the chunks the loop will read: from each pair's write start to its end, where a chunk is stored
+  let lo = Infinity;
+  let hi = -Infinity;
+  const groups = new Set<number>();
+  for (const [key, delta] of deltas) {
+    const meta = metas.get(key);
+    if (!meta) continue;
+    lo = Math.min(lo, delta.firstChunk, meta.last_chunk + 1);
+    hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(lastChunkOf(delta), meta.last_chunk)));
+    groups.add(key % 8);
+  }
+  if (!(hi >= lo) || hi - lo >= BATCH_CHUNKS) return { meta: (key) => metas.get(key), chunk: oneChunk };
+  const chunks = new Map<number, Buffer>();
+  const scan = db.prepare('SELECT org_id, chunk, data FROM rollup_series WHERE grp = ? AND chunk BETWEEN ? AND ?').raw();
+  for (const grp of groups) {
+    for (const [orgId, chunk, data] of scan.all(grp, lo, hi) as [number, number, Buffer][]) chunks.set((orgId * 8 + grp) * BATCH_CHUNKS + (chunk - lo), data);
+  }
+  return {
+    meta: (key) => metas.get(key),
+    chunk: (key, chunk) => (chunk < lo || chunk > hi ? oneChunk(key, chunk) : chunks.get(key * BATCH_CHUNKS + (chunk - lo))),
+  };
+}
+
+/** Dirty accounts read one by one below this many. */
+const BATCH_ACCOUNTS = 256;
+
+/**
+ * The stored chunks of every account from the latest changed chunk's predecessor on, in one range scan of
+ * rollup_account_series (primary key chunk, account_id), when many accounts changed recently (a day's
+ * collect): instead of a lookup per account. Accounts changed further back are read one by one (from = ∞).
+ */
+function recentAccountChunks(db: Db, full: boolean, dirty: Map<number, number>): { from: number; rows: Map<number, { chunk: number; data: Buffer }[]> } {
+  const rows = new Map<number, { chunk: number; data: Buffer }[]>();
+  if (full || dirty.size < BATCH_ACCOUNTS) return { from: Infinity, rows };
+  let top = -Infinity;
+  for (const day of dirty.values()) if (day > FAR_PAST) top = Math.max(top, chunkOf(day));
+  if (top === -Infinity) return { from: Infinity, rows };
+  const from = top - 1;
+  for (const [accountId, chunk, data] of db.prepare('SELECT account_id, chunk, data FROM rollup_account_series WHERE chunk >= ?').raw().all(from) as [number, number, Buffer][]) {
+    const list = rows.get(accountId);
+    if (list) list.push({ chunk, data });
+    else rows.set(accountId, [{ chunk, data }]);
+  }
+  return { from, rows };
+}

@@ -1,0 +1,61 @@
+// The incremental update after a day's collect reads many accounts' and pairs' stored chunks in batched scans
+// (src/growth/rollups.ts, above a few hundred); what it writes must equal a full rebuild from the snapshots.
+import fs from 'node:fs';
+import path from 'node:path';
+import { openDatabase, type Db } from '../../db';
+import { toEpochDay } from '../../src/domain/dates';
+import { computeRollups } from '../../src/jobs/compute';
+import { setLogLevel } from '../../src/log';
+import { tempDir } from '../helpers/cli';
+
+setLogLevel('error');
+
+const ACCOUNTS = 320;
+const START = toEpochDay('2026-09-20');
+const END = toEpochDay('2026-11-22');
+
+function dump(db: Db): unknown {
+  return [
+    db.prepare('SELECT org_id, grp, chunk, hex(data) FROM rollup_series ORDER BY 1, 2, 3').raw().all(),
+    db.prepare('SELECT * FROM rollup_pairs ORDER BY 1, 2').raw().all(),
+    db.prepare('SELECT * FROM rollup_accounts ORDER BY 1').raw().all(),
+    db.prepare('SELECT account_id, chunk, hex(data) FROM rollup_account_series ORDER BY 1, 2').raw().all(),
+    db.prepare('SELECT * FROM rollup_flags ORDER BY 1, 2').raw().all(),
+  ];
+}
+
+test(`a day's collect of ${ACCOUNTS} accounts, incrementally, equals a full rebuild`, () => {
+  const file = path.join(tempDir(), 'batch.db');
+  const db = openDatabase(file);
+  const org = db.prepare('INSERT INTO organisations (id, slug, parent_id, level, name_ru, members, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0)');
+  org.run(1, 'kz', null, 'council', 'kz', 10_000);
+  for (let r = 0; r < 4; r++) org.run(2 + r, `region-${r}`, 1, 'region', 'r', null);
+  for (let p = 0; p < 80; p++) org.run(10 + p, `primary-${p}`, 2 + (p % 4), 'primary', 'p', 100 + p);
+  const acc = db.prepare('INSERT INTO accounts (id, org_id, platform, platform_id, closed_day, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 0, 0)');
+  const snap = db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0)');
+  const platforms = ['facebook', 'instagram', 'telegram'];
+  db.transaction(() => {
+    for (let a = 1; a <= ACCOUNTS; a++) {
+      acc.run(a, 10 + (a % 80), platforms[a % 3], `@a${a}`, a % 41 === 0 ? END - 10 : null);
+      // some start late, some have gaps, one jumps (a suspicious day)
+      for (let d = START + (a % 7 === 0 ? 30 : 0); d < END; d++) if ((d + a) % 11 !== 0) snap.run(a, d, 1000 + a * 3 + (d - START) * (a % 5) + (a === 7 && d > END - 5 ? 5000 : 0));
+    }
+  })();
+  computeRollups(db, { full: true });
+  // one day's collect: every account read on END (closed ones too: they stay uncounted)
+  db.transaction(() => {
+    for (let a = 1; a <= ACCOUNTS; a++) snap.run(a, END, 1000 + a * 3 + (END - START) * (a % 5) + 7);
+  })();
+  const inc = computeRollups(db);
+  expect(inc).toMatchObject({ mode: 'incremental', accounts: ACCOUNTS });
+  expect(inc.pairs).toBeGreaterThan(256); // the batched path
+  const incremental = dump(db);
+  db.close();
+
+  const copy = path.join(tempDir(), 'full.db');
+  fs.copyFileSync(file, copy);
+  const again = openDatabase(copy);
+  computeRollups(again, { full: true });
+  expect(incremental).toEqual(dump(again));
+  again.close();
+});
