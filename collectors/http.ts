@@ -179,7 +179,8 @@ export function graphError(body: GraphErrorBody | undefined, httpStatus: number 
     if (code === 10 || (code >= 200 && code <= 299)) return new PermissionError(withFix(msg, GRAPH_FIXES.permission), { code });
     if (code === 100 && /require an appsecret_proof/i.test(text)) return new PermissionError(withFix(msg, GRAPH_FIXES.appSecretMissing), { code });
     if (code === 100 && /invalid appsecret_proof/i.test(text)) return new PermissionError(withFix(msg, GRAPH_FIXES.appSecretWrong), { code });
-    if (code === 803 || (code === 100 && sub === 33)) return new NotFoundError(msg, { code });
+    // 110 + 2207013: business discovery knows no Instagram account of that username.
+    if (code === 803 || (code === 100 && sub === 33) || (code === 110 && sub === 2207013)) return new NotFoundError(msg, { code });
     if (code === 1 || code === 2 || body?.is_transient === true) return new TransientError(msg, { code });
     return new CollectorError('other', msg, { code });
   }

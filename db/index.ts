@@ -40,10 +40,24 @@ export function migrate(db: Db, migrations = knownMigrations()): string[] {
   const pending = migrations.slice(applied.length);
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
   for (const m of pending) {
-    db.transaction(() => {
-      db.exec(m.sql);
-      record.run(m.id, Date.now());
-    })();
+    // A migration that rebuilds a table others refer to starts with `-- foreign_keys: off`: SQLite's
+    // way (ALTER TABLE, "other kinds of table schema changes") is to switch the checks off outside the
+    // transaction, then check every reference before committing.
+    const rebuild = m.sql.startsWith('-- foreign_keys: off');
+    const wasOn = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (rebuild) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        db.exec(m.sql);
+        if (rebuild) {
+          const broken = db.pragma('foreign_key_check') as unknown[];
+          if (broken.length) throw new Error(`migration ${m.id} would leave ${broken.length} broken references`);
+        }
+        record.run(m.id, Date.now());
+      })();
+    } finally {
+      if (rebuild && wasOn) db.pragma('foreign_keys = ON');
+    }
   }
   return pending.map((m) => m.id);
 }

@@ -49,8 +49,9 @@ export function allAccounts(db: Db): AccountRow[] {
   return db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts ORDER BY id`).all() as AccountRow[];
 }
 
-export function accountByPlatformId(db: Db, platform: Platform, platformId: string): AccountRow | undefined {
-  return db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE platform = ? AND platform_id = ?`).get(platform, platformId) as
+/** A channel by platform and id; a newspaper by its code within one organisation (`orgId`). */
+export function accountByPlatformId(db: Db, platform: Platform, platformId: string, orgId?: number): AccountRow | undefined {
+  return db.prepare(`SELECT ${ACCOUNT_COLUMNS} FROM accounts WHERE platform = ? AND platform_id = ? AND (platform <> 'newspaper' OR org_id = ?)`).get(platform, platformId, orgId ?? null) as
     | AccountRow
     | undefined;
 }
@@ -66,6 +67,14 @@ export function orgName(org: Pick<OrgRow, 'name_ru' | 'name_kk' | 'name_en'>, la
   if (lang === 'kk') return org.name_kk || org.name_ru;
   if (lang === 'en') return org.name_en || org.name_ru;
   return org.name_ru;
+}
+
+/**
+ * How the audit log names an account: `account:<platform>:<id>`. A newspaper code is registered once per
+ * organisation, so a newspaper is `account:newspaper:<org slug>/<code>`.
+ */
+export function accountSubject(platform: Platform, platformId: string, orgSlug: string): string {
+  return platform === 'newspaper' ? `account:newspaper:${orgSlug}/${platformId}` : `account:${platform}:${platformId}`;
 }
 
 export function audit(db: Db, actor: string, action: string, subject: string, before: unknown, after: unknown): void {

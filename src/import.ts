@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Db } from '../db';
-import { audit, type AccountRow, type OrgRow } from '../db/orgs';
+import { accountSubject, audit, type AccountRow, type OrgRow } from '../db/orgs';
 import { snapshotWriter } from '../db/snapshots';
 import {
   InputError,
@@ -111,10 +111,12 @@ export function parseCsvText(
   optional: readonly string[] = [],
   /** When given, a row with the wrong number of fields is reported here and skipped instead of stopping the parse. */
   onBadRow?: (line: number, message: string) => void,
+  /** The field separator: `,`, or `;` as Excel saves CSV where the decimal mark is a comma (ru, kk). */
+  delimiter: ',' | ';' = ',',
 ): { label: string; rows: CsvRow[] } {
   let records: { record: string[]; info: { lines: number } }[];
   try {
-    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true }) as unknown as typeof records;
+    records = parseCsv(text, { info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true, delimiter }) as unknown as typeof records;
   } catch (err) {
     const e = err as { lines?: number; message: string };
     throw new InputError(`invalid CSV: ${e.message}`, label, e.lines);
@@ -257,7 +259,8 @@ export function planTreeImport(db: Db, input: TreeInput, deps: TreeImportDeps = 
   }
   const seenAccounts = new Map<string, number>();
   for (const a of input.accounts) {
-    const key = `${a.platform}:${a.id ?? 'page:' + a.page}`;
+    // A newspaper code is registered once per organisation; a channel once in the whole tree.
+    const key = `${a.platform}:${a.platform === 'newspaper' ? `${a.org}/` : ''}${a.id ?? 'page:' + a.page}`;
     if (seenAccounts.has(key)) throw new InputError(`account ${key} appears twice (also line ${seenAccounts.get(key)})`, label, a.line, 'id');
     seenAccounts.set(key, a.line);
     if (!levelOf.has(a.org)) throw new InputError(`unknown organisation ${a.org}`, label, a.line, 'org');
@@ -279,7 +282,10 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
   const updateOrg = db.prepare(
     'UPDATE organisations SET parent_id = ?, level = ?, name_ru = ?, name_kk = ?, name_en = ?, members = ?, telegram_chat = ?, updated_at = ? WHERE id = ?',
   );
-  const getAccount = db.prepare('SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file FROM accounts WHERE platform = ? AND platform_id = ?');
+  // A newspaper code is looked up within its organisation (registered once per organisation).
+  const getAccount = db.prepare(
+    "SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day, api, token_file FROM accounts WHERE platform = ? AND platform_id = ? AND (platform <> 'newspaper' OR org_id = ?)",
+  );
   const insertAccount = db.prepare(
     'INSERT INTO accounts (org_id, platform, platform_id, page_id, title, token_env, closed_day, api, token_file, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
@@ -317,7 +323,7 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
     for (const a of input.accounts) {
       const platformId = a.id ?? `page:${a.page}`;
       const orgId = idOf(a.org)!;
-      const before = getAccount.get(a.platform, platformId) as AccountRow | undefined;
+      const before = getAccount.get(a.platform, platformId, orgId) as AccountRow | undefined;
       const closedDay = a.closed === undefined ? before?.closed_day ?? null : a.closed === null ? null : toEpochDay(a.closed);
       const next = {
         org_id: orgId,
@@ -328,7 +334,7 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
         api: a.api ?? before?.api ?? null,
         token_file: a.token_file ?? before?.token_file ?? null,
       };
-      const subject = `account:${a.platform}:${platformId}`;
+      const subject = accountSubject(a.platform, platformId, a.org);
       const shown = (v: typeof next) => ({ ...v, org_id: undefined, org: a.org, closed: v.closed_day == null ? null : fromEpochDay(v.closed_day), closed_day: undefined });
       if (!before) {
         insertAccount.run(orgId, a.platform, platformId, next.page_id, next.title, next.token_env, next.closed_day, next.api, next.token_file, now, now);
@@ -397,7 +403,8 @@ export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImpo
     platform_id: string;
     slug: string;
   }[]) {
-    accounts.set(`${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
+    // Newspapers are registered per organisation: their key holds the org.
+    accounts.set(r.platform === 'newspaper' ? `newspaper\u0000${r.slug}\u0000${r.platform_id}` : `${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
   }
   const errors: string[] = [];
   const seen = new Map<string, number>();
@@ -411,9 +418,10 @@ export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImpo
       bad('platform', `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(cells.platform)}`);
       continue;
     }
-    const account = accounts.get(`${platform}\u0000${cells.account}`);
+    const account = accounts.get(platform === 'newspaper' ? `newspaper\u0000${cells.org}\u0000${cells.account}` : `${platform}\u0000${cells.account}`);
     if (!account) {
-      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured (import it first)`);
+      const where = platform === 'newspaper' ? ` for ${JSON.stringify(cells.org)}` : '';
+      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured${where} (import it first)`);
       continue;
     }
     if (account.orgSlug !== cells.org) {

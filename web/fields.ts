@@ -5,13 +5,15 @@
 // Every refusal carries an English message (the API's `{ error }` and the logs) and a key with values
 // (`invalid.<key>` in web/i18n), so a page can say the same thing in its reader's language.
 import { z } from 'zod';
-import { InputError, LEVELS, PLATFORMS, PLATFORM_GROUPS } from '../src/config';
+import { LEVELS, PLATFORMS, PLATFORM_GROUPS } from '../src/config';
+import { Refusal } from '../src/admin/errors';
 import { isIsoDate } from '../src/domain/dates';
 
 export const MAX_TEXT = 200;
 export const MAX_DECISION = 500;
 
-export type Vars = Record<string, string | number>;
+export type { Vars } from '../src/admin/errors';
+import type { Vars } from '../src/admin/errors';
 
 /** Why a value is refused: the English message and the i18n key (`invalid.<key>`) with its values. */
 export interface Why {
@@ -21,12 +23,12 @@ export interface Why {
 }
 
 /** A field's refusal; web routes turn it into a 400 naming the field (and the page shows it translated). */
-export class FieldError extends InputError {
+export class FieldError extends Refusal {
   constructor(
     field: string,
     readonly why: Why,
   ) {
-    super(why.message, undefined, undefined, field);
+    super(field, why.message, why.key, why.vars);
     this.name = 'FieldError';
   }
 }

@@ -2,7 +2,7 @@
 // errors Meta answers (reference/platform-apis.md §1). State lives in state.ts.
 import crypto from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
-import { hash32, igIdForPage, isIgId, utcDay } from './model';
+import { hash32, igIdForName, igIdForPage, isIgId, pageIdForName, splitFields, utcDay } from './model';
 import type { EmulatorState } from './state';
 import { listPosts } from './posts-api';
 import type { Answer, FaultRule } from './types';
@@ -123,15 +123,37 @@ function tokenAnswer(st: EmulatorState, token: string | undefined): Answer | und
   return undefined;
 }
 
+/**
+ * `business_discovery.username(name){fields}` on an IG user node: another professional account's public
+ * fields, looked up by username (an unknown one is code 110, subcode 2207013, as Graph answers).
+ */
+function businessDiscovery(st: EmulatorState, spec: string): Answer {
+  const m = /^business_discovery\.username\(([A-Za-z0-9._]{1,30})\)(?:\{(.*)\})?$/.exec(spec);
+  if (!m) return graphErr(400, 100, '(#100) Syntax error in business_discovery: expected business_discovery.username(<name>){<fields>}');
+  const [, name, sub] = m;
+  if (st.isUnknown(name) || st.isUnknown(`@${name}`)) {
+    return graphErr(400, 110, 'Invalid user id', { error_subcode: 2207013, error_user_title: 'Cannot find User', error_user_msg: `The user with username: ${name} cannot be found.` });
+  }
+  const id = igIdForName(name, st.seed);
+  st.usernames.set(id, name);
+  return nodeFields(st, id, sub ?? 'id,username');
+}
+
 function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, token = ''): Answer {
   const ig = isIgId(id);
   const allowed = ig ? IG_FIELDS : PAGE_FIELDS;
-  const fields = (fieldsParam ?? 'name').split(',').map((f) => f.trim()).filter(Boolean);
+  const fields = splitFields(fieldsParam ?? 'name');
   const { seed } = st;
   const day = st.today();
   const followers = st.model.audience(id, day);
   const out: Record<string, unknown> = {};
   for (const f of fields) {
+    if (ig && f.startsWith('business_discovery')) {
+      const a = businessDiscovery(st, f);
+      if (a.status !== 200) return a;
+      out.business_discovery = a.body;
+      continue;
+    }
     if (!allowed.has(f) && !(f === 'access_token' && !ig)) return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (${ig ? 'IGUser' : 'Page'})`);
     switch (f) {
       case 'access_token': {
@@ -162,7 +184,7 @@ function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, t
         out[f] = ig ? `Instagram ${id.slice(-4)}` : `Page ${id}`;
         break;
       case 'username':
-        out[f] = ig ? `ig_${id.slice(-6)}` : `page${id.slice(-6)}`;
+        out[f] = st.usernames.get(id) ?? (ig ? `ig_${id.slice(-6)}` : `page${id.slice(-6)}`);
         break;
       case 'instagram_business_account':
         if (!st.noInstagram.has(id)) out[f] = { id: igIdForPage(id, seed) };
@@ -313,8 +335,16 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
   if (parts.length === 1 && parts[0] === 'me') return me(st, token, q.get('fields'));
   if (parts.length === 1 && parts[0] === 'debug_token') return debugToken(st, q.get('input_token'));
 
-  const id = parts[0];
+  let id = parts[0];
   st.countGraphCall();
+  // A Page may be asked for by its username (facebook.com/<name>): Graph answers the Page, with its
+  // numeric id; a name no Page has is the alias error.
+  if (!/^\d+$/.test(id)) {
+    if (st.isUnknown(id)) return graphErr(404, 803, `(#803) Some of the aliases you requested do not exist: ${id}`);
+    const name = id;
+    id = pageIdForName(name, st.seed);
+    st.usernames.set(id, name);
+  }
   const f = st.fault('graph', id);
   if (f) return graphFaultAnswer(f, true, id);
   if (st.isUnknown(id)) return unknownObject(id);

@@ -66,3 +66,31 @@ export function igIdForPage(pageId: string, seed: string | number): string {
 export function isIgId(id: string): boolean {
   return /^1784\d{11,}$/.test(id);
 }
+
+/** The numeric id of the Facebook Page with this username (`GET /{username}` answers it). */
+export function pageIdForName(name: string, seed: string | number): string {
+  return `1000${String(hash32(`${seed}|page|${name.toLowerCase()}`)).padStart(11, '0')}`;
+}
+
+/** The IG user id of the Instagram professional account with this username (business discovery). */
+export function igIdForName(name: string, seed: string | number): string {
+  return `1784${String(hash32(`${seed}|igname|${name.toLowerCase()}`)).padStart(11, '0')}`;
+}
+
+/** Splits a Graph `fields` list at its top-level commas (`a,b.x(y){c,d}` → `a`, `b.x(y){c,d}`). */
+export function splitFields(fields: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < fields.length; i++) {
+    const c = fields[i];
+    if (c === '{' || c === '(') depth++;
+    else if (c === '}' || c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      out.push(fields.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(fields.slice(start));
+  return out.map((f) => f.trim()).filter(Boolean);
+}

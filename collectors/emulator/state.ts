@@ -23,6 +23,8 @@ export class EmulatorState {
   readonly unknown: Set<string>;
   readonly invalidTokens: Set<string>;
   readonly noInstagram: Set<string>;
+  /** Usernames of Pages and IG accounts looked up by name, for their `username` field. */
+  readonly usernames = new Map<string, string>();
   readonly disabledMethods: Set<string>;
   /** Token → Pages it has a task on (or every Page). */
   readonly pageTasks = new Map<string, Set<string> | '*'>();

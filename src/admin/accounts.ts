@@ -1,13 +1,17 @@
 // Accounts from the admin pages: add (validated as `import` validates them), close from a date, reopen, and
 // a collect or a Facebook backfill of one account run in the background with its outcome kept for the page.
 import type { Db } from '../../db';
-import { accountByPlatformId, audit, type AccountRow, type OrgRow } from '../../db/orgs';
+import { accountByPlatformId, accountSubject, audit, type AccountRow, type OrgRow } from '../../db/orgs';
+import { lookupChannel, parseChannelRef, type ChannelRef, type LookupResult } from '../../collectors/lookup';
+import type { CollectedPlatform } from '../../collectors/types';
+import { Refusal } from './errors';
+import { orgById } from './tree';
 import { InputError, accountSchema, type AppConfig, type Platform } from '../config';
 import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
 import { importTree } from '../import';
 import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
 import type { SnapshotsChanged } from '../jobs/hooks';
-import { CollectBusyError, runCollect, type CollectJobOptions, type CollectResult } from '../jobs/collect';
+import { CollectBusyError, runCollect, settingsFromConfig, type CollectJobOptions, type CollectResult } from '../jobs/collect';
 import { createLogger } from '../log';
 
 /** The longest Facebook history a backfill reads (the Page Insights limit), for the admin form. */
@@ -20,23 +24,89 @@ export function accountById(db: Db, id: number): AccountRow | undefined {
   return db.prepare('SELECT id, org_id, platform, platform_id, page_id, resolved_id, title, token_env, closed_day FROM accounts WHERE id = ?').get(id) as AccountRow | undefined;
 }
 
-const subjectOf = (a: Pick<AccountRow, 'platform' | 'platform_id'>) => `account:${a.platform}:${a.platform_id}`;
+const subjectOf = (db: Db, a: Pick<AccountRow, 'platform' | 'platform_id' | 'org_id'>) => accountSubject(a.platform, a.platform_id, orgById(db, a.org_id)?.slug ?? '?');
 
-export function addAccount(db: Db, actor: string, org: OrgRow, input: { platform: Platform; id: string; title?: string }): AccountRow {
-  const parsed = accountSchema.safeParse({ platform: input.platform, id: input.id, title: input.title });
+const PLATFORM_NAMES: Record<CollectedPlatform, string> = { facebook: 'Facebook', instagram: 'Instagram', telegram: 'Telegram' };
+
+/** Looks a channel reference up through its platform's API (the collectors' client, with the app's tokens). */
+export type ChannelLookup = (ref: ChannelRef) => Promise<LookupResult>;
+
+export function channelLookup(db: Db, config: AppConfig): ChannelLookup {
+  return (ref) => {
+    // Instagram names are looked up through one of our own IG accounts (Graph business discovery).
+    const via =
+      ref.platform === 'instagram' && ref.kind === 'name'
+        ? ((db
+            .prepare("SELECT coalesce(resolved_id, platform_id) FROM accounts WHERE platform = 'instagram' AND (resolved_id IS NOT NULL OR platform_id NOT LIKE 'page:%') AND closed_day IS NULL ORDER BY id LIMIT 1")
+            .pluck()
+            .get() as string | undefined) ?? undefined)
+        : undefined;
+    return lookupChannel(ref, { settings: settingsFromConfig(config), facebookToken: config.env.facebookToken, telegramToken: config.env.telegramBotToken, instagramVia: via });
+  };
+}
+
+/**
+ * The id a channel is stored under, from what a person typed in the form's "channel" field (a link or an
+ * id), looked up through the platform's API. Every refusal names the form's field (`platform_id`).
+ */
+async function channelId(platform: CollectedPlatform, text: string, lookup: ChannelLookup): Promise<{ id: string; title?: string }> {
+  const name = PLATFORM_NAMES[platform];
+  const ref = parseChannelRef(platform, text);
+  if ('problem' in ref) {
+    if (ref.problem === 'link_platform') throw new Refusal('platform_id', `is a ${PLATFORM_NAMES[ref.found]} link, but the platform chosen is ${name}`, 'link_platform', { found: PLATFORM_NAMES[ref.found], platform: name });
+    throw new Refusal('platform_id', `is not a link or id of a ${name} channel`, 'link', { platform: name });
+  }
+  const shown = ref.kind === 'id' ? ref.id : ref.name;
+  const r = await lookup(ref);
+  if (r.ok) return { id: r.id, title: r.title };
+  // An id the collectors can read as it is needs no lookup: when the API cannot be asked, it is kept and the
+  // first collect tells. A name must be looked up.
+  if (ref.kind === 'id' && (r.problem === 'no_token' || r.problem === 'unreachable' || r.problem === 'no_instagram')) return { id: ref.id };
+  switch (r.problem) {
+    case 'not_found':
+      throw new Refusal('platform_id', `${name} has no channel ${shown}`, 'link_not_found', { platform: name, name: shown });
+    case 'not_a_page':
+      throw new Refusal('platform_id', `${shown} is not a Facebook Page`, 'not_a_page', { name: shown });
+    case 'no_token':
+      throw new Refusal('platform_id', `${name} links cannot be looked up: no API token is configured`, 'link_no_token', { platform: name });
+    case 'no_instagram':
+      throw new Refusal('platform_id', 'an Instagram link is looked up through one of our Instagram accounts: add one by its numeric id first', 'link_no_instagram');
+    case 'unreachable':
+      throw new Refusal('platform_id', `${name} could not be asked about ${shown}: ${r.reason}`, 'link_unreachable', { platform: name, name: shown, reason: r.reason });
+  }
+}
+
+/**
+ * Adds a channel (from a link or an id, looked up through the platform's API) or a newspaper (by its code,
+ * once per organisation) to an organisation, validated as `import` validates accounts.
+ */
+export async function addAccount(db: Db, actor: string, org: OrgRow, input: { platform: Platform; id: string; title?: string }, lookup: ChannelLookup): Promise<AccountRow> {
+  const text = input.id.trim();
+  if (!text) throw new Refusal('platform_id', 'is required', 'required');
+  const found = input.platform === 'newspaper' ? { id: text } : await channelId(input.platform, text, lookup);
+  const parsed = accountSchema.safeParse({ platform: input.platform, id: found.id, title: input.title ?? found.title?.slice(0, 200) });
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InputError(issue.message, undefined, undefined, String(issue.path[0] ?? 'id'));
+    const field = String(issue.path[0] ?? 'id');
+    if (field === 'id') {
+      if (input.platform === 'newspaper') throw new Refusal('platform_id', issue.message, 'slug');
+      throw new Refusal('platform_id', issue.message, 'link', { platform: PLATFORM_NAMES[input.platform] });
+    }
+    throw new InputError(issue.message, undefined, undefined, field);
   }
-  const existing = accountByPlatformId(db, input.platform, parsed.data.id!);
-  if (existing) throw new InputError(`this ${input.platform} account is already configured (account ${existing.id})`, undefined, undefined, 'id');
+  const id = parsed.data.id!;
+  const existing = accountByPlatformId(db, input.platform, id, org.id);
+  if (existing) {
+    if (input.platform === 'newspaper') throw new Refusal('platform_id', `this organisation already has the newspaper ${id}`, 'newspaper_exists', { code: id });
+    throw new Refusal('platform_id', `this ${input.platform} account is already configured (account ${existing.id})`, 'account_exists', { id: existing.id });
+  }
   try {
     importTree(db, { label: 'form', orgs: [], accounts: [{ ...parsed.data, org: org.slug, line: 0 }], targets: [] }, actor);
   } catch (err) {
     if (err instanceof InputError) throw formError(err);
     throw err;
   }
-  return accountByPlatformId(db, input.platform, parsed.data.id!)!;
+  return accountByPlatformId(db, input.platform, id, org.id)!;
 }
 
 /** Not counted on and after `date`; the rollups are brought up to date from that day. */
@@ -45,7 +115,7 @@ export function closeAccount(db: Db, config: AppConfig, actor: string, account: 
   if (account.closed_day === day) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
-    audit(db, actor, 'account.close', subjectOf(account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
+    audit(db, actor, 'account.close', subjectOf(db, account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
   })();
   onSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
 }
@@ -54,7 +124,7 @@ export function reopenAccount(db: Db, config: AppConfig, actor: string, account:
   if (account.closed_day === null) return;
   db.transaction(() => {
     db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
-    audit(db, actor, 'account.reopen', subjectOf(account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
+    audit(db, actor, 'account.reopen', subjectOf(db, account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
   })();
   onSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
 }
@@ -81,6 +151,7 @@ export type Collect = (opts: CollectJobOptions) => Promise<CollectResult>;
 /** Background collect runs started from the admin pages; `idle()` resolves when none is going (tests). */
 export class AdminJobs {
   private readonly running = new Set<Promise<void>>();
+  private readonly byJob = new Map<number, Promise<void>>();
   constructor(
     private readonly db: Db,
     private readonly config: AppConfig,
@@ -102,7 +173,7 @@ export class AdminJobs {
           .prepare("INSERT INTO admin_jobs (account_id, kind, backfill_days, requested_by, requested_at, status) VALUES (?, ?, ?, ?, ?, 'running')")
           .run(account.id, kind, kind === 'backfill' ? backfillDays ?? null : null, actor, Date.now()).lastInsertRowid,
       );
-      audit(db, actor, kind === 'collect' ? 'account.collect' : 'account.backfill', subjectOf(account), undefined, kind === 'backfill' ? { days: backfillDays } : {});
+      audit(db, actor, kind === 'collect' ? 'account.collect' : 'account.backfill', subjectOf(db, account), undefined, kind === 'backfill' ? { days: backfillDays } : {});
       return id;
     })();
     const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) =>
@@ -127,9 +198,22 @@ export class AdminJobs {
           finish('failed', null, err instanceof Error ? err.message.slice(0, 300) : 'failed');
         }
       })
-      .finally(() => this.running.delete(p));
+      .finally(() => {
+        this.running.delete(p);
+        this.byJob.delete(jobId);
+      });
     this.running.add(p);
+    this.byJob.set(jobId, p);
     return jobId;
+  }
+
+  /** Waits for one job, at most `ms` (it goes on in the background after that). */
+  async settle(jobId: number, ms: number): Promise<void> {
+    const p = this.byJob.get(jobId);
+    if (!p) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
   }
 
   async idle(): Promise<void> {

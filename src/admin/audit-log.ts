@@ -65,7 +65,8 @@ export function queryAudit(db: Db, q: AuditQuery): { rows: AuditRow[]; total: nu
   }
   if (q.orgIds !== 'all') {
     where.push(`(subject IN (SELECT 'org:' || slug FROM organisations WHERE id IN (SELECT value FROM json_each(?1x)))
-      OR subject IN (SELECT 'account:' || platform || ':' || platform_id FROM accounts WHERE org_id IN (SELECT value FROM json_each(?1x)))
+      OR subject IN (SELECT 'account:' || a.platform || ':' || CASE WHEN a.platform = 'newspaper' THEN o.slug || '/' ELSE '' END || a.platform_id
+                     FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE a.org_id IN (SELECT value FROM json_each(?1x)))
       OR substr(subject, 1, instr(subject, '/')) IN (SELECT 'target:' || slug || '/' FROM organisations WHERE id IN (SELECT value FROM json_each(?1x))))`);
   }
   // The subtree list is bound once, by name, wherever it is used.

@@ -1,8 +1,9 @@
 // Newspaper subscription figures from the admin pages: one figure per account and date, or a CSV
-// (`org,account,date,subscribers`) checked whole — every bad line named — previewed, then written all
+// (`org,account,date,subscribers`, `;` or `,`) checked whole — every bad line named — previewed, then written all
 // together or not at all. Each write is a `manual` snapshot, audited, and the rollups follow.
 import type { Db } from '../../db';
-import { audit, type AccountRow } from '../../db/orgs';
+import { accountSubject, audit, type AccountRow } from '../../db/orgs';
+import { Refusal, type Vars } from './errors';
 import { InputError, type AppConfig } from '../config';
 import { fromEpochDay, isIsoDate, localDate, toEpochDay } from '../domain/dates';
 import { parseCsvText } from '../import';
@@ -18,6 +19,7 @@ export interface NewspaperAccount extends AccountRow {
   org_slug: string;
 }
 
+/** The newspaper accounts of these organisations (a newspaper is registered per organisation, by its code). */
 export function newspaperAccounts(db: Db, orgIds: 'all' | Set<number>): NewspaperAccount[] {
   const rows = db
     .prepare("SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day, o.slug AS org_slug FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE a.platform = 'newspaper' ORDER BY o.id, a.id")
@@ -36,75 +38,101 @@ export interface Figure {
 
 const previousOf = snapshotOn;
 
-function checkDate(date: string, today: string): string | undefined {
-  if (!isIsoDate(date)) return `must be a real date as YYYY-MM-DD, got ${JSON.stringify(date.slice(0, 40))}`;
-  if (date > today) return `${date} is in the future`;
+/** A figure's date: a real date, not in the future. */
+function dateProblem(date: string, today: string): Refusal | undefined {
+  if (!isIsoDate(date)) return new Refusal('date', `must be a real date as YYYY-MM-DD, got ${JSON.stringify(date.slice(0, 40))}`, 'date');
+  if (date > today) return new Refusal('date', `${date} is in the future`, 'future_date', { date });
   return undefined;
 }
 
 export function figureFor(db: Db, account: NewspaperAccount, date: string, subscribers: number, today: string): Figure {
-  const dateError = checkDate(date, today);
-  if (dateError) throw new InputError(dateError, undefined, undefined, 'date');
-  if (!Number.isSafeInteger(subscribers) || subscribers < 0) throw new InputError('must be a whole number ≥ 0', undefined, undefined, 'subscribers');
+  const problem = dateProblem(date, today);
+  if (problem) throw problem;
+  if (!Number.isSafeInteger(subscribers) || subscribers < 0) throw new Refusal('subscribers', 'must be a whole number ≥ 0', 'subscribers', { got: subscribers });
   return { account, date, subscribers, previous: previousOf(db, account.id, toEpochDay(date)) };
+}
+
+/** One bad line of an upload: its number, the column at fault and why (English, and a key for the page). */
+export interface CsvProblem {
+  line: number;
+  field: string;
+  message: string;
+  key: string;
+  vars?: Vars;
 }
 
 export interface CsvCheck {
   figures: Figure[];
-  errors: string[];
+  /** The first MAX_REPORTED bad lines. */
+  errors: CsvProblem[];
+  /** How many lines are bad in all. */
+  errorCount: number;
   lines: number;
 }
 
-/** Checks every line; `errors` names each bad one (line: field: what is wrong). Writes nothing. */
+/** The separator of an upload: `;` when its header line holds one (Excel in ru/kk), else `,`. */
+export function csvDelimiter(text: string): ',' | ';' {
+  const header = text.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0];
+  return header.includes(';') ? ';' : ',';
+}
+
+/**
+ * Checks every line of an upload `org,account,date,subscribers` (`;` or `,`, with or without a UTF-8 BOM,
+ * CRLF or LF); `errors` names each bad one. Writes nothing.
+ */
 export function checkNewspaperCsv(db: Db, text: string, opts: { orgIds: 'all' | Set<number>; today: string }): CsvCheck {
-  if (Buffer.byteLength(text) > MAX_CSV_BYTES) throw new InputError(`is larger than ${MAX_CSV_BYTES / 1_000_000} MB`, undefined, undefined, 'csv');
-  if (!text.trim()) throw new InputError('is empty: paste or choose a CSV file with the header org,account,date,subscribers', undefined, undefined, 'csv');
-  const errors: string[] = [];
-  const badRow = (line: number, message: string) => errors.push(`line ${line}: ${message}`);
+  if (Buffer.byteLength(text) > MAX_CSV_BYTES) throw new Refusal('csv', `is larger than ${MAX_CSV_BYTES / 1_000_000} MB`, 'csv_too_large', { mb: MAX_CSV_BYTES / 1_000_000 });
+  if (!text.replace(/^\uFEFF/, '').trim()) throw new Refusal('csv', 'is empty: paste or choose a CSV file with the header org,account,date,subscribers', 'csv_empty');
+  const errors: CsvProblem[] = [];
+  const bad = (line: number, field: string, message: string, key: string, vars?: Vars) => errors.push({ line, field, message, key, vars });
   let rows;
   try {
-    rows = parseCsvText(text, 'csv', NEWSPAPER_CSV_COLUMNS, [], badRow).rows;
+    rows = parseCsvText(text, 'csv', NEWSPAPER_CSV_COLUMNS, [], (line, message) => {
+      const m = /has (\d+) fields, the header has (\d+)/.exec(message);
+      bad(line, 'csv', message, m ? 'csv_cells' : 'invalid', m ? { got: Number(m[1]), want: Number(m[2]) } : undefined);
+    }, csvDelimiter(text)).rows;
   } catch (err) {
-    if (err instanceof InputError) throw new InputError(err.message.replace(/^csv:(\d+): /, 'line $1: ').replace(/^csv: /, ''), undefined, undefined, 'csv');
-    throw err;
+    if (!(err instanceof InputError)) throw err;
+    const message = err.message.replace(/^csv:(\d+): /, 'line $1: ').replace(/^csv: /, '');
+    if (/header|column/.test(message)) throw new Refusal('csv', message, 'csv_header', { columns: NEWSPAPER_CSV_COLUMNS.join(',') });
+    throw new Refusal('csv', message, /quote/i.test(message) ? 'csv_quote' : 'invalid');
   }
-  const accounts = new Map(newspaperAccounts(db, 'all').map((a) => [a.platform_id, a]));
+  // A newspaper is registered per organisation: a line names both.
+  const accounts = new Map(newspaperAccounts(db, 'all').map((a) => [`${a.org_slug}\u0000${a.platform_id}`, a]));
   const seen = new Map<string, number>();
   const figures: Figure[] = [];
   for (const { line, cells } of rows) {
-    const bad = (field: string, msg: string) => badRow(line, `${field}: ${msg}`);
-    const account = accounts.get(cells.account);
+    const account = accounts.get(`${cells.org}\u0000${cells.account}`);
+    const code = cells.account.slice(0, 60);
+    const org = cells.org.slice(0, 60);
     if (!account) {
-      bad('account', `no newspaper ${JSON.stringify(cells.account.slice(0, 60))} is configured`);
-      continue;
-    }
-    if (account.org_slug !== cells.org) {
-      bad('org', `${cells.account} belongs to ${account.org_slug}, not ${JSON.stringify(cells.org.slice(0, 60))}`);
+      bad(line, 'account', `no newspaper ${JSON.stringify(code)} is registered for ${JSON.stringify(org)}`, 'no_newspaper', { code, org });
       continue;
     }
     if (opts.orgIds !== 'all' && !opts.orgIds.has(account.org_id)) {
-      bad('org', `${account.org_slug} is outside the part of the tree you may change`);
+      bad(line, 'org', `${account.org_slug} is outside the part of the tree you may change`, 'outside_tree', { org: account.org_slug });
       continue;
     }
-    const dateError = checkDate(cells.date, opts.today);
-    if (dateError) {
-      bad('date', dateError);
+    const problem = dateProblem(cells.date, opts.today);
+    if (problem) {
+      bad(line, 'date', problem.message.replace(/^date: /, ''), problem.key, problem.vars);
       continue;
     }
-    if (!/^\d{1,12}$/.test(cells.subscribers.replace(/[\s\u00a0\u202f]/g, ''))) {
-      bad('subscribers', `must be a whole number ≥ 0, got ${JSON.stringify(cells.subscribers.slice(0, 40))}`);
+    const digits = cells.subscribers.replace(/[\s\u00a0\u202f]/g, '');
+    if (!/^\d{1,12}$/.test(digits)) {
+      const got = JSON.stringify(cells.subscribers.slice(0, 40));
+      bad(line, 'subscribers', `must be a whole number ≥ 0, got ${got}`, 'subscribers', { got });
       continue;
     }
     const key = `${account.id}:${cells.date}`;
     if (seen.has(key)) {
-      bad('date', `a second figure for ${cells.account} on ${cells.date} (first on line ${seen.get(key)})`);
+      bad(line, 'date', `a second figure for ${cells.account} on ${cells.date} (first on line ${seen.get(key)})`, 'second_figure', { code, date: cells.date, first: seen.get(key)! });
       continue;
     }
     seen.set(key, line);
-    figures.push({ line, account, date: cells.date, subscribers: Number(cells.subscribers.replace(/[\s\u00a0\u202f]/g, '')), previous: previousOf(db, account.id, toEpochDay(cells.date)) });
+    figures.push({ line, account, date: cells.date, subscribers: Number(digits), previous: previousOf(db, account.id, toEpochDay(cells.date)) });
   }
-  if (errors.length > MAX_REPORTED) errors.splice(MAX_REPORTED, errors.length, `… and ${errors.length - MAX_REPORTED} more bad lines`);
-  return { figures, errors, lines: rows.length };
+  return { figures, errors: errors.slice(0, MAX_REPORTED), errorCount: errors.length, lines: rows.length };
 }
 
 /** Writes the figures in one transaction (one audit entry each) as `manual` snapshots; the rollups follow once. */
@@ -117,7 +145,7 @@ export function writeFigures(db: Db, config: AppConfig, actor: string, figures: 
       const previous = previousOf(db, f.account.id, day);
       if (previous === f.subscribers) continue;
       writer.put({ accountId: f.account.id, day, audience: f.subscribers, source: 'manual', at: now });
-      audit(db, actor, 'snapshot.set', `account:newspaper:${f.account.platform_id}`, previous === null ? undefined : { date: f.date, subscribers: previous }, { date: f.date, subscribers: f.subscribers });
+      audit(db, actor, 'snapshot.set', accountSubject('newspaper', f.account.platform_id, f.account.org_slug), previous === null ? undefined : { date: f.date, subscribers: previous }, { date: f.date, subscribers: f.subscribers });
     }
   });
   writer.finish();
@@ -141,4 +169,21 @@ export function recentFigures(db: Db, accounts: NewspaperAccount[], limit = 40):
     .prepare('SELECT account_id, day, audience, source FROM snapshots WHERE account_id IN (SELECT value FROM json_each(?)) ORDER BY day DESC LIMIT ?')
     .all(JSON.stringify(accounts.map((a) => a.id)), limit) as { account_id: number; day: number; audience: number; source: number }[];
   return rows.map((r) => ({ account: byId.get(r.account_id)!, date: fromEpochDay(r.day), audience: r.audience, source: SOURCE_NAMES[r.source] }));
+}
+
+/** Each account's latest figure. */
+export function latestFigures(db: Db, accounts: NewspaperAccount[]): Map<number, { date: string; audience: number }> {
+  if (!accounts.length) return new Map();
+  const rows = db
+    .prepare(
+      `SELECT s.account_id, s.day, s.audience FROM snapshots s
+       WHERE s.account_id IN (SELECT value FROM json_each(?)) AND s.day = (SELECT max(day) FROM snapshots WHERE account_id = s.account_id)`,
+    )
+    .all(JSON.stringify(accounts.map((a) => a.id))) as { account_id: number; day: number; audience: number }[];
+  return new Map(rows.map((r) => [r.account_id, { date: fromEpochDay(r.day), audience: r.audience }]));
+}
+
+/** The newspapers registered anywhere in the tree (code and a title), for the register form. */
+export function newspaperCodes(db: Db): { code: string; title: string | null }[] {
+  return db.prepare("SELECT platform_id AS code, max(title) AS title FROM accounts WHERE platform = 'newspaper' GROUP BY platform_id ORDER BY platform_id").all() as { code: string; title: string | null }[];
 }

@@ -5,6 +5,7 @@ import { audit, orgBySlug, type OrgRow } from '../../db/orgs';
 import { subtreeIds } from '../growth/tree';
 import { InputError, type Level } from '../config';
 import { importTree, type FlatOrg } from '../import';
+import { Refusal } from './errors';
 
 const LABEL = 'form';
 
@@ -44,8 +45,8 @@ export interface NewOrg {
 }
 
 export function createOrg(db: Db, actor: string, input: NewOrg): void {
-  if (orgBySlug(db, input.slug)) throw new InputError(`an organisation with the slug ${input.slug} already exists`, undefined, undefined, 'slug');
-  if (!orgBySlug(db, input.parent)) throw new InputError(`no organisation has the slug ${input.parent}`, undefined, undefined, 'parent');
+  if (orgBySlug(db, input.slug)) throw new Refusal('slug', `an organisation with the slug ${input.slug} already exists`, 'slug_taken', { slug: input.slug });
+  if (!orgBySlug(db, input.parent)) throw new Refusal('parent', `no organisation has the slug ${input.parent}`, 'no_org', { slug: input.parent });
   run(db, actor, { slug: input.slug, parent: input.parent, level: input.level, name: input.name, members: input.members, line: 0 });
 }
 

@@ -1,6 +1,8 @@
 // Who may change what: an admin everything, an editor its organisation's subtree, a viewer nothing.
 import type { Db } from '../../db';
 import { subtreeIds } from '../growth/tree';
+import type { OrgRow } from '../../db/orgs';
+import { orgById } from './tree';
 import type { Principal } from '../auth';
 
 /** Thrown when the principal may not touch the organisation (or the page): a 403. */
@@ -29,4 +31,9 @@ export function requireOrg(db: Db, p: Principal, orgId: number): void {
 
 export function canAdminister(p: Principal | undefined): boolean {
   return !!p && (p.role === 'admin' || (p.role === 'editor' && p.orgId !== null));
+}
+
+/** The organisation a principal belongs to (its home page), or undefined for one of the whole tree. */
+export function homeOrg(db: Db, p: Principal | undefined): OrgRow | undefined {
+  return p?.orgId == null ? undefined : orgById(db, p.orgId);
 }

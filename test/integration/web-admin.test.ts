@@ -106,7 +106,9 @@ describe('accounts', () => {
   test('add with platform id validation, close from a date, reopen — audited; rollups follow', async () => {
     const before = dbState(f.db);
     for (const [platform, id] of [
-      ['telegram', 'no_at_sign'],
+      ['telegram', 'not a name'],
+      ['telegram', 'https://t.me/+AbCdEfInvite'], // an invite link names no public channel
+      ['telegram', 'https://www.facebook.com/pavlodar'], // a link of another platform
       ['telegram', '-42'],
       ['facebook', '@page'],
       ['instagram', '12ab'],
@@ -121,7 +123,10 @@ describe('accounts', () => {
     expect(res.status).toBe(303);
     const acc = one("SELECT id, org_id, title FROM accounts WHERE platform_id = '@pavlodar_city_news'")!;
     expect(res.headers.location).toBe(`/admin/accounts/${acc.id}?done=account_added`);
-    expect(lastAudit()).toMatchObject({ action: 'account.create', subject: 'account:telegram:@pavlodar_city_news' });
+    expect(one("SELECT action FROM audit_log WHERE subject = 'account:telegram:@pavlodar_city_news' ORDER BY id LIMIT 1")).toEqual({ action: 'account.create' });
+    // Its first reading is taken at once, not at the next scheduled collect.
+    expect(lastAudit()).toMatchObject({ action: 'account.collect', subject: 'account:telegram:@pavlodar_city_news' });
+    expect(collectCalls.at(-1)).toMatchObject({ platform: 'telegram', account: '@pavlodar_city_news', trigger: 'admin' });
     res = await post(editor, '/admin/orgs/pavlodar-city/accounts', { platform: 'telegram', platform_id: '-1001234567890' });
     expect(res.status).toBe(303);
 
@@ -295,24 +300,34 @@ describe('users and the audit log', () => {
     expect(page.text).not.toContain('scrypt$');
   });
 
-  test('the audit log shows who, what, when, before and after, filterable; an editor sees its subtree only', async () => {
+  test('the audit log shows who, what, when, before and after in words, filterable; an editor sees its subtree only', async () => {
     const all = await get(admin, '/admin/audit?lang=en');
     expect(all.status).toBe(200);
-    expect(all.text).toContain('org.create');
+    expect(all.text).toContain('organisation added');
+    expect(all.text).not.toContain('<code>org.create</code>');
+    expect(all.text).not.toContain('<pre');
     const rows = (html: string) => /<tbody>([\s\S]*?)<\/tbody>/.exec(html)?.[1] ?? '';
     const filtered = rows((await get(admin, '/admin/audit?lang=en&actor=pavlodar-editor&action=org')).text);
-    expect(filtered).toContain('org:ekibastuz');
-    expect(filtered).not.toContain('user.create');
-    expect(filtered).not.toContain('snapshot.set');
+    expect(filtered).toContain('data-subject="org:ekibastuz"');
+    expect(filtered).toContain('Organisation: Ekibastuz organisation');
+    expect(filtered).not.toContain('user added');
+    expect(filtered).not.toContain('figure entered');
     expect(filtered).not.toContain('<td>admin</td>');
-    const bySubject = rows((await get(admin, '/admin/audit?subject=school-7&from=2020-01-01&to=2099-12-31')).text);
-    expect(bySubject).toContain('org:school-7');
-    expect(bySubject).not.toContain('org:ekibastuz');
+    // A move reads as the names of the old and the new parent, not parent_id numbers.
+    const bySubject = rows((await get(admin, '/admin/audit?lang=ru&subject=school-7&from=2020-01-01&to=2099-12-31')).text);
+    expect(bySubject).toContain('data-subject="org:school-7"');
+    expect(bySubject).not.toContain('data-subject="org:ekibastuz"');
+    const nameOf = (slug: string) => one('SELECT name_ru FROM organisations WHERE slug = ?', slug)!.name_ru as string;
+    const move = one("SELECT before, after FROM audit_log WHERE subject = 'org:school-7' AND action = 'org.update' AND after LIKE '%parent_id%' ORDER BY id DESC LIMIT 1")!;
+    const parents = [JSON.parse(move.before as string).parent_id, JSON.parse(move.after as string).parent_id].map((id: number) => one('SELECT slug FROM organisations WHERE id = ?', id)!.slug as string);
+    const escape = (t: string) => t.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    expect(bySubject).toContain(`вышестоящая организация:</span> ${escape(nameOf(parents[0]))} → ${escape(nameOf(parents[1]))}`);
+    expect(bySubject).not.toContain('parent_id');
     expect(rows((await get(admin, '/admin/audit?from=2000-01-01&to=2000-12-31')).text)).toBe('');
     const ed = rows((await get(editor, '/admin/audit')).text);
-    expect(ed).toContain('org:ekibastuz');
-    expect(ed).not.toContain('user:aktobe-press');
-    expect(ed).not.toContain('account:newspaper:');
+    expect(ed).toContain('data-subject="org:ekibastuz"');
+    expect(ed).not.toContain('data-subject="user:aktobe-press"');
+    expect(ed).not.toContain('data-subject="account:newspaper:');
   });
 });
 

@@ -9,6 +9,8 @@ import { badRequest, notFound, orgParam, param, periodParam, platformParam } fro
 import { lastCollectAt } from '../queries';
 import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../src/growth/tree';
+import type { Principal } from '../../src/auth';
+import { homeOrg } from '../../src/admin/scope';
 
 /** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
 function listParam(req: Request, name: string): boolean {
@@ -53,6 +55,9 @@ export function dashboardRouter(ctx: WebContext): Router {
   };
 
   router.get('/', (req, res) => {
+    // A user of one organisation (an editor or viewer of Pavlodar) starts on that organisation's page.
+    const home = homeOrg(ctx.db, res.locals.principal as Principal | undefined);
+    if (home && home.parent_id !== null) return res.redirect(302, `/org/${home.slug}${req.originalUrl.slice(req.path.length)}`);
     const root = ctx.db.prepare('SELECT slug FROM organisations WHERE parent_id IS NULL ORDER BY id LIMIT 1').get() as { slug: string } | undefined;
     show(req, res, root ? orgParam(ctx.db, root.slug) : undefined, true);
   });

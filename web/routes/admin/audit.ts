@@ -3,11 +3,15 @@
 import { Router } from 'express';
 import { auditFacets, queryAudit } from '../../../src/admin/audit-log';
 import { editableOrgIds } from '../../../src/admin/scope';
+import { describeAudit } from '../../../src/admin/audit-words';
 import * as F from '../../fields';
 import { badRequest, query } from '../../params';
 import type { AdminKit } from './kit';
 
 const AUDIT_PAGE = 50;
+/** Actions and fields the pages name in words (`audit.action.*`, `audit.field.*`); others show as recorded. */
+const AUDIT_ACTIONS = ['org.create', 'org.update', 'account.create', 'account.update', 'account.close', 'account.reopen', 'account.collect', 'account.backfill', 'snapshot.set', 'target.set', 'target.cascade', 'user.create', 'user.disable', 'user.enable', 'user.password', 'token.create', 'token.revoke'] as const;
+const AUDIT_FIELDS = ['parent_id', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'telegram_chat', 'org', 'page_id', 'title', 'token_env', 'closed', 'date', 'subscribers', 'days', 'baseline', 'baseline_date', 'target', 'target_percent', 'due_date', 'decision', 'basis', 'children', 'role', 'login', 'disabled', 'sessions_ended', 'password', 'revoked', 'platform', 'set_by'] as const;
 
 /** The audit log's filters: each one refused (a 400 naming it) unless it is what the form offers. */
 const auditQuery = {
@@ -39,7 +43,9 @@ export function auditRouter(kit: AdminKit): Router {
     });
     kit.show(req, res, 'admin-audit.njk', {
       section: 'audit',
-      rows: rows.map((row) => ({ ...row, before: pretty(row.before), after: pretty(row.after) })),
+      rows: describeAudit(db, rows).map((row) => ({ ...row, actionKey: (AUDIT_ACTIONS as readonly string[]).includes(row.action) ? `audit.action.${row.action}` : undefined })),
+      actionKeys: AUDIT_ACTIONS,
+      fieldKeys: AUDIT_FIELDS,
       total,
       pageNo,
       pages: Math.max(1, Math.ceil(total / AUDIT_PAGE)),
@@ -48,13 +54,4 @@ export function auditRouter(kit: AdminKit): Router {
     });
   });
   return router;
-}
-
-function pretty(json: string | null): string | null {
-  if (json === null) return null;
-  try {
-    return JSON.stringify(JSON.parse(json), null, 1);
-  } catch {
-    return json;
-  }
 }

@@ -7,6 +7,7 @@ import type { OrgRow } from '../../../db/orgs';
 import type { Principal } from '../../../src/auth';
 import { InputError } from '../../../src/config';
 import { requireOrg } from '../../../src/admin/scope';
+import { Refusal } from '../../../src/admin/errors';
 import { accountById, type AdminJobs } from '../../../src/admin/accounts';
 import { targetById } from '../../../src/admin/targets';
 import { UserRuleError } from '../../../src/admin/users';
@@ -19,7 +20,7 @@ import { badRequest, notFound, orgParam } from '../../params';
 /** The notices a redirect after a change may ask for (`?done=…`). */
 export const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed', 'reopened', 'collect_started', 'backfill_started', 'target_set', 'revised', 'unchanged', 'cascaded', 'saved', 'imported', 'user_added', 'user_disabled', 'user_enabled', 'password_set', 'token_revoked'] as const;
 /** Form fields the pages have a label for (`field.*`); an error about anything else shows without one. */
-const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target'];
+const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target', 'code'];
 
 const doneSchema = z.object({ done: F.oneOf(DONE, '' as (typeof DONE)[number]) });
 
@@ -40,7 +41,7 @@ export interface AdminKit {
   editableTarget(res: Response, idText: unknown): NonNullable<ReturnType<typeof targetById>>;
   show(req: Request, res: Response, view: string, data: Record<string, unknown>, status?: number): void;
   /** Runs a form action; a bad field re-shows the page with the message and a 400. */
-  action(run: (req: Request, res: Response) => void, reshow: Reshow): (req: Request, res: Response) => void;
+  action(run: (req: Request, res: Response) => void | Promise<void>, reshow: Reshow): (req: Request, res: Response) => Promise<void>;
 }
 
 export const formOf = (req: Request): Form => (req.body && typeof req.body === 'object' ? (req.body as Form) : {});
@@ -78,15 +79,17 @@ export function adminKit(ctx: WebContext, jobs: AdminJobs): AdminKit {
       if (!r.success) throw badRequest('done', 'is not a known notice');
       renderPage(ctx, req, res, view, { page: 'admin', done: r.data.done || undefined, isAdmin: who(res).role === 'admin', ...data }, status);
     },
-    action: (run, reshow) => (req, res) => {
+    action: (run, reshow) => async (req, res) => {
       try {
-        run(req, res);
+        await run(req, res);
       } catch (err) {
         if (!(err instanceof InputError)) throw err;
         const field = FIELDS.includes(err.field ?? '') ? err.field! : '';
         const message = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
-        const key = err instanceof UserRuleError || err instanceof TargetLevelError ? `admin.refused.${err.code}` : undefined;
-        reshow(req, res, { formError: { field, message, key }, values: formOf(req) }, 400);
+        // A refusal with a key is shown in the page's language; anything else as its English message.
+        const key = err instanceof UserRuleError || err instanceof TargetLevelError ? `admin.refused.${err.code}` : err instanceof Refusal ? `invalid.${err.key}` : undefined;
+        const vars = err instanceof Refusal ? err.vars : undefined;
+        reshow(req, res, { formError: { field, message, key, vars }, values: formOf(req) }, 400);
       }
     },
   };

@@ -1,9 +1,9 @@
 // /admin/orgs: the editable tree, a new organisation, and one organisation's page (rename, members, move,
 // add a channel).
 import { Router, type Request, type Response } from 'express';
-import { LEVELS, InputError } from '../../../src/config';
+import { LEVELS } from '../../../src/config';
 import { createOrg, moveOrg, renameOrg, setMembers } from '../../../src/admin/orgs';
-import { accountsOfOrg, addAccount } from '../../../src/admin/accounts';
+import { accountsOfOrg, addAccount, channelLookup } from '../../../src/admin/accounts';
 import { ForbiddenError } from '../../../src/admin/scope';
 import { childrenOf, editableTree, orgById, subtreeIds } from '../../../src/admin/tree';
 import { PLATFORMS } from '../../../src/config';
@@ -11,11 +11,14 @@ import * as F from '../../fields';
 import type { AdminKit } from './kit';
 
 const MAX_MEMBERS = 10_000_000;
+/** How long adding a channel waits for its first reading before showing the channel's page. */
+const FIRST_READING_WAIT_MS = 15_000;
 const names = { name_ru: F.text({ required: true }), name_kk: F.text(), name_en: F.text() };
 
 export function orgsRouter(kit: AdminKit): Router {
   const router = Router();
   const { db } = kit.ctx;
+  const lookup = channelLookup(db, kit.ctx.config);
   const nameOf = (f: { name_ru: string; name_kk?: string; name_en?: string }) => ({ ru: f.name_ru, kk: f.name_kk, en: f.name_en });
 
   const showOrgs = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
@@ -87,12 +90,12 @@ export function orgsRouter(kit: AdminKit): Router {
   );
   router.post(
     '/orgs/:slug/accounts',
-    kit.action((req, res) => {
+    kit.action(async (req, res) => {
       const org = kit.editableOrg(res, req.params.slug as string, 'slug');
-      const f = kit.form(req, { platform: F.platform(), platform_id: F.raw(100), title: F.text() });
-      const idText = f.platform_id.trim();
-      if (!idText) throw new InputError('is required', undefined, undefined, 'platform_id');
-      const account = addAccount(db, kit.actor(res), org, { platform: f.platform, id: idText, title: f.title });
+      const f = kit.form(req, { platform: F.platform(), platform_id: F.raw(300), title: F.text() });
+      const account = await addAccount(db, kit.actor(res), org, { platform: f.platform, id: f.platform_id, title: f.title }, lookup);
+      // The first reading is taken at once, so the new channel shows its audience rather than "not updating".
+      if (account.platform !== 'newspaper') await kit.jobs.settle(kit.jobs.start(kit.actor(res), account, 'collect'), FIRST_READING_WAIT_MS);
       res.redirect(303, `/admin/accounts/${account.id}?done=account_added`);
     }, showOrg),
   );

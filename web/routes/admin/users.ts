@@ -5,6 +5,7 @@ import { orgBySlug } from '../../../db/orgs';
 import { addUser, ROLES } from '../../../src/auth';
 import { InputError } from '../../../src/config';
 import { ForbiddenError } from '../../../src/admin/scope';
+import { Refusal } from '../../../src/admin/errors';
 import { disableUser, enableUser, listTokens, listUsers, MAX_PASSWORD, revokeToken, setPassword, tokenById, userById } from '../../../src/admin/users';
 import { editableTree } from '../../../src/admin/tree';
 import { cookieValue, SESSION_COOKIE } from '../../auth';
@@ -26,7 +27,7 @@ export function usersRouter(kit: AdminKit): Router {
       req,
       res,
       'admin-users.njk',
-      { section: 'users', users: listUsers(db), tokens: listTokens(db), selfId: kit.who(res).userId, maxPassword: MAX_PASSWORD, roles: ROLES, orgs: editableTree(db, kit.who(res)), values: {}, ...extra },
+      { section: 'users', users: listUsers(db), tokens: listTokens(db), selfId: kit.who(res).userId, maxPassword: MAX_PASSWORD, roles: ROLES, orgs: editableTree(db, kit.who(res)), values: { role: 'viewer' }, ...extra },
       status,
     );
   };
@@ -36,7 +37,7 @@ export function usersRouter(kit: AdminKit): Router {
     kit.action((req, res) => {
       adminOnly(res);
       const f = kit.form(req, { role: F.oneOf(ROLES), org: F.slug({ required: false }), login: F.raw(64), password: F.raw(200) });
-      if (f.org && !orgBySlug(db, f.org)) throw new InputError(`no organisation has the slug ${f.org}`, undefined, undefined, 'org');
+      if (f.org && !orgBySlug(db, f.org)) throw new Refusal('org', `no organisation has the slug ${f.org}`, 'no_org', { slug: f.org });
       try {
         addUser(db, { login: f.login, password: f.password, role: f.role, org: f.role === 'editor' ? f.org : undefined, actor: kit.actor(res) });
       } catch (err) {
