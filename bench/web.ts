@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { openDatabase } from '../db';
-import { loadConfig } from '../src/config';
+import { InputError, loadConfig } from '../src/config';
 import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
@@ -89,15 +89,20 @@ async function main(): Promise<void> {
   const baselineDate = fromEpochDay(START + 365);
   const due = fromEpochDay(END + 200);
   const orgs = db.prepare("SELECT slug, level FROM organisations WHERE level IN ('council', 'region', 'branch')").all() as { slug: string; level: string }[];
-  importTargets(
-    db,
-    [
-      ...orgs.map((o) => ({ org: o.slug, platform: 'social' as const, baseline_date: baselineDate, target_percent: 10 + Math.floor(rand() * 40), due_date: due, decision: 'Постановление № 5' })),
-      ...orgs.filter((o) => o.level === 'region').map((o) => ({ org: o.slug, platform: 'telegram' as const, baseline_date: baselineDate, target_percent: 30, due_date: due })),
-      { org: 'kz', platform: 'newspaper' as const, baseline_date: baselineDate, target: 70_000, due_date: due },
-    ],
-    { actor: 'bench' },
-  );
+  const targets = [
+    ...orgs.map((o) => ({ org: o.slug, platform: 'social' as const, baseline_date: baselineDate, target_percent: 10 + Math.floor(rand() * 40), due_date: due, decision: 'Постановление № 5' })),
+    ...orgs.filter((o) => o.level === 'region').map((o) => ({ org: o.slug, platform: 'telegram' as const, baseline_date: baselineDate, target_percent: 30, due_date: due })),
+    { org: 'kz', platform: 'newspaper' as const, baseline_date: baselineDate, target: 70_000, due_date: due },
+  ];
+  // One at a time: at a reduced BENCH_SCALE an org whose channels all start late has a baseline of 0, and a
+  // percentage of 0 is refused; that target is left out rather than the whole run.
+  for (const target of targets) {
+    try {
+      importTargets(db, [target], { actor: 'bench' });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+    }
+  }
   const buildS = (performance.now() - t) / 1000;
 
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
