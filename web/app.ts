@@ -37,6 +37,8 @@ import { InputError } from '../src/config';
 import { ForbiddenError } from '../src/admin/scope';
 import { AdminJobs, type Collect } from '../src/admin/accounts';
 import type { LoginThrottle } from '../src/auth';
+import { ensureInformationWork } from '../src/publications/measures-data';
+import { publicationsRouter } from './routes/publications';
 
 const log = createLogger('web');
 
@@ -109,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
     const v = dbVersion();
     if (v !== checkedAt) {
       ensureRollups(deps.db);
+      ensureInformationWork(deps.db, deps.config.rubrics);
       checkedAt = dbVersion();
     }
     next();
@@ -120,6 +123,7 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));
+  app.use(publicationsRouter(ctx));
   app.use(channelRouter(ctx));
   app.use(targetsRouter(ctx));
   app.use(rankingsRouter(ctx));

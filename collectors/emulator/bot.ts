@@ -2,6 +2,7 @@
 // long polling and webhooks, with the errors Telegram answers. State lives in state.ts.
 import { chatIdFor, hash32 } from './model';
 import type { EmulatorState } from './state';
+import { channelPostUpdates, takeUpdates } from './posts-api';
 import type { Answer, FaultRule, SentMessage } from './types';
 
 export function botErr(code: number, description: string, parameters?: Record<string, unknown>): Answer {
@@ -116,7 +117,18 @@ export function handleBot(st: EmulatorState, token: string, methodName: string, 
       const timeout = Number(params.timeout ?? 0);
       const holdMs = Number.isFinite(timeout) && timeout > 0 ? Math.min(timeout * 1000, st.maxPollMs) : 0;
       if (st.webhookUrl) return botErr(409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first");
-      return { status: 200, body: { ok: true, result: [] }, holdMs };
+      // allowed_updates: kept from the last call that gave it; an empty list means the default set
+      if (params.allowed_updates !== undefined) {
+        const a = typeof params.allowed_updates === 'string' ? (JSON.parse(params.allowed_updates) as unknown) : params.allowed_updates;
+        st.allowedUpdates = Array.isArray(a) ? a.map(String) : [];
+      }
+      const t = st.now().getTime();
+      channelPostUpdates(st.posts, st.postsState, st.updatesSince);
+      st.updatesSince = t;
+      const offset = params.offset === undefined ? undefined : Number(params.offset);
+      const types = st.allowedUpdates.length ? st.allowedUpdates : ['message', 'channel_post', 'edited_channel_post', 'edited_message', 'callback_query', 'my_chat_member'];
+      const result = takeUpdates(st.postsState, offset, Number(params.limit ?? 100), types);
+      return { status: 200, body: { ok: true, result }, holdMs: result.length ? 0 : holdMs };
     }
     case 'deletewebhook':
       st.webhookUrl = '';

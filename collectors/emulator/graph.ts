@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import { URL, URLSearchParams } from 'node:url';
 import { hash32, igIdForPage, isIgId, utcDay } from './model';
 import type { EmulatorState } from './state';
+import { listPosts } from './posts-api';
 import type { Answer, FaultRule } from './types';
 
 export const GRAPH_VERSION = /^\/v\d+\.\d+(?=\/|$)/;
@@ -325,6 +326,9 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
     }
     return insights(st, id, q, origin, versionPrefix, token, parts[2]);
   }
+  // Publications (posts-api.ts): published_posts answers Page tokens only (it checks), IG media any valid token.
+  if (parts.length === 2 && parts[1] === 'published_posts' && !isIgId(id)) return listPosts(st.posts, st.postsState, 'facebook', id, q, token, origin, versionPrefix) as Answer;
+  if (parts.length === 2 && parts[1] === 'media' && isIgId(id)) return listPosts(st.posts, st.postsState, 'instagram', id, q, token, origin, versionPrefix) as Answer;
   return graphErr(400, 100, `(#100) Unknown path components: /${parts.slice(1).join('/')}`);
 }
 

@@ -7,6 +7,7 @@ import { URL } from 'node:url';
 import { EmulatorState } from './state';
 import { GRAPH_VERSION, graphErr, handleGraph, usageHeaders } from './graph';
 import { botErr, handleBot } from './bot';
+import { editChannelPost, previewPage } from './posts-api';
 import { handleInstagram, INSTAGRAM_PREFIX } from './instagram';
 import type { Answer, Emulator, EmulatorOptions, FaultRule } from './types';
 
@@ -70,6 +71,21 @@ async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.Se
     params = await readBody(req);
   } catch {
     parseError = true;
+  }
+
+  // The Telegram public web preview (a separate site in reality: TELEGRAM_PREVIEW_ROOT points here).
+  const preview = /^\/s\/([^/?]+)\/?$/.exec(url.pathname);
+  if (preview && method === 'GET') {
+    st.previewRequests++;
+    const name = decodeURIComponent(preview[1]);
+    const f = st.fault('telegram', `@${name.toLowerCase()}`);
+    const a = f ? { status: 500, raw: 'Internal Server Error', headers: { 'content-type': 'text/plain' } } : previewPage(st.posts, st.postsState, name, url.searchParams, origin);
+    st.requestLog.push({ at, api: 'telegram', method, path: url.pathname + url.search, status: a.status });
+    const wait = at + st.latencyMs - Date.now();
+    if (st.latencyMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));
+    res.writeHead(a.status, a.headers ?? {});
+    res.end(a.raw ?? '');
+    return;
   }
 
   const bot = /^\/bot([^/]+)\/([A-Za-z]+)\/?$/.exec(url.pathname);
@@ -179,5 +195,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     messages: st.messages,
     requestLog: st.requestLog,
     counters: st.counters,
+    posts: {
+      delete: (platform, account, postId) => void st.postsState.deleted.add(`${platform}:${account.replace(/^@/, '').toLowerCase()}:${postId}`),
+      addAdminChannel: (chat) => void st.postsState.adminChannels.set(chat, st.now().getTime()),
+      editChannelPost: (chat, messageId, text) => editChannelPost(st.posts, st.postsState, chat, messageId, text),
+      get previewRequests() {
+        return st.previewRequests;
+      },
+    },
   };
 }

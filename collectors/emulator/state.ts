@@ -1,7 +1,9 @@
 // The emulator's state: options, the audience model, fault rules (seeded), counters, the request and
 // message logs, and the usage window. The Graph API (graph.ts), the Bot API (bot.ts) and the server
 // (server.ts) all read and change it through this one object.
-import { audienceModel, hash32, prng, utcDay } from './model';
+import { audienceModel, chatIdFor, hash32, prng, utcDay } from './model';
+import { postsModel } from './posts-model';
+import { newPostsState, type PostsApiDeps, type PostsState } from './posts-api';
 import type { EmulatorCounters, EmulatorOptions, FaultRule, RequestLogEntry, SentMessage } from './types';
 
 export type ActiveRule = FaultRule & { fired: number };
@@ -37,6 +39,14 @@ export class EmulatorState {
   readonly counters: EmulatorCounters = { graphRequests: 0, graphCalls: 0, graphBatches: 0, telegramRequests: 0, byMethod: {} };
   readonly callTimes: number[] = [];
   nextMessageId = 1;
+  // Publications (issue 14): the posts model's endpoints, their state, Page tokens, private channels.
+  readonly posts: PostsApiDeps;
+  readonly postsState: PostsState = newPostsState();
+  readonly privateChannels: Set<string>;
+  previewRequests = 0;
+  /** getUpdates' allowed_updates, kept from the last call that gave it (empty: the default set). */
+  allowedUpdates: string[] = [];
+  updatesSince: number;
 
   constructor(readonly options: EmulatorOptions) {
     this.seed = options.seed ?? 1;
@@ -52,6 +62,17 @@ export class EmulatorState {
     this.disabledMethods = new Set((options.disabledMethods ?? []).map((m) => m.toLowerCase()));
     this.random = prng(hash32(`faults|${this.seed}`));
     (options.faults ?? []).forEach((r) => this.addRule(r));
+    this.privateChannels = new Set((options.privateChannels ?? []).map((c) => c.replace(/^@/, '').toLowerCase()));
+    this.posts = {
+      model: postsModel(this.seed, () => this.now().getTime()),
+      audience: (account, day) => this.model.audience(account.startsWith('@') ? account.toLowerCase() : account, day),
+      now: () => this.now().getTime(),
+      isPageToken: (token, pageId) => token !== undefined && this.pageTokens.get(token) === pageId,
+      isPrivateChannel: (name) => name.startsWith('private') || this.privateChannels.has(name) || this.unknown.has(`@${name}`),
+      chatId: (name) => chatIdFor(name, this.seed),
+    };
+    for (const c of options.adminChannels ?? []) this.postsState.adminChannels.set(c, this.now().getTime() - 86_400_000);
+    this.updatesSince = this.now().getTime() - 86_400_000;
     for (const [token, pages] of Object.entries(options.pageTasks ?? {})) this.grantPageTasks(token, pages);
     this.appSecret = options.appSecret;
     this.privateChats = new Set((options.privateChats ?? []).map((c) => c.toLowerCase()));

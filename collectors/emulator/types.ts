@@ -53,6 +53,10 @@ export interface EmulatorOptions {
   /** Longest a getUpdates long poll is held, whatever its `timeout` (default 25 s). */
   maxPollMs?: number;
   faults?: FaultRule[];
+  /** Telegram channels (names without @) whose public preview is off (302); also any name starting with "private". */
+  privateChannels?: string[];
+  /** Channels (`@name` or `-100…`) where the bot is an administrator: their posts arrive as channel_post updates. */
+  adminChannels?: string[];
   /**
    * Which Pages each system-user (or user) token has a task on: only those get a Page access token from
    * `/{page}?fields=access_token` (else the real #200). `'*'`: every Page. Default: none.
@@ -123,6 +127,14 @@ export interface Emulator {
   readonly messages: SentMessage[];
   readonly requestLog: RequestLogEntry[];
   readonly counters: EmulatorCounters;
+  /** Publications (issue 14): delete a post, make the bot a channel's administrator, edit a channel post. */
+  readonly posts: {
+    delete(platform: 'facebook' | 'instagram' | 'telegram', account: string, postId: string): void;
+    addAdminChannel(chat: string): void;
+    editChannelPost(chat: string, messageId: number, text: string): void;
+    /** Requests to the public preview `/s/…`. */
+    readonly previewRequests: number;
+  };
 }
 
 /** One emulated answer, before it is sent. */

@@ -12,6 +12,7 @@ import { loadTree } from '../growth/tree';
 import { formatDate, formatDateTime, formatDelta, formatNumber } from '../i18n/format';
 import { createLogger, redact } from '../log';
 import { chatLanguage } from './chats';
+import { silentRegions } from './info-work';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
@@ -32,6 +33,8 @@ export interface AlertCounts {
   tokens: number;
   suspicious: number;
   targets: number;
+  /** regions whose channels all fell silent for 14 days */
+  silent: number;
 }
 
 function alreadySent(db: Db, key: string): boolean {
@@ -62,7 +65,7 @@ function withList(head: string, lines: string[], m: Catalog): string {
  * admin chat is configured, so turning alerts on later does not replay old changes.
  */
 export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new Date()): AlertCounts {
-  const counts: AlertCounts = { runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0 };
+  const counts: AlertCounts = { runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 };
   const chat = config.telegram.adminChat;
   const lang = chat ? chatLanguage(db, config, [chat]) : config.language;
   const m = messages(lang);
@@ -183,6 +186,13 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     counts.suspicious = flags.length;
   }
 
-  if (counts.runs + counts.stale + counts.tokens + counts.suspicious + counts.targets > 0) log.info('alerts queued', { ...counts });
+  // Regions whose every channel has been silent for 14 days (once per silence episode).
+  const silent = silentRegions(db, config, today, lang).filter((r) => !alreadySent(db, r.key));
+  if (silent.length) {
+    send(db, outbox, chat, silent.map((r) => r.html).join('\n'), silent.map((r) => r.key), nowMs);
+    counts.silent = silent.length;
+  }
+
+  if (counts.runs + counts.stale + counts.tokens + counts.suspicious + counts.targets + counts.silent > 0) log.info('alerts queued', { ...counts });
   return counts;
 }

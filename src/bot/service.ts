@@ -1,6 +1,8 @@
 // The bot as a `serve` service: the outbox sender, the command bot (long polling, or a webhook when
 // configured), and its jobs — the weekly summary (Monday 09:00 in the configured zone by default) and
 // the alert check.
+import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../posts/telegram-updates';
+import { markBotPolling } from '../posts/bot-polling';
 import crypto from 'node:crypto';
 import type { Telegraf } from 'telegraf';
 import type { Db } from '../../db';
@@ -96,6 +98,7 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
   const bot = createBot({ db, config });
   let scheduler: Scheduler | undefined;
   let launched: Promise<void> | undefined;
+  let pollingBeat: NodeJS.Timeout | undefined;
   return {
     name: 'bot',
     outbox,
@@ -110,6 +113,16 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
       sender.start();
       scheduler = startScheduler(botJobs(db, config, outbox, sender), config.timezone, createLogger('bot.jobs'));
       if (opts.commands === false) return;
+      // Channel posts of channels where the bot is an administrator (DESIGN §11): stored as they arrive.
+      const storePost = (update: unknown) => {
+        try {
+          savePostUpdates(db, config.timezone, [update as TgUpdate]);
+        } catch (err) {
+          log.error('storing a channel post failed', { error: err as Error });
+        }
+      };
+      bot.on('channel_post', (c) => storePost(c.update));
+      bot.on('edited_channel_post', (c) => storePost(c.update));
       const hook = config.telegram.webhook;
       const launchOpts = hook
         ? {
@@ -122,8 +135,16 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
             },
           }
         : { dropPendingUpdates: false };
+      // Set explicitly: Telegram keeps the previous setting when it is left out.
+      const allowedUpdates = ['message', ...POST_UPDATE_TYPES] as ('message' | 'channel_post' | 'edited_channel_post')[];
+      if (!hook) {
+        // collect leaves the channel posts to this service while it polls
+        markBotPolling(db, true);
+        pollingBeat = setInterval(() => markBotPolling(db, true), 30_000);
+        pollingBeat.unref();
+      }
       // launch() resolves only when the bot stops: keep the promise, report its failure.
-      launched = bot.launch(launchOpts).catch((err: unknown) => log.error('bot stopped with an error', { error: err as Error }));
+      launched = bot.launch({ ...launchOpts, allowedUpdates }).catch((err: unknown) => log.error('bot stopped with an error', { error: err as Error }));
       log.info(hook ? 'bot listening for webhook updates' : 'bot polling for updates', hook ? { domain: hook.domain, port: hook.port ?? 8443 } : {});
     },
     async stop() {
@@ -131,6 +152,11 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
         if (launched) bot.stop('serve stopping');
       } catch {
         // not running
+      }
+      if (pollingBeat) {
+        clearInterval(pollingBeat);
+        pollingBeat = undefined;
+        markBotPolling(db, false);
       }
       await scheduler?.stop();
       await sender.stop();

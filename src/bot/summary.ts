@@ -16,6 +16,7 @@ import { chatLanguage, sameChat } from './chats';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
+import { infoWorkSummary, renderInfoWork, type InfoWorkSummary } from './info-work';
 
 export const SUMMARY_PLATFORMS: readonly PlatformGroup[] = ['social', 'facebook', 'instagram', 'telegram', 'newspaper'];
 export const STATUS_ORDER: readonly TargetStatus[] = ['achieved', 'on_track', 'at_risk', 'behind', 'missed', 'no_data'];
@@ -46,6 +47,8 @@ export interface SummaryData {
   /** Social growth of each direct child. */
   children: { org: OrgRow; row: GrowthRow }[];
   targets: (TargetRow & { orgRow: OrgRow; connected: number })[];
+  /** Information work of the week (posts, active primaries, best posts, least-covered theme). */
+  info: InfoWorkSummary;
 }
 
 /** Gathers the weekly summary's figures for an org's subtree and an ISO week (`YYYY-Www`). */
@@ -75,6 +78,7 @@ export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLa
     audience,
     children,
     targets,
+    info: infoWorkSummary(db, config, org, period.from, period.to),
   };
 }
 
@@ -185,6 +189,7 @@ export function renderSummary(d: SummaryData, lang: Language): string {
     }
   }
 
+  if (d.info.row.accounts > 0 || d.info.row.posts > 0) lines.push(...renderInfoWork(d.info, lang));
   return lines.join('\n');
 }
 

@@ -5,6 +5,7 @@ import type { Services } from '../services';
 import { createLogger } from '../log';
 import { startScheduler, type Job } from '../scheduler';
 import { CollectBusyError, runCollect } from './collect';
+import { botPolling } from '../posts/bot-polling';
 
 const log = createLogger('jobs');
 
@@ -16,7 +17,7 @@ export function dataJobs(services: Services): Job[] {
       cron: config.schedules.collect,
       run: async () => {
         try {
-          const r = await runCollect({ db, config, onSnapshotsChanged, trigger: 'schedule' });
+          const r = await runCollect({ db, config, onSnapshotsChanged, trigger: 'schedule', posts: true, takeUpdates: !botPolling(db) });
           return { run: r.runId, accounts: r.accountsTotal, ok: r.accountsOk, failed: r.accountsFailed, requests: r.requests };
         } catch (err) {
           // A manual `collect` started from the shell holds the lock: that run does the work.

@@ -37,11 +37,11 @@ test('suspicious growth and a target that moved from on track to behind are aler
   const outbox = new Outbox(f.db);
   const now = new Date('2026-03-16T06:00:00Z');
 
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 1, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 1, targets: 0, silent: 0 });
   // the committee last saw gamma's target on track; today it is behind
   f.db.prepare("UPDATE bot_target_status SET status = 'on_track' WHERE target_key LIKE 'gamma|%'").run();
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 1 });
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 1, silent: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 });
 
   await deliver();
   const posts = postsTo(emu, ADMIN);
@@ -63,7 +63,7 @@ test('a collect run with failures and channels stale for over 3 days are alerted
   expect(counts.runs).toBe(1);
   // facebook and instagram were last read in March, gamma's channel failed: all stale
   expect(counts.stale).toBe(4);
-  expect(checkAlerts(f.db, f.config, outbox)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 });
 
   await deliver();
   const posts = postsTo(emu, ADMIN);

@@ -30,6 +30,7 @@ function envFor(extra: Record<string, string> = {}): Record<string, string> {
     AUDIENCE_GROWTH_CONFIG: configFile,
     FACEBOOK_GRAPH_URL: emu.url,
     TELEGRAM_API_ROOT: emu.url,
+    TELEGRAM_PREVIEW_ROOT: emu.url,
     FACEBOOK_ACCESS_TOKEN: 'EAAdefault-token',
     TELEGRAM_BOT_TOKEN: '100:default-bot-token',
     ...extra,
@@ -37,7 +38,7 @@ function envFor(extra: Record<string, string> = {}): Record<string, string> {
 }
 
 /** Progress on stderr when not a terminal (src/progress.ts): not an error. */
-const PROGRESS_LINE = /^collect( --backfill)?: \d+\/\d+ (accounts|Page histories) \(\d+%\)$/;
+const PROGRESS_LINE = /^collect( --backfill| posts)?: \d+\/\d+ (accounts|Page histories) \(\d+%\)$/;
 
 const count = (db: Database.Database, sql: string) => (db.prepare(sql).get() as { n: number }).n;
 
@@ -48,7 +49,8 @@ test('a collect killed with SIGKILL mid-run leaves a consistent database, and a 
   fx.db.close();
   emu.setLatency(250);
 
-  const child = spawnCli(['collect'], envFor());
+  // audiences only: posts have their own kill test (posts-cli.test.ts)
+  const child = spawnCli(['collect', '--no-posts'], envFor());
   const reader = new Database(fx.dbPath, { readonly: true });
   const deadline = Date.now() + 20_000;
   // Kill once some readings are stored but the run is far from done (6 sequential batches + 4 s of Telegram).
@@ -68,7 +70,7 @@ test('a collect killed with SIGKILL mid-run leaves a consistent database, and a 
   check.close();
 
   emu.setLatency(0);
-  const rerun = await spawnCli(['collect'], envFor()).done;
+  const rerun = await spawnCli(['collect', '--no-posts'], envFor()).done;
   expect(rerun.code).toBe(0);
   expect(rerun.stdout).toMatch(/340 of 340 accounts read, 0 failed/);
 
@@ -82,11 +84,11 @@ test('a collect killed with SIGKILL mid-run leaves a consistent database, and a 
   } finally {
     db.close();
   }
-}, 60_000);
+}, 120_000);
 
 test('no token appears in logs, errors, the database or exports, even under faults', async () => {
   const TOKENS = { fb: 'EAAsecretFB-ZQX9-default', fbBad: 'EAAsecretFB-ZQX9-perAccount', tg: '555:secretBOT-ZQX9-default', tgBad: '666:secretBOT-ZQX9-other' };
-  fs.writeFileSync(configFile, 'collect:\n  max_retries: 2\n  timeout_ms: 500\n');
+  fs.writeFileSync(configFile, 'collect:\n  max_retries: 2\n  timeout_ms: 500\nposts:\n  history_days: 7\n  preview_rate: 50\n');
   for (let i = 0; i < 60; i++) fx.addAccount('facebook', `80000000${String(i).padStart(7, '0')}`);
   for (let i = 0; i < 5; i++) fx.addAccount('facebook', `81000000${String(i).padStart(7, '0')}`, { tokenEnv: 'REGION_FB_TOKEN' });
   for (let i = 0; i < 10; i++) fx.addAccount('instagram', `178414100${String(i).padStart(8, '0')}`);
@@ -122,7 +124,7 @@ test('no token appears in logs, errors, the database or exports, even under faul
     // Not even the distinctive middle part.
     for (const h of haystacks) expect(h.includes('ZQX9')).toBe(false);
   }
-}, 60_000);
+}, 120_000);
 
 test('bad usage exits 2 with a clear message and writes nothing', async () => {
   fs.writeFileSync(configFile, '{}\n');

@@ -143,3 +143,65 @@
     if (mq.addEventListener) mq.addEventListener('change', resizeAll);
   }
 })();
+
+/* The Publications page's charts: posts per week by platform (bars), engagement and view rate per week (lines). */
+(function () {
+  'use strict';
+  if (typeof Chart === 'undefined') return;
+  function numberFormat(locale) {
+    var nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
+    return function (v) { return v === null || v === undefined ? '—' : nf.format(v).replace('-', '\u2212'); };
+  }
+  function percentFormat(locale) {
+    var nf = new Intl.NumberFormat(locale, { maximumFractionDigits: 1, minimumFractionDigits: 1 });
+    return function (v) { return v === null || v === undefined ? '—' : nf.format(v) + (locale === 'en' ? '%' : '\u00a0%'); };
+  }
+  function weekLabels(data) {
+    return data.weekStarts.map(function (d) {
+      var p = d.split('-');
+      return data.lang === 'en' ? new Date(Date.UTC(+p[0], +p[1] - 1, +p[2])).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', timeZone: 'UTC' }) : p[2] + '.' + p[1];
+    });
+  }
+  var pubBlock = document.getElementById('pub-chart-data');
+  if (pubBlock) {
+    var pub = JSON.parse(pubBlock.textContent);
+    var locale = pub.lang === 'en' ? 'en-GB' : pub.lang === 'kk' ? 'kk-KZ' : 'ru-RU';
+    var labels = weekLabels(pub);
+    var bars = document.getElementById('posts-bars');
+    if (bars) {
+      new Chart(bars, {
+        type: 'bar',
+        data: { labels: labels, datasets: pub.bars.map(function (b) { return { label: pub.labels[b.key], data: b.data, backgroundColor: b.color, stack: 'posts' }; }) },
+        options: {
+          scales: { x: { stacked: true, grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0, callback: function (v) { return numberFormat(locale)(v); } } } },
+          plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { title: function (items) { return pub.weeks[items[0].dataIndex]; } } } },
+        },
+      });
+      bars.setAttribute('data-ready', '1');
+    }
+    var lines = document.getElementById('rates-lines');
+    if (lines) {
+      var pf = percentFormat(pub.lang === 'en' ? 'en' : locale);
+      new Chart(lines, {
+        type: 'line',
+        data: {
+          labels: labels,
+          datasets: [
+            { label: pub.labels.er, data: pub.er, borderColor: '#111827', backgroundColor: '#111827', borderWidth: 2, pointRadius: 2, spanGaps: false, yAxisID: 'y' },
+            { label: pub.labels.vr, data: pub.vr, borderColor: '#229ED9', backgroundColor: '#229ED9', borderWidth: 2, borderDash: [6, 4], pointRadius: 2, spanGaps: false, yAxisID: 'y2' },
+          ],
+        },
+        options: {
+          interaction: { mode: 'index', intersect: false },
+          scales: {
+            x: { grid: { display: false }, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
+            y: { beginAtZero: true, position: 'left', ticks: { callback: function (v) { return pf(v); } } },
+            y2: { beginAtZero: true, position: 'right', grid: { display: false }, ticks: { callback: function (v) { return pf(v); } } },
+          },
+          plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { title: function (items) { return pub.weeks[items[0].dataIndex]; }, label: function (item) { return item.dataset.label + ': ' + pf(item.parsed.y); } } } },
+        },
+      });
+      lines.setAttribute('data-ready', '1');
+    }
+  }
+})();

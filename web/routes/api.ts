@@ -59,6 +59,14 @@ export function apiRouter(ctx: WebContext): Router {
     res.json(runExport(ctx.exporters, 'growth', ctx.db, { org: org?.slug, platform, from, to }, ctx.config).rows);
   });
 
+  // DESIGN §11: the rows of `export posts`, the current month to today by default.
+  router.get('/posts', (req, res) => {
+    const q = query(req, { org: Q.org, platform: Q.platform, from: Q.date, to: Q.date });
+    const org = orgParam(ctx.db, q.org);
+    const { from, to } = range(q, (to) => periodContaining('month', to).from);
+    res.json(runExport(ctx.exporters, 'posts', ctx.db, { org: org?.slug, platform: q.platform, from, to }, ctx.config).rows);
+  });
+
   router.get('/targets', (req, res) => {
     const q = query(req, { date: Q.date, org: Q.org, platform: Q.optionalPlatform, status: Q.statuses });
     const date = q.date ?? ctx.today();
@@ -97,6 +105,16 @@ export function apiRouter(ctx: WebContext): Router {
     const links = [link(1, 'first'), ...(pg.page > 1 ? [link(pg.page - 1, 'prev')] : []), ...(pg.page < pg.pages ? [link(pg.page + 1, 'next')] : []), link(pg.pages, 'last')];
     res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(rows.slice(pg.start, pg.end));
   });
+
+  // Information work (DESIGN §11): the rows of `export publications` / `export rubrics`, same parameters.
+  for (const kind of ['publications', 'rubrics'] as const) {
+    router.get(`/${kind}`, (req, res) => {
+      const q = query(req, { org: Q.org, platform: Q.text, from: Q.date, to: Q.date });
+      const org = orgParam(ctx.db, q.org);
+      const { from, to } = range(q, (to) => periodContaining('month', to).from);
+      res.json(runExport(ctx.exporters, kind, ctx.db, { org: org?.slug, platform: q.platform, from, to }, ctx.config).rows);
+    });
+  }
 
   router.get('/health', (_req, res) => {
     res.json(healthJson(healthReport(ctx.db, ctx.today())));

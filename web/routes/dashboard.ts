@@ -7,6 +7,7 @@ import { CHART_RANGES, CHART_VIEWS, orgIndex, orgPageData, type ChartRange, type
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
+import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../src/growth/tree';
 
 /** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
@@ -46,6 +47,7 @@ export function dashboardRouter(ctx: WebContext): Router {
       chartRange: chartText,
       chartView: viewText,
       lastCollectAt: lastCollectAt(ctx.db),
+      infoPanel: informationPanel(ctx.db, ctx.config, org, period, lang),
       ...data,
     });
   };

@@ -3,12 +3,19 @@ import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { InputError } from '../../config';
 import { runCollect, type CollectResult } from '../../jobs/collect';
+import { botPolling } from '../../posts/bot-polling';
 import { createProgress, type Progress } from '../../progress';
 import { COLLECTED_PLATFORMS, type CollectedPlatform } from '../../../collectors/types';
 
 function parseDays(v: string): number {
   const n = Number(v);
   if (!/^\d+$/.test(v.trim()) || n < 1 || n > 730) throw new InputError(`must be a whole number of days from 1 to 730, got ${JSON.stringify(v)}`, undefined, undefined, '--backfill');
+  return n;
+}
+
+function parsePostsDays(v: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 3650) throw new InputError(`must be a whole number of days from 1 to 3650, got ${JSON.stringify(v)}`, undefined, undefined, '--posts-history');
   return n;
 }
 
@@ -31,6 +38,18 @@ export function formatCollectResult(r: CollectResult): string {
     const b = r.backfill;
     lines.push(`backfill: ${b.accounts} Facebook Pages, ${b.snapshotsWritten} daily snapshots written, ${b.failed} failed, ${b.requests} requests`);
   }
+  if (r.posts) {
+    const p = r.posts;
+    lines.push(
+      `posts: ${p.ok} of ${p.accounts} accounts read, ${p.failed} failed; ${p.inserted} new, ${p.updated} updated, ${p.deleted} marked deleted; ` +
+        `${p.graphRequests} Graph and ${p.previewRequests} Telegram preview requests${p.updatesPosts ? `, ${p.updatesPosts} channel posts from updates` : ''}`,
+    );
+    if (p.failures.length) {
+      lines.push(`accounts whose posts could not be read (${p.failures.length}):`);
+      for (const f of p.failures.slice(0, 200)) lines.push(`  ${f.platform} ${f.platformId}: [${f.noPreview ? 'no public preview' : f.kind}] ${f.message}`);
+      if (p.failures.length > 200) lines.push(`  … and ${p.failures.length - 200} more (see the collection health page)`);
+    }
+  }
   if (r.failures.length) {
     lines.push(`failed accounts (${r.failures.length}):`);
     for (const f of r.failures.slice(0, 200)) lines.push(`  ${f.platform} ${f.platformId}: [${f.kind}] ${f.message}`);
@@ -47,7 +66,10 @@ export function register(program: Command, ctx: CliContext): void {
     .option('--org <slug>', 'only the accounts of this organisation and the ones below it')
     .option('--account <id>', 'only this account (its platform id as configured, e.g. @channel, or its number)')
     .option('--backfill <days>', 'also read up to this many days of Facebook Page history from Page Insights (1-730)', parseDays)
-    .action(async (o: { platform?: CollectedPlatform; org?: string; account?: string; backfill?: number }) => {
+    .option('--posts-only', 'read only the posts (publications), not the audiences')
+    .option('--posts-history <days>', 'read this many days of posts back (e.g. for a channel just connected), whatever is already known', parsePostsDays)
+    .option('--no-posts', 'do not read posts this time')
+    .action(async (o: { platform?: CollectedPlatform; org?: string; account?: string; backfill?: number; postsOnly?: boolean; postsHistory?: number; posts?: boolean }) => {
       const config = ctx.config();
       const db = ctx.db();
       // One progress per phase, made when the job first reports (it knows the totals).
@@ -63,12 +85,19 @@ export function register(program: Command, ctx: CliContext): void {
           orgSlug: o.org,
           account: o.account,
           backfillDays: o.backfill,
+          posts: o.posts !== false,
+          postsOnly: o.postsOnly,
+          postsHistoryDays: o.postsHistory,
+          takeUpdates: !botPolling(db),
           trigger: 'manual',
           onProgress: (done, total, p = 'accounts') => {
             if (p !== phase) {
               progress?.stop();
               phase = p;
-              progress = createProgress(p === 'backfill' ? 'collect --backfill' : 'collect', total, { unit: p === 'backfill' ? 'Page histories' : 'accounts', since: started });
+              progress = createProgress(p === 'backfill' ? 'collect --backfill' : p === 'posts' ? 'collect posts' : 'collect', total, {
+                unit: p === 'backfill' ? 'Page histories' : 'accounts',
+                since: started,
+              });
             }
             progress!.update(done, total);
           },

@@ -23,6 +23,7 @@ import { runBackfill } from './backfill';
 import { loginTokenOf, refreshTokenFiles } from '../../instagram-tokens';
 import { GraphTransport } from '../../../collectors/graph';
 import type { CollectJobOptions, CollectResult } from './types';
+import { collectPosts } from './posts';
 
 export { CollectBusyError, acquireLock, releaseLock } from './lock';
 export type { BackfillStats, CollectFailure, CollectJobOptions, CollectResult, CollectTrigger, PlatformStats } from './types';
@@ -103,7 +104,29 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     log.info('collect started', { run: runId, accounts: rows.length, platform: opts.platform, org: opts.orgSlug, backfill_days: opts.backfillDays, date });
 
     const run = new CollectRun(db, config, opts, runId, rows, log);
-    const result = await collectRows(run, registry, settings, opts.env ?? process.env, date);
+    const result = opts.postsOnly ? emptyResult(runId, date, rows.length) : await collectRows(run, registry, settings, opts.env ?? process.env, date);
+    if (opts.posts === true || opts.postsOnly) {
+      const postRows = [...rows, ...closedAwaitingPosts(db, opts, toEpochDay(date))];
+      result.posts = await collectPosts({
+        db,
+        config,
+        env: opts.env ?? process.env,
+        runId,
+        rows: postRows,
+        settings,
+        preview: opts.previewSettings,
+        historyDays: opts.postsHistoryDays,
+        takeUpdates: opts.takeUpdates,
+        log,
+        onProgress: (done, total) => opts.onProgress?.(done, total, 'posts'),
+      });
+      if (opts.postsOnly) {
+        result.accountsTotal = result.posts.accounts;
+        result.accountsOk = result.posts.ok;
+        result.accountsFailed = result.posts.failed;
+      }
+      result.requests += result.posts.graphRequests + result.posts.previewRequests + result.posts.botRequests;
+    }
     result.durationMs = Date.now() - started;
     db.prepare(
       `UPDATE collection_runs SET status = 'finished', finished_at = ?, accounts_ok = ?, accounts_failed = ?, requests = ?, duration_ms = ? WHERE id = ?`,
@@ -141,6 +164,30 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     stopHeartbeat();
     releaseLock(db, LOCK_NAME, owner);
   }
+}
+
+function emptyResult(runId: number, date: string, total: number): CollectResult {
+  return { runId, status: 'finished', date, accountsTotal: total, accountsOk: 0, accountsFailed: 0, requests: 0, durationMs: 0, perPlatform: {}, failures: [], changedFrom: new Map() };
+}
+
+/** Closed accounts whose posts up to the closing are not all known yet: read until one read after the closing succeeded. */
+function closedAwaitingPosts(db: Db, opts: Pick<CollectJobOptions, 'platform' | 'orgSlug' | 'account'>, today: number): AccountRow[] {
+  if (opts.account !== undefined) return [];
+  let rows = db
+    .prepare(
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day FROM accounts a
+       LEFT JOIN post_collect_state s ON s.account_id = a.id
+       WHERE a.platform IN ('facebook', 'instagram', 'telegram') AND a.closed_day IS NOT NULL AND a.closed_day <= ?
+         AND (s.last_ok_at IS NULL OR s.last_ok_at < (a.closed_day + 1) * 86400000) ORDER BY a.id`,
+    )
+    .all(today) as AccountRow[];
+  if (opts.platform) rows = rows.filter((r) => r.platform === opts.platform);
+  if (opts.orgSlug) {
+    const org = orgBySlug(db, opts.orgSlug);
+    const ids = new Set(org ? subtreeIds(db, org.id) : []);
+    rows = rows.filter((r) => ids.has(r.org_id));
+  }
+  return rows;
 }
 
 async function collectRows(run: CollectRun, registry: ReturnType<typeof createDefaultRegistry>, settings: CollectSettings, env: NodeJS.ProcessEnv, startDate: string): Promise<CollectResult> {

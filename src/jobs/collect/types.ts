@@ -6,6 +6,8 @@ import type { SnapshotsChanged } from '../hooks';
 import type { CollectorRegistry } from '../../../collectors/registry';
 import type { FailureKind } from '../../../collectors/http';
 import type { CollectedPlatform, CollectSettings } from '../../../collectors/types';
+import type { PreviewSettings } from '../../../collectors/posts/telegram-preview';
+import type { PostsCollectResult } from './posts';
 
 export type CollectTrigger = 'schedule' | 'manual' | 'admin' | 'demo';
 
@@ -32,8 +34,17 @@ export interface CollectJobOptions {
   lockStaleMs?: number;
   /** Called after the run is recorded, with its result; failures are logged, never fatal. */
   afterCollect?: (result: CollectResult) => void | Promise<void>;
-  /** Accounts read so far; with `--backfill`, then the Pages whose history is read ('backfill'). */
-  onProgress?: (done: number, total: number, phase?: 'accounts' | 'backfill') => void;
+  /** Accounts read so far; with `--backfill`, then the Pages whose history is read ('backfill'), then posts ('posts'). */
+  onProgress?: (done: number, total: number, phase?: 'accounts' | 'backfill' | 'posts') => void;
+  /** Read posts too (DESIGN §11; the CLI, scheduler and demo ask for it), or only posts (`--posts-only`). */
+  posts?: boolean;
+  postsOnly?: boolean;
+  /** `--posts-history DAYS`: read this many days of posts back, whatever is known. */
+  postsHistoryDays?: number;
+  /** Take channel posts from getUpdates (only when no bot service is polling; default false). */
+  takeUpdates?: boolean;
+  /** Overrides of the Telegram preview reader (tests and the bench). */
+  previewSettings?: Partial<PreviewSettings>;
 }
 
 export interface CollectFailure {
@@ -77,4 +88,6 @@ export interface CollectResult {
   failures: CollectFailure[];
   /** account id → earliest local day written (what the rollups must recompute from). */
   changedFrom: Map<number, number>;
+  /** The posts read, when posts were read. */
+  posts?: PostsCollectResult;
 }

@@ -1,0 +1,305 @@
+// Daily post figures per org × platform group (DESIGN §11), kept up to date incrementally: the one owner of
+// post_series / post_account_series / post_accounts. Pages, exports, the API and the bot read figures through
+// the readers below, never by scanning raw posts.
+//
+// How an update stays exact (as the audience rollups in src/jobs/compute.ts): triggers record, per account,
+// the day range whose figures may have changed (post_dirty). Each account's own figures are stored as last
+// computed; for a dirty account we subtract its old figures of the range's chunks from every org × group it
+// counted in (its old chain) and add the newly computed ones to every org × group it counts in now.
+import type { Db } from '../../db';
+import { groupsOfPlatform, GROUP_CODE, type Platform, type PlatformGroup } from '../domain/growth';
+import { chunkOf, chunkStart, CHUNK_DAYS } from '../domain/rollup';
+import { CHUNK_VALUES, decodeFigures, encodeFigures, FIELDS, FIGURE_FIELDS, type FigureField } from './codec';
+
+const FAR_PAST = -1_000_000_000;
+const FAR_FUTURE = 1_000_000_000;
+
+export interface PostFiguresSummary {
+  mode: 'full' | 'incremental';
+  accounts: number;
+  chunks: number;
+  ms: number;
+}
+
+/** True when posts, snapshots or accounts changed since the figures were last computed. */
+export function postFiguresStale(db: Db): boolean {
+  return (
+    db.prepare('SELECT 1 FROM post_dirty LIMIT 1').get() !== undefined ||
+    db.prepare("SELECT 1 FROM rollup_state WHERE key = 'posts_tree_changed' AND value = 1").get() !== undefined
+  );
+}
+
+/** Brings the figures up to date when something changed; cheap when nothing did. */
+export function ensurePostFigures(db: Db): PostFiguresSummary | null {
+  return postFiguresStale(db) ? updatePostFigures(db) : null;
+}
+
+type ChunkMap = Map<number, Float64Array>;
+
+function chainFinder(db: Db): (orgId: number) => number[] {
+  const parent = new Map((db.prepare('SELECT id, parent_id FROM organisations').all() as { id: number; parent_id: number | null }[]).map((o) => [o.id, o.parent_id]));
+  const memo = new Map<number, number[]>();
+  const chainOf = (orgId: number): number[] => {
+    let c = memo.get(orgId);
+    if (c) return c;
+    const p = parent.get(orgId);
+    c = p === null || p === undefined ? [orgId] : [...chainOf(p), orgId];
+    memo.set(orgId, c);
+    return c;
+  };
+  return chainOf;
+}
+
+/**
+ * Updates the figures for what changed (or rebuilds them all with `full`), in one transaction. Safe to call
+ * inside a caller's transaction (it then becomes a savepoint of it).
+ */
+export function updatePostFigures(db: Db, opts: { full?: boolean } = {}): PostFiguresSummary {
+  const t0 = performance.now();
+  const run = db.transaction(() => updateInTransaction(db, opts.full ?? false));
+  const summary = db.inTransaction ? run() : run.immediate();
+  summary.ms = performance.now() - t0;
+  return summary;
+}
+
+function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
+  const chainOf = chainFinder(db);
+  const dirty = new Map<number, [number, number]>();
+  if (full) {
+    db.exec('DELETE FROM post_series; DELETE FROM post_account_series; DELETE FROM post_accounts;');
+    for (const { account_id } of db.prepare('SELECT DISTINCT account_id FROM posts').all() as { account_id: number }[]) dirty.set(account_id, [FAR_PAST, FAR_FUTURE]);
+  } else {
+    for (const r of db.prepare('SELECT account_id, from_day, to_day FROM post_dirty').all() as { account_id: number; from_day: number; to_day: number }[]) {
+      dirty.set(r.account_id, [r.from_day, r.to_day]);
+    }
+    const treeChanged = (db.prepare("SELECT value FROM rollup_state WHERE key = 'posts_tree_changed'").get() as { value: number } | undefined)?.value === 1;
+    if (treeChanged) {
+      for (const r of db.prepare('SELECT account_id, org_id, chain FROM post_accounts').all() as { account_id: number; org_id: number; chain: string }[]) {
+        if (chainOf(r.org_id).join(',') !== r.chain) dirty.set(r.account_id, [FAR_PAST, FAR_FUTURE]);
+      }
+    }
+  }
+  db.exec("DELETE FROM post_dirty; UPDATE rollup_state SET value = 0 WHERE key = 'posts_tree_changed';");
+
+  const q = {
+    account: db.prepare('SELECT org_id, platform, closed_day FROM accounts WHERE id = ?'),
+    before: db.prepare('SELECT org_id, chain, platform FROM post_accounts WHERE account_id = ?'),
+    oldChunks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?'),
+    delChunks: db.prepare('DELETE FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?'),
+    putChunk: db.prepare('INSERT OR REPLACE INTO post_account_series (chunk, account_id, data) VALUES (?, ?, ?)'),
+    posts: db
+      .prepare(
+        `SELECT day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), views FROM posts INDEXED BY posts_account_day
+         WHERE account_id = ? AND day BETWEEN ? AND ? AND day < ? AND deleted_at IS NULL ORDER BY day`,
+      )
+      .raw(),
+    snapBefore: db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck(),
+    snapsIn: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day > ? AND day <= ? ORDER BY day').raw(),
+    lastDay: db.prepare('SELECT max(day) FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND day < ? AND deleted_at IS NULL').pluck(),
+    putAccount: db.prepare('INSERT OR REPLACE INTO post_accounts (account_id, org_id, chain, platform, last_post_day) VALUES (?, ?, ?, ?, ?)'),
+    delAccount: db.prepare('DELETE FROM post_accounts WHERE account_id = ?'),
+    seriesGet: db.prepare('SELECT data FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?').pluck(),
+    seriesPut: db.prepare('INSERT OR REPLACE INTO post_series (grp, chunk, org_id, data) VALUES (?, ?, ?, ?)'),
+    seriesDel: db.prepare('DELETE FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?'),
+  };
+
+  // (org × 8 + grp) → chunk → change of its figures
+  const deltas = new Map<number, ChunkMap>();
+  const addTo = (chain: readonly number[], platform: Platform, chunks: ChunkMap, sign: 1 | -1) => {
+    for (const g of groupsOfPlatform(platform)) {
+      for (const orgId of chain) {
+        const key = orgId * 8 + GROUP_CODE[g];
+        let m = deltas.get(key);
+        if (!m) deltas.set(key, (m = new Map()));
+        for (const [chunk, values] of chunks) {
+          let d = m.get(chunk);
+          if (!d) m.set(chunk, (d = new Float64Array(CHUNK_VALUES)));
+          for (let i = 0; i < CHUNK_VALUES; i++) d[i] += sign * values[i];
+        }
+      }
+    }
+  };
+
+  for (const [accountId, [from0, to0]] of dirty) {
+    const acc = q.account.get(accountId) as { org_id: number; platform: Platform; closed_day: number | null } | undefined;
+    const old = q.before.get(accountId) as { org_id: number; chain: string; platform: Platform } | undefined;
+    const chain = acc ? chainOf(acc.org_id) : [];
+    let [from, to] = [from0, to0];
+    if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) [from, to] = [FAR_PAST, FAR_FUTURE];
+    const c0 = chunkOf(from);
+    const c1 = chunkOf(to);
+
+    const oldChunks: ChunkMap = new Map();
+    if (old) for (const r of q.oldChunks.all(accountId, c0, c1) as { chunk: number; data: Buffer }[]) oldChunks.set(r.chunk, decodeFigures(r.data));
+    if (old && oldChunks.size) addTo(old.chain.split(',').map(Number), old.platform, oldChunks, -1);
+    q.delChunks.run(accountId, c0, c1);
+
+    if (!acc || (acc.platform as string) === 'newspaper') {
+      q.delAccount.run(accountId);
+      continue;
+    }
+    const newChunks: ChunkMap = new Map();
+    const rows = q.posts.all(accountId, chunkStart(c0), chunkStart(c1) + CHUNK_DAYS - 1, acc.closed_day ?? FAR_FUTURE) as [number, number, number | null][];
+    if (rows.length) {
+      // audience_at: the latest snapshot on or before each post's day, walking the snapshots alongside the posts
+      let audience = q.snapBefore.get(accountId, rows[0][0]) as number | undefined;
+      const snaps = q.snapsIn.all(accountId, rows[0][0], rows[rows.length - 1][0]) as [number, number][];
+      let si = 0;
+      for (const [day, interactions, views] of rows) {
+        while (si < snaps.length && snaps[si][0] <= day) audience = snaps[si++][1];
+        const chunk = chunkOf(day);
+        let v = newChunks.get(chunk);
+        if (!v) newChunks.set(chunk, (v = new Float64Array(CHUNK_VALUES)));
+        const b = (day - chunkStart(chunk)) * FIELDS;
+        v[b] += 1;
+        v[b + 1] += interactions;
+        if (views !== null) v[b + 2] += views;
+        if (audience !== undefined && audience > 0) {
+          v[b + 3] += interactions;
+          v[b + 4] += audience;
+          if (views !== null) {
+            v[b + 5] += views;
+            v[b + 6] += audience;
+          }
+        }
+      }
+    }
+    for (const [chunk, values] of newChunks) q.putChunk.run(chunk, accountId, encodeFigures(values));
+    if (newChunks.size) addTo(chain, acc.platform, newChunks, 1);
+    const lastDay = q.lastDay.get(accountId, acc.closed_day ?? FAR_FUTURE) as number | null;
+    q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, lastDay);
+  }
+
+  // apply the changes, in the table's key order
+  const writes: { grp: number; chunk: number; orgId: number; delta: Float64Array }[] = [];
+  for (const [key, chunks] of deltas) {
+    for (const [chunk, delta] of chunks) writes.push({ grp: key % 8, chunk, orgId: Math.floor(key / 8), delta });
+  }
+  writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
+  let written = 0;
+  for (const w of writes) {
+    if (w.delta.every((x) => x === 0)) continue;
+    const stored = q.seriesGet.get(w.grp, w.chunk, w.orgId) as Buffer | undefined;
+    const cur = stored ? decodeFigures(stored) : new Float64Array(CHUNK_VALUES);
+    for (let i = 0; i < CHUNK_VALUES; i++) cur[i] += w.delta[i];
+    const data = encodeFigures(cur);
+    if (data) q.seriesPut.run(w.grp, w.chunk, w.orgId, data);
+    else if (stored) q.seriesDel.run(w.grp, w.chunk, w.orgId);
+    written++;
+  }
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Readers
+
+/** Figures of one day, or summed over a period. */
+export type PostFigures = Record<FigureField, number>;
+
+export const ZERO_FIGURES: Readonly<PostFigures> = Object.freeze(Object.fromEntries(FIGURE_FIELDS.map((f) => [f, 0])) as PostFigures);
+
+function sumInto(acc: PostFigures, values: Float64Array, fromIdx: number, toIdx: number): void {
+  for (let d = fromIdx; d <= toIdx; d++) {
+    const b = d * FIELDS;
+    if (values[b] === 0) continue;
+    for (let f = 0; f < FIELDS; f++) acc[FIGURE_FIELDS[f]] += values[b + f];
+  }
+}
+
+function sumChunks(rows: { chunk: number; data: Buffer }[], from: number, to: number): PostFigures {
+  const acc = { ...ZERO_FIGURES };
+  const values = new Float64Array(CHUNK_VALUES);
+  for (const r of rows) {
+    decodeFigures(r.data, values);
+    const start = chunkStart(r.chunk);
+    sumInto(acc, values, Math.max(0, from - start), Math.min(CHUNK_DAYS - 1, to - start));
+  }
+  return acc;
+}
+
+/** Sums of an org's subtree on one platform group over [from, to] (local epoch days). */
+export function orgPostFigures(db: Db, orgId: number, group: PlatformGroup, from: number, to: number): PostFigures {
+  const rows = db
+    .prepare('SELECT chunk, data FROM post_series INDEXED BY post_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?')
+    .all(orgId, GROUP_CODE[group], chunkOf(from), chunkOf(to)) as { chunk: number; data: Buffer }[];
+  return sumChunks(rows, from, to);
+}
+
+/** The same sums for every org at once (one range scan): org id → sums; orgs without posts are absent. */
+export function allOrgsPostFigures(db: Db, group: PlatformGroup, from: number, to: number): Map<number, PostFigures> {
+  const out = new Map<number, PostFigures>();
+  const values = new Float64Array(CHUNK_VALUES);
+  const rows = db.prepare('SELECT chunk, org_id, data FROM post_series WHERE grp = ? AND chunk BETWEEN ? AND ?').all(GROUP_CODE[group], chunkOf(from), chunkOf(to)) as {
+    chunk: number;
+    org_id: number;
+    data: Buffer;
+  }[];
+  for (const r of rows) {
+    let acc = out.get(r.org_id);
+    if (!acc) out.set(r.org_id, (acc = { ...ZERO_FIGURES }));
+    decodeFigures(r.data, values);
+    const start = chunkStart(r.chunk);
+    sumInto(acc, values, Math.max(0, from - start), Math.min(CHUNK_DAYS - 1, to - start));
+  }
+  return out;
+}
+
+/** An org's daily figures over [from, to]: element i is day from + i. */
+export function orgPostDaily(db: Db, orgId: number, group: PlatformGroup, from: number, to: number): PostFigures[] {
+  const rows = db
+    .prepare('SELECT chunk, data FROM post_series INDEXED BY post_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?')
+    .all(orgId, GROUP_CODE[group], chunkOf(from), chunkOf(to)) as { chunk: number; data: Buffer }[];
+  return dailyFrom(rows, from, to);
+}
+
+function dailyFrom(rows: { chunk: number; data: Buffer }[], from: number, to: number): PostFigures[] {
+  const out: PostFigures[] = Array.from({ length: to - from + 1 }, () => ({ ...ZERO_FIGURES }));
+  const values = new Float64Array(CHUNK_VALUES);
+  for (const r of rows) {
+    decodeFigures(r.data, values);
+    const start = chunkStart(r.chunk);
+    for (let d = Math.max(from, start); d <= Math.min(to, start + CHUNK_DAYS - 1); d++) {
+      const b = (d - start) * FIELDS;
+      if (values[b] === 0) continue;
+      const day = out[d - from];
+      for (let f = 0; f < FIELDS; f++) day[FIGURE_FIELDS[f]] += values[b + f];
+    }
+  }
+  return out;
+}
+
+/** One account's own figures summed over [from, to]. */
+export function accountPostFigures(db: Db, accountId: number, from: number, to: number): PostFigures {
+  const rows = db
+    .prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?')
+    .all(accountId, chunkOf(from), chunkOf(to)) as { chunk: number; data: Buffer }[];
+  return sumChunks(rows, from, to);
+}
+
+/** The date of the account's latest counted post dated ≤ day (null when none): days_since_last_post = day − it. */
+export function lastPostDay(db: Db, accountId: number, day: number): number | null {
+  const rows = db
+    .prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk <= ? ORDER BY chunk DESC')
+    .iterate(accountId, chunkOf(day)) as IterableIterator<{ chunk: number; data: Buffer }>;
+  for (const r of rows) {
+    let mask = r.data.readUInt32LE(0);
+    const start = chunkStart(r.chunk);
+    if (day - start < CHUNK_DAYS - 1) mask &= (2 ** (day - start + 1) - 1) | 0;
+    if (mask !== 0) return start + 31 - Math.clz32(mask);
+  }
+  return null;
+}
+
+/** Latest counted post day per account with posts (today's view, without reading the series). */
+export function lastPostDays(db: Db): Map<number, number | null> {
+  return new Map((db.prepare('SELECT account_id, last_post_day FROM post_accounts').raw().all() as [number, number | null][]).map(([a, d]) => [a, d]));
+}
+
+/** True when the account's posts were read successfully on one of the days [day − back, day]. */
+export function postsReadOn(db: Db, accountId: number, day: number, back = 2): boolean {
+  const rows = db.prepare('SELECT chunk, bits FROM post_read_days WHERE account_id = ? AND chunk BETWEEN ? AND ?').raw().all(accountId, chunkOf(day - back), chunkOf(day)) as [number, number][];
+  for (const [chunk, bits] of rows) {
+    for (let d = day - back; d <= day; d++) if (chunkOf(d) === chunk && bits & (1 << (d - chunkStart(chunk)))) return true;
+  }
+  return false;
+}
