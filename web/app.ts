@@ -27,6 +27,7 @@ import { apiRouter } from './routes/api';
 import { dashboardRouter } from './routes/dashboard';
 import { targetsRouter } from './routes/targets';
 import { rankingsRouter } from './routes/rankings';
+import { channelRouter } from './routes/channel';
 import { healthRouter } from './routes/health';
 import { adminRouter } from './routes/admin';
 import { authRouter, csrfGuard, FORM_LIMIT, identify, requireSignIn } from './auth';
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(dashboardRouter(ctx));
   app.use(targetsRouter(ctx));
   app.use(rankingsRouter(ctx));
+  app.use(channelRouter(ctx));
   app.use(healthRouter(ctx));
   app.use('/admin', adminRouter(ctx, jobs));
 

@@ -213,3 +213,26 @@ describe('export posts and GET /api/v1/posts', () => {
     expect(bad.body.error.message).toMatch(/from/);
   });
 });
+
+describe('the channel page', () => {
+  test('lists a channel posts newest first with counters and links; a channel without preview says how to fix it', async () => {
+    const tg = fx.addAccount('telegram', '@page_union', { title: 'Профсоюз Павлодара' });
+    const closed = fx.addAccount('telegram', '@closed_union');
+    await run({ postsHistoryDays: 10, postsOnly: true });
+    const services = createServices(fx.db, configFor(emu.url));
+    const app = withToken(createApp({ ...services, now: () => new Date() }), token(fx.db));
+    const res = await request(app).get(`/org/kz/channel/${tg}`);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Профсоюз Павлодара');
+    const stored = fx.db.prepare('SELECT post_id, url FROM posts WHERE account_id = ? ORDER BY day DESC, published_at DESC').all(tg) as { post_id: string; url: string }[];
+    expect(stored.length).toBeGreaterThan(0);
+    const positions = stored.map((p) => res.text.indexOf(`href="${p.url}"`));
+    expect(positions.every((p) => p > 0)).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions); // newest first
+    expect(res.text).toContain('Публикации');
+    const none = await request(app).get(`/org/kz/channel/${closed}?lang=kk`);
+    expect(none.status).toBe(200);
+    expect(none.text).toContain('ботты арна әкімшісі етіп қосыңыз');
+    expect((await request(app).get('/org/kz/channel/99999')).status).toBe(404);
+  });
+});
