@@ -180,6 +180,8 @@ describe('export posts and GET /api/v1/posts', () => {
       data: { id: string; message?: string; shares?: { count: number }; reactions: { summary: { total_count: number } }; comments: { summary: { total_count: number } }; insights: { data: { values: { value: number }[] }[] } }[];
     };
     const fbRows = exported.rows.filter((r) => r.platform === 'facebook');
+    // --org reads its subtree's accounts (the whole tree here): the same rows
+    expect(runExport(services.exporters, 'posts', fx.db, { org: 'kz', from, to }, services.config).rows).toEqual(exported.rows);
     expect(fbRows.map((r) => r.post_id).sort()).toEqual(served.data.map((p) => p.id).sort());
     for (const p of served.data) {
       const row = fbRows.find((r) => r.post_id === p.id)!;
