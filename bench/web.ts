@@ -19,6 +19,11 @@ import { importTargets } from '../src/growth/targets';
 import { createApp, createWebServer } from '../web/app';
 import { createApiToken } from '../src/auth';
 import { ACCOUNTS, END, generateScaleModel, ORGS, rand, START } from './scale-model';
+import { generatePosts } from './posts-model';
+import { updatePostFigures } from '../src/posts/figures';
+import { classifyPosts } from '../src/publications/classify';
+import { updateRubricFigures } from '../src/publications/rubric-figures';
+import { updatePostScores } from '../src/publications/best-posts';
 import { createServices } from '../src/services';
 
 setLogLevel('warn');
@@ -68,9 +73,19 @@ async function main(): Promise<void> {
   const db = openDatabase(file);
   let t = performance.now();
   db.pragma('synchronous = OFF');
-  const { snapshots } = db.transaction(() => generateScaleModel(db, { throughDay: END }))();
+  const { snapshots, accounts } = db.transaction(() => generateScaleModel(db, { throughDay: END }))();
+  // Publications (DESIGN §11): ~5.5 M posts, then what compute builds from them; the classification of every
+  // post with the default rubrics is timed (the rate `compute --rubrics` re-classifies at).
+  const posts = db.transaction(() => generatePosts(db, accounts))();
   db.pragma('synchronous = NORMAL');
   computeRollups(db, { full: true });
+  const postFigures = updatePostFigures(db, { full: true });
+  const rubricsConfig = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } }).rubrics;
+  classifyPosts(db, rubricsConfig); // first classification of the new posts
+  const reclassify = classifyPosts(db, rubricsConfig, { full: true });
+  const rubricFigures = updateRubricFigures(db, { full: true });
+  const scores = updatePostScores(db, { full: true });
+  const dbBytes = fs.statSync(file).size;
   const baselineDate = fromEpochDay(START + 365);
   const due = fromEpochDay(END + 200);
   const orgs = db.prepare("SELECT slug, level FROM organisations WHERE level IN ('council', 'region', 'branch')").all() as { slug: string; level: string }[];
@@ -114,6 +129,16 @@ async function main(): Promise<void> {
     await measure('uncached: rankings primary', `${cold}${rankingsPath}`, 2),
     await measure('uncached: health', `${cold}/health`, 2),
   ];
+  // Information work pages, uncached: the council's and a region's Publications, the best posts (all, and a
+  // filtered view), and the publications API of the whole tree for a month.
+  const month = `from=${fromEpochDay(END).slice(0, 8)}01&to=${fromEpochDay(END)}`;
+  const coldPub = [
+    await measure('uncached: publications kz', `${cold}/org/kz/publications`, 2),
+    await measure('uncached: publications region', `${cold}/org/region-3/publications?period=quarter`, 2),
+    await measure('uncached: best posts', `${cold}/best`, 2),
+    await measure('uncached: best, rubric+primary', `${cold}/best?period=year&rubric=legal-protection&level=primary`, 2),
+    await measure('uncached: publications API', `${cold}/api/v1/publications?${month}`, 2),
+  ];
   const pages = [
     await measure('overview /', `${base}/`, 2),
     await measure('org page /org/region-3', `${base}/org/region-3`, 2),
@@ -130,7 +155,7 @@ async function main(): Promise<void> {
   db.close();
   fs.rmSync(dir, { recursive: true, force: true });
 
-  const rows = [...coldRuns, ...coldMore, ...pages, ...pagesMore, api, apiLoad, bareLoad];
+  const rows = [...coldRuns, ...coldMore, ...coldPub, ...pages, ...pagesMore, api, apiLoad, bareLoad];
   const pad = (s: string, n: number) => s.padEnd(n);
   const num = (v: number, d = 1) => v.toFixed(d).padStart(9);
   process.stdout.write(
@@ -141,6 +166,13 @@ async function main(): Promise<void> {
   const pageP95 = Math.max(...pages.map((p) => p.p95));
   const ratio = apiLoad.rps / bareLoad.rps;
   const uncachedAll = Math.max(...coldRuns.slice(0, 3).map((r) => r.p95), ...coldMore.map((r) => r.p95));
+  const pubP95 = Math.max(...coldPub.slice(0, 4).map((r) => r.p95));
+  const rate = reclassify.posts / (reclassify.ms / 1000);
+  process.stdout.write(
+    `posts: ${posts.toLocaleString('en')} (figures ${(postFigures.ms / 1000).toFixed(1)} s, rubric counts ${(rubricFigures.ms / 1000).toFixed(1)} s, scores ${(scores.ms / 1000).toFixed(1)} s); ` +
+      `re-classification ${Math.round(rate).toLocaleString('en')} posts/s (${reclassify.matched.toLocaleString('en')} with a rubric); database ${(dbBytes / 1e9).toFixed(2)} GB\n`,
+  );
+  process.stdout.write(`goals: publications and best pages uncached p95 ≤ 150 ms (${pubP95.toFixed(1)}), re-classification ≥ 20,000 posts/s (${Math.round(rate)})\n`);
   process.stdout.write(
     `\ngoals: API p95 ≤ 50 ms (${api.p95.toFixed(1)}), pages p95 ≤ 150 ms (${pageP95.toFixed(1)}; every page uncached, rankings and health included: ${uncachedAll.toFixed(1)}), API/bare throughput ≥ 0.5 (${ratio.toFixed(2)})\n`,
   );
@@ -164,6 +196,18 @@ async function main(): Promise<void> {
     orgs: ORGS,
     accounts: ACCOUNTS,
     snapshots,
+    publications_kz_p95_ms: Number(coldPub[0].p95.toFixed(2)),
+    publications_region_p95_ms: Number(coldPub[1].p95.toFixed(2)),
+    best_p95_ms: Number(coldPub[2].p95.toFixed(2)),
+    best_filtered_p95_ms: Number(coldPub[3].p95.toFixed(2)),
+    publications_api_p95_ms: Number(coldPub[4].p95.toFixed(2)),
+    posts,
+    reclassify_posts_per_s: Math.round(rate),
+    reclassify_s: Number((reclassify.ms / 1000).toFixed(1)),
+    post_figures_build_s: Number((postFigures.ms / 1000).toFixed(1)),
+    rubric_counts_build_s: Number((rubricFigures.ms / 1000).toFixed(1)),
+    post_scores_build_s: Number((scores.ms / 1000).toFixed(1)),
+    db_bytes: dbBytes,
     errors: rows.reduce((s, r) => s + r.errors, 0),
     elapsed_s: Number(((performance.now() - t) / 1000).toFixed(1)),
   };

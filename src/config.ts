@@ -8,6 +8,8 @@ import cron from 'node-cron';
 import { isIsoDate, isValidTimeZone } from './domain/dates';
 import { registerSecret } from './log';
 
+import { DEFAULT_RUBRICS } from './domain/default-rubrics';
+import type { RubricDefinition } from './domain/rubrics';
 import { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup } from './domain/growth';
 
 export { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup };
@@ -123,6 +125,8 @@ export const targetSchema = z
     target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
     decision: z.string().optional(),
+    // a target at or below its baseline (keep the audience) must say so
+    hold: z.boolean().optional(),
   })
   .strict()
   .superRefine((t, ctx) => {
@@ -132,6 +136,35 @@ export const targetSchema = z
     if (t.due_date <= t.baseline_date) ctx.addIssue({ code: 'custom', path: ['due_date'], message: 'must be after baseline_date' });
   });
 export type TargetInput = z.infer<typeof targetSchema>;
+
+// Rubrics and standards of information work (DESIGN §11).
+const percent = z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().min(0, 'must be a percentage 0-100').max(100, 'must be a percentage 0-100'));
+export const rubricSchema = z
+  .object({
+    slug: z.string().regex(SLUG, 'must be lowercase letters, digits and - (e.g. legal-protection)'),
+    name: nameSchema,
+    keywords: z.array(z.string().trim().min(1, 'must not be empty')).default([]),
+    hashtags: z.array(z.string().trim().regex(/^#?[\p{L}\p{N}_]+$/u, 'must be # and letters, digits or _ (no spaces)')).default([]),
+  })
+  .strict()
+  .refine((r) => r.keywords.length + r.hashtags.length > 0, { message: 'give at least one keyword or hashtag', path: ['keywords'] });
+
+export const POST_PLATFORM_GROUPS = ['facebook', 'instagram', 'telegram', 'social'] as const;
+export const standardSchema = z
+  .object({
+    level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
+    platform: z.enum(POST_PLATFORM_GROUPS, { errorMap: () => ({ message: `must be one of ${POST_PLATFORM_GROUPS.join(', ')}` }) }).default('social'),
+    posts_per_week: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().min(0, 'must be ≥ 0')).optional(),
+    active_share: percent.optional(),
+    rubric_share: z.record(z.string().regex(SLUG, 'must be a rubric slug'), percent).optional(),
+    decision: z.string().optional(),
+  })
+  .strict()
+  .refine((s) => s.posts_per_week !== undefined || s.active_share !== undefined || (s.rubric_share && Object.keys(s.rubric_share).length > 0), {
+    message: 'give at least one of posts_per_week, active_share, rubric_share',
+    path: ['posts_per_week'],
+  });
+export type StandardInput = z.infer<typeof standardSchema>;
 
 const cronString = z.string().refine((s) => cron.validate(s), 'must be a cron expression such as "0 6 * * *"');
 
@@ -177,8 +210,27 @@ export const fileSchema = z
       .optional(),
     organisations: z.array(orgSchema).optional(),
     targets: z.array(targetSchema).optional(),
+    rubrics: z.array(rubricSchema).optional(),
+    standards: z.array(standardSchema).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((f, ctx) => {
+    const slugs = new Set<string>();
+    f.rubrics?.forEach((r, i) => {
+      if (slugs.has(r.slug)) ctx.addIssue({ code: 'custom', path: ['rubrics', i, 'slug'], message: `${r.slug} is given twice` });
+      slugs.add(r.slug);
+    });
+    const known = f.rubrics ? slugs : new Set(DEFAULT_RUBRICS.map((r) => r.slug));
+    const seen = new Set<string>();
+    f.standards?.forEach((s, i) => {
+      const key = `${s.level}/${s.platform}`;
+      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['standards', i, 'level'], message: `a standard for ${s.level} on ${s.platform} is given twice` });
+      seen.add(key);
+      for (const r of Object.keys(s.rubric_share ?? {})) {
+        if (!known.has(r)) ctx.addIssue({ code: 'custom', path: ['standards', i, 'rubric_share', r], message: `no rubric ${r}; rubrics are ${[...known].join(', ')}` });
+      }
+    });
+  });
 export type ConfigFile = z.infer<typeof fileSchema>;
 
 export interface AppConfig {
@@ -191,6 +243,9 @@ export interface AppConfig {
   posts: { historyDays: number; refreshDays: number; previewRate: number };
   organisations: OrgInput[];
   targets: TargetInput[];
+  /** The configured rubrics, or the shipped defaults when the config has none. */
+  rubrics: RubricDefinition[];
+  standards: StandardInput[];
   env: {
     databasePath: string;
     port: number;
@@ -307,6 +362,8 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     posts: { historyDays: f.posts?.history_days ?? 90, refreshDays: f.posts?.refresh_days ?? 7, previewRate: f.posts?.preview_rate ?? 2 },
     organisations: f.organisations ?? [],
     targets: f.targets ?? [],
+    rubrics: f.rubrics ?? DEFAULT_RUBRICS.map((r) => ({ ...r })),
+    standards: f.standards ?? [],
     env: {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
       port,

@@ -22,12 +22,15 @@ import {
   type Level,
   type OrgInput,
   type Platform,
+  type StandardInput,
   type AppConfig,
   type TargetInput,
 } from './config';
 import type { SnapshotsChanged } from './jobs/hooks';
 import type { SnapshotSource } from './domain/sources';
 import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { DEFAULT_RUBRICS } from './domain/default-rubrics';
+import { setStandards, type StandardsSummary } from './publications/standards-store';
 
 /** An organisation of an import file without its nesting, with the line it stands on. */
 export type FlatOrg = Omit<OrgInput, 'accounts' | 'children'> & { line: number };
@@ -42,6 +45,8 @@ export interface TreeInput {
   orgs: FlatOrg[];
   accounts: FlatAccount[];
   targets: (TargetInput & { line: number })[];
+  /** `standards:` of the file, with the rubric slugs they may name (the file's rubrics, else the defaults) */
+  standards?: { list: (StandardInput & { line: number })[]; rubrics: string[] };
 }
 
 export interface ImportSummary {
@@ -50,6 +55,7 @@ export interface ImportSummary {
   accountsCreated: number;
   accountsUpdated: number;
   targets?: { created: number; versioned: number; unchanged: number };
+  standards?: StandardsSummary;
 }
 
 /** Reads an import file: YAML (DESIGN §9 layout) or CSV of organisations or of accounts. */
@@ -73,7 +79,11 @@ export function readTreeFile(file: string): TreeInput {
   };
   walk(data.organisations ?? [], ['organisations']);
   const targets = (data.targets ?? []).map((t, i) => ({ ...t, line: lineOf(['targets', i]) }));
-  return { label, orgs, accounts, targets };
+  const standards = data.standards && {
+    list: data.standards.map((s, i) => ({ ...s, line: lineOf(['standards', i]) })),
+    rubrics: (data.rubrics ?? DEFAULT_RUBRICS).map((r) => r.slug),
+  };
+  return { label, orgs, accounts, targets, standards };
 }
 
 export interface CsvRow {
@@ -334,6 +344,7 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
       if (!deps.importTargets) throw new Error('targets cannot be imported here: no target importer was given');
       summary.targets = deps.importTargets(db, input.targets, { label, actor });
     }
+    if (input.standards?.list.length) summary.standards = setStandards(db, input.standards.list, { actor, label, rubrics: input.standards.rubrics });
   })();
   return summary;
 }

@@ -3,6 +3,7 @@
 //
 //   db, config           the SQLite file and the validated configuration
 //   exporters            the export kinds of DESIGN §9 (snapshots; the growth engine's audience, growth, targets)
+//                        and §11 (information work: publications, rubrics)
 //   onSnapshotsChanged   the compute hook every writer of snapshots calls (the rollups catch up)
 //   importTargets        how `import` brings in a file's `targets:` (the growth engine's versioned targets)
 //
@@ -15,6 +16,7 @@ import { exportAudience, exportGrowth, exportTargets } from './growth/exports';
 import { importTargets } from './growth/targets';
 import type { TargetImporter, TreeImportDeps } from './import';
 import { computeRollups } from './jobs/compute';
+import { exportPublications, exportRubrics } from './publications/engine';
 import type { SnapshotsChanged } from './jobs/hooks';
 
 export interface Services extends TreeImportDeps {
@@ -41,6 +43,8 @@ export function createExporters(): Exporters {
     ['growth', exportGrowth],
     ['targets', exportTargets],
     ['posts', exportPosts],
+    ['publications', exportPublications],
+    ['rubrics', exportRubrics],
   ]);
 }
 

@@ -2,7 +2,8 @@
 //
 // Order of the middleware, top to bottom:
 //   1. security headers (strict CSP: scripts and styles only from this origin, nothing inline)
-//   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules) — public
+//   2. static assets (public CSS/JS, chart.js and its date adapter from node_modules; hashed URLs, cached a
+//      year) — public; then compression (brotli/gzip) of everything else
 //   3. language (?lang= / cookie / config default)
 //   4. /healthz — public
 //   5. sign-in (web/auth.ts): the principal from a Bearer token or the session cookie (res.locals.cacheScope
@@ -15,6 +16,7 @@
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import http from 'node:http';
 import helmet from 'helmet';
+import compression from 'compression';
 import { createLogger } from '../src/log';
 import { ensureRollups } from '../src/jobs/compute';
 import { createWebContext, renderPage, requestLanguage, type WebDeps } from './context';
@@ -25,9 +27,9 @@ import { staticRouter } from './routes/static';
 import { healthzRouter } from './routes/healthz';
 import { apiRouter } from './routes/api';
 import { dashboardRouter } from './routes/dashboard';
+import { channelRouter } from './routes/channel';
 import { targetsRouter } from './routes/targets';
 import { rankingsRouter } from './routes/rankings';
-import { channelRouter } from './routes/channel';
 import { healthRouter } from './routes/health';
 import { adminRouter } from './routes/admin';
 import { authRouter, csrfGuard, FORM_LIMIT, identify, requireSignIn } from './auth';
@@ -35,6 +37,8 @@ import { InputError } from '../src/config';
 import { ForbiddenError } from '../src/admin/scope';
 import { AdminJobs, type Collect } from '../src/admin/accounts';
 import type { LoginThrottle } from '../src/auth';
+import { ensureInformationWork } from '../src/publications/measures-data';
+import { publicationsRouter } from './routes/publications';
 
 const log = createLogger('web');
 
@@ -83,6 +87,9 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use('/static', staticRouter());
+  // Pages and JSON go out brotli- or gzip-compressed when the browser accepts it (static files are compressed
+  // once, in staticRouter). Many regional users are on mobile data; a page's HTML shrinks about tenfold.
+  app.use(compression({ threshold: 1024 }));
   app.use((req, res, next) => {
     const { lang, fromQuery } = requestLanguage(req, deps.config.language);
     res.locals.lang = lang;
@@ -104,6 +111,7 @@ export function createApp(deps: AppDeps): Express {
     const v = dbVersion();
     if (v !== checkedAt) {
       ensureRollups(deps.db);
+      ensureInformationWork(deps.db, deps.config.rubrics);
       checkedAt = dbVersion();
     }
     next();
@@ -115,9 +123,10 @@ export function createApp(deps: AppDeps): Express {
   }
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));
+  app.use(publicationsRouter(ctx));
+  app.use(channelRouter(ctx));
   app.use(targetsRouter(ctx));
   app.use(rankingsRouter(ctx));
-  app.use(channelRouter(ctx));
   app.use(healthRouter(ctx));
   app.use('/admin', adminRouter(ctx, jobs));
 

@@ -11,6 +11,7 @@ import { isLanguage, translator, type Translate } from './i18n';
 import type { Principal } from '../src/auth';
 import type { Services } from '../src/services';
 import { canAdminister } from '../src/admin/scope';
+import { assetUrl } from './routes/static';
 
 /** The wiring (src/services.ts) and, for tests and the bench, the clock. */
 export interface WebDeps extends Services {
@@ -83,6 +84,8 @@ export function viewHelpers(ctx: WebContext, lang: Language, req: Request) {
     week: (year: number, w: number) => formatWeek(year, w, lang),
     orgName: (o: Pick<OrgRow, 'name_ru' | 'name_kk' | 'name_en'>) => orgName(o, lang),
     withQuery,
+    /** A static file's content-hashed URL (cached for a year by the browser). */
+    asset: assetUrl,
     path: req.path,
   };
 }

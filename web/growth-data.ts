@@ -5,11 +5,11 @@ import type { Db } from '../db';
 import type { OrgRow } from '../db/orgs';
 import type { Language, Platform, PlatformGroup } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
-import type { TargetStatus } from '../src/domain/targets';
+import { STATUS_SEVERITY, targetGap, type TargetStatus } from '../src/domain/targets';
 import { suspiciousFlags } from '../src/growth/accounts';
 import { orgsGrowth } from '../src/growth/growth';
 import { audienceSeriesDays } from '../src/growth/series';
-import { targetRows, targetVersions, type TargetRow } from '../src/growth/targets';
+import { connectedSinceBaseline, targetRows, targetVersions, type TargetRow } from '../src/growth/targets';
 import { childrenById, isWithin, loadTree, type OrgNode } from '../src/growth/tree';
 import { formatDate, formatNumber } from '../src/i18n/format';
 import type { Translate } from './i18n';
@@ -25,7 +25,7 @@ export const COLORS: Record<PlatformGroup, string> = {
   newspaper: '#6B7280',
 };
 /** Worst first when a status column is sorted ascending. */
-export const STATUS_ORDER: Record<TargetStatus, number> = { missed: 0, behind: 1, at_risk: 2, no_data: 3, on_track: 4, achieved: 5 };
+export const STATUS_ORDER: Record<TargetStatus, number> = STATUS_SEVERITY;
 export const CHART_RANGES = { '90d': 90, '1y': 365, '3y': 3 * 365 } as const;
 export type ChartRange = keyof typeof CHART_RANGES;
 
@@ -85,31 +85,15 @@ function sparkPoints(values: Array<number | null>): string {
     .join(' ');
 }
 
-function channelUrl(platform: Platform, id: string): string | null {
+export function channelUrl(platform: Platform, id: string): string | null {
   if (platform === 'facebook' && /^\d+$/.test(id)) return `https://www.facebook.com/${id}`;
   if (platform === 'telegram' && id.startsWith('@')) return `https://t.me/${id.slice(1)}`;
   return null;
 }
 
-export interface OrgPageInput {
-  db: Db;
-  index: OrgIndex;
-  org: OrgRow;
-  period: PagePeriod;
-  platform: PlatformGroup;
-  today: string;
-  chartRange: ChartRange;
-  lang: Language;
-  t: Translate;
-}
-
-export function orgPageData(input: OrgPageInput) {
-  const { db, index, org, period, platform, today } = input;
-  const tree = loadTree(db);
-  const kids = index.children.get(org.id) ?? [];
-
-  // Headline cards: every group for this org, this period and the previous one.
-  const groups: GroupCard[] = GROUPS.map((g) => {
+/** Headline cards: every platform group for an org, the period and the one it is compared with. */
+export function groupCards(db: Db, org: OrgRow, period: Pick<PagePeriod, 'from' | 'to' | 'prev'>): GroupCard[] {
+  return GROUPS.map((g) => {
     const cur = orgsGrowth(db, [org], g, period.from, period.to).get(org.id);
     const prev = orgsGrowth(db, [org], g, period.prev.from, period.prev.to).get(org.id);
     return {
@@ -121,12 +105,43 @@ export function orgPageData(input: OrgPageInput) {
       prev_growth_percent: prev?.growth_percent ?? null,
     };
   });
+}
+
+export interface OrgPageInput {
+  db: Db;
+  index: OrgIndex;
+  org: OrgRow;
+  period: PagePeriod;
+  platform: PlatformGroup;
+  today: string;
+  chartRange: ChartRange;
+  chartView?: ChartView;
+  lang: Language;
+  t: Translate;
+  /** List every channel of the children too, not only those that need attention (`?accounts=all`). */
+  allAccounts?: boolean;
+  /** List every suspicious-growth flag, not only the latest ones (`?flags=all`). */
+  allFlags?: boolean;
+}
+
+/** Suspicious-growth flags listed before "show all". */
+export const FLAGS_SHOWN = 10;
+
+export function orgPageData(input: OrgPageInput) {
+  const { db, index, org, period, platform, today } = input;
+  const tree = loadTree(db);
+  const kids = index.children.get(org.id) ?? [];
+
+  const groups = groupCards(db, org, period);
   const selected = orgsGrowth(db, kids, platform, period.from, period.to);
+  const before = orgsGrowth(db, kids, platform, period.prev.from, period.prev.to);
 
   // Targets of the subtree on `today`.
   // (only the org's own and its children's: the page shows no deeper target)
   const allTargets = targetRows(db, today, { org: org.slug, orgIds: [org.id, ...kids.map((k) => k.id)] });
-  const ownTargets = allTargets.filter((r) => r.org === org.slug).map(targetView);
+  const own = allTargets.filter((r) => r.org === org.slug);
+  const connected = connectedSinceBaseline(db, own.map((r) => ({ orgId: org.id, platform: r.platform, baseline_date: r.baseline_date, date: r.date })));
+  const ownTargets = own.map((r, i) => Object.assign(targetView(r), { gap: targetGap(r), connected: connected[i] }));
 
   // Children table for the selected platform.
   const sparkFrom = toEpochDay(addDays(period.to, -89));
@@ -140,6 +155,8 @@ export function orgPageData(input: OrgPageInput) {
       net_growth: g?.net_growth ?? null,
       growth_percent: g?.growth_percent ?? null,
       per_1000_members: g?.per_1000_members ?? null,
+      prev_net_growth: before.get(c.id)?.net_growth ?? null,
+      prev_growth_percent: before.get(c.id)?.growth_percent ?? null,
       target: tg ? targetView(tg) : null,
       spark: sparkPoints(series),
     };
@@ -153,7 +170,7 @@ export function orgPageData(input: OrgPageInput) {
   for (const f of flagRows) flagCount.set(`${f.platform}:${f.account}`, (flagCount.get(`${f.platform}:${f.account}`) ?? 0) + 1);
   const states = accountStates(db, scopeIds);
   const dayBefore = addDays(period.from, -1);
-  const accounts = states.map((a) => {
+  const allAccountRows = states.map((a) => {
     const end = accountAudienceOn(db, a.id, period.to);
     const start = accountAudienceOn(db, a.id, dayBefore);
     const closed = isClosed(a, today);
@@ -169,38 +186,60 @@ export function orgPageData(input: OrgPageInput) {
       flags: flagCount.get(`${a.platform}:${a.platform_id}`) ?? 0,
     };
   });
+  // The national overview had 65 channel rows (9,700 px): by default the org's own channels, and of its
+  // children's only those that need attention (not updating, failing, flagged); the rest a click away.
+  const needsAttention = (a: (typeof allAccountRows)[number]) => a.org_id === org.id || a.state === 'stale' || a.failing || a.flags > 0;
+  const accounts = input.allAccounts ? allAccountRows : allAccountRows.filter(needsAttention);
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
   const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => isWithin(tree, org.id, id), today) : {
     stale: states.filter((a) => isStale(a, today)).length,
     failing: states.filter((a) => isFailing(a, today)).length,
   };
 
-  const flags = flagRows.slice(0, 100).map((f) => ({ ...f, day: toEpochDay(f.date), org: index.bySlug.get(f.org)! }));
+  const flags = flagRows.slice(0, input.allFlags ? 100 : FLAGS_SHOWN).map((f) => ({ ...f, day: toEpochDay(f.date), org: index.bySlug.get(f.org)! }));
 
   return {
     groups,
     targets: ownTargets,
     children,
     accounts,
+    accountsTotal: allAccountRows.length,
+    accountsAll: !!input.allAccounts || accounts.length === allAccountRows.length,
     accountsScope: kids.length ? 'own_and_children' : 'own',
+    flagsTotal: Math.min(flagRows.length, 100),
     staleCount,
     failingCount,
     flags,
     flagFrom,
-    chartJson: chartJson(input, ownTargets, db),
+    ...chartData(input, ownTargets, db),
   };
 }
 
 // The chart formats its axis in the browser, whose ICU may lack Kazakh number data (Chromium prints
 // 1,400,000 for kk-KZ); Kazakh writes numbers as Russian does (1 400 000), so kk charts use ru-RU.
-const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
+export const CHART_LOCALES: Record<Language, string> = { ru: 'ru-RU', kk: 'ru-RU', en: 'en-GB' };
 
-/** The audience chart's data: one line per platform group, and per target its straight path, forecast and point. */
-function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
+/** Days of forecast shown after today: a short dotted tail, about a twelfth of the range (a week on 90 days). */
+export function forecastTailDays(rangeDays: number): number {
+  return Math.max(7, Math.round(rangeDays / 12));
+}
+
+export const CHART_VIEWS = ['audience', 'daily', 'weekly'] as const;
+export type ChartView = (typeof CHART_VIEWS)[number];
+
+/**
+ * The audience chart's data: the social total (big) and one small chart per platform group, each with its own
+ * y-axis scaled to its data; per target its straight path, a short forecast tail and the target point (shown
+ * when its due date falls inside the range). The range ends today plus the forecast tail.
+ */
+export function chartData(input: OrgPageInput, targets: TargetView[], db: Db): { chartJson: string; chartGroups: PlatformGroup[] } {
   const { org, today, chartRange, lang, t } = input;
-  const from = addDays(today, -CHART_RANGES[chartRange] + 1);
+  const rangeDays = CHART_RANGES[chartRange];
+  const from = addDays(today, -rangeDays + 1);
   const fromDay = toEpochDay(from);
   const toDay = toEpochDay(today);
+  const tail = forecastTailDays(rangeDays);
+  const xMax = addDays(today, tail);
   const dates = Array.from({ length: Math.max(0, toDay - fromDay + 1) }, (_, i) => fromEpochDay(fromDay + i)); // shared by the five lines
   const series = GROUPS.map((g) => ({
     key: g,
@@ -209,12 +248,13 @@ function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
     data: audienceSeriesDays(db, org.id, g, fromDay, toDay).map((y, i) => ({ x: dates[i], y })),
   })).filter((s) => s.data.some((p) => p.y !== null));
   const versions = targetVersions(db, { org: org.slug });
-  let xMax = today;
   const chartTargets = targets.map((r) => {
-    if (r.due_date > xMax) xMax = r.due_date;
     const decision = versions.find((v) => v.platform === r.platform && v.due_date === r.due_date)?.decision ?? null;
     const name = t(`platform.${r.platform}`);
+    const tailEnd = r.due_date < xMax ? r.due_date : xMax;
+    const tailDays = toEpochDay(tailEnd) - toEpochDay(r.date);
     return {
+      group: r.platform,
       color: COLORS[r.platform],
       pathLabel: `${t('chart.target_path')}: ${name}`,
       forecastLabel: `${t('chart.forecast')}: ${name}`,
@@ -223,8 +263,8 @@ function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
         { x: r.baseline_date, y: r.baseline },
         { x: r.due_date, y: r.target },
       ],
-      forecast: r.forecast !== null && r.current !== null && r.date < r.due_date ? [{ x: r.date, y: r.current }, { x: r.due_date, y: r.forecast }] : null,
-      point: { x: r.due_date, y: r.target },
+      forecast: r.daily_rate !== null && r.current !== null && tailDays > 0 ? [{ x: r.date, y: r.current }, { x: tailEnd, y: r.current + r.daily_rate * tailDays }] : null,
+      point: r.due_date <= xMax ? { x: r.due_date, y: r.target } : null,
       details: [
         `${t('col.due_date')}: ${formatDate(r.due_date, lang)}`,
         `${t('col.status')}: ${t(`status.${r.status}`)}`,
@@ -233,7 +273,13 @@ function chartJson(input: OrgPageInput, targets: TargetView[], db: Db): string {
       ],
     };
   });
-  const data = { lang, locale: CHART_LOCALES[lang], xMin: from, xMax, today, series, targets: chartTargets };
-  // Inside a <script type="application/json"> block: no "<" may end it early.
-  return JSON.stringify(data).replace(/</g, '\\u003c');
+  const view = input.chartView ?? 'audience';
+  const labels = { daily: t('chart.growth.daily'), weekly: t('chart.growth.weekly') };
+  const data = { lang, locale: CHART_LOCALES[lang], xMin: from, xMax: view === 'audience' ? xMax : today, today, view, labels, series, targets: chartTargets };
+  return {
+    // Inside a <script type="application/json"> block: no "<" may end it early.
+    chartJson: JSON.stringify(data).replace(/</g, '\\u003c'),
+    // the platform groups with data: one small chart each, under the total
+    chartGroups: series.map((x) => x.key).filter((k) => k !== 'social'),
+  };
 }

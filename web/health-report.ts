@@ -2,7 +2,7 @@
 import type { Db } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
 import { STALE_AFTER_DAYS } from '../src/domain/staleness';
-import { coverageGaps, healthAccounts, lastCollectAt, lastRuns, type AccountState, type RunRow } from './queries';
+import { accountTrends, coverageGaps, healthAccounts, lastCollectAt, lastRuns, type AccountState, type AccountTrend, type RunRow } from './queries';
 
 export interface HealthReport {
   date: string;
@@ -10,20 +10,28 @@ export interface HealthReport {
   runs: RunRow[];
   failing: AccountState[];
   stale: AccountState[];
+  /** Reading fine but fewer followers than 30 days before (the page only; not in /api/v1/health). */
+  falling: AccountTrend[];
+  /** Reading fine but exactly as many followers as 30 days before (the page only). */
+  notGrowing: AccountTrend[];
   coverage: ReturnType<typeof coverageGaps>;
   accounts_total: number;
   accounts_open: number;
 }
 
-export function healthReport(db: Db, today: string): HealthReport {
-  const accounts = healthAccounts(db, today);
+/** Collection health of every account, or of those of the organisations `inScope` accepts (a subtree). */
+export function healthReport(db: Db, today: string, inScope?: (orgId: number) => boolean): HealthReport {
+  const accounts = healthAccounts(db, today, inScope);
+  const trends = accountTrends(db, today, inScope);
   return {
     date: today,
     last_collect_at: lastCollectAt(db),
     runs: lastRuns(db),
     failing: accounts.failing,
     stale: accounts.stale.sort((a, b) => (a.last_day ?? -1e9) - (b.last_day ?? -1e9)),
-    coverage: coverageGaps(db, today),
+    falling: trends.falling,
+    notGrowing: trends.notGrowing,
+    coverage: coverageGaps(db, today, inScope),
     accounts_total: accounts.total,
     accounts_open: accounts.open,
   };

@@ -5,12 +5,16 @@ import { plural } from '../src/i18n/format';
 import ru from './i18n/ru.json';
 import kk from './i18n/kk.json';
 import en from './i18n/en.json';
+// Information work (publications, rubrics, best posts) keeps its texts in catalogs of its own.
+import pubRu from './i18n/publications.ru.json';
+import pubKk from './i18n/publications.kk.json';
+import pubEn from './i18n/publications.en.json';
 
 /** A text, or plural forms keyed by Intl plural category; `{name}` is replaced by a variable. */
 export type Entry = string | ({ other: string } & Partial<Record<Intl.LDMLPluralRule, string>>);
 export type Catalog = Record<string, Entry>;
 
-export const CATALOGS: Record<Language, Catalog> = { ru, kk, en } as Record<Language, Catalog>;
+export const CATALOGS: Record<Language, Catalog> = { ru: { ...ru, ...pubRu }, kk: { ...kk, ...pubKk }, en: { ...en, ...pubEn } } as Record<Language, Catalog>;
 
 /** What a missing key renders as: loud, so the browser tests catch it on any page. */
 export const MISSING = (key: string): string => `??${key}??`;

@@ -2,13 +2,14 @@
 // a 400 that names the parameter. A route either parses its whole query at once (`query(req, { … })`, the
 // API) or reads one parameter with the helpers below (`dateParam(req, 'date')`, the pages); both use the
 // same schemas in `Q`.
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../db';
 import { orgBySlug, type OrgRow } from '../db/orgs';
+import type { Principal } from '../src/auth';
 import { LEVELS, PLATFORM_GROUPS, type Level, type PlatformGroup } from '../src/config';
-import { isIsoDate, addDays, daysBetween } from '../src/domain/dates';
-import { inferPeriod, periodContaining, previousPeriod, type PeriodKind } from '../src/domain/periods';
+import { daysBetween, isIsoDate } from '../src/domain/dates';
+import { COMPARISONS, defaultPreset, PERIOD_PRESETS, resolvePeriod, type ComparedPeriod, type Comparison, type PeriodPreset } from '../src/domain/periods';
 import { TARGET_STATUSES, type TargetStatus } from '../src/domain/targets';
 import { field, firstIssue, refuse } from './fields';
 
@@ -29,7 +30,6 @@ export const notFound = (message: string) => new HttpError(404, 'not_found', mes
 
 /** Longest date range a request may ask for: 20 years. */
 export const MAX_RANGE_DAYS = 20 * 366;
-export const PERIOD_KINDS = ['week', 'month', 'quarter', 'year', 'custom'] as const;
 
 const quoted = (v: string, max = 100) => JSON.stringify(v.slice(0, max));
 
@@ -84,10 +84,13 @@ export const Q = {
     if (s !== undefined && !SLUG.test(s)) return refuse(`must be an organisation slug (a-z, 0-9, -), got ${quoted(s)}`, 'slug');
     return s;
   }),
-  period: field((v): PeriodKind | undefined => {
+  /** A page period preset (src/domain/periods.ts). */
+  period: field((v): PeriodPreset | undefined => {
     const s = single(v);
-    return s === undefined ? undefined : listed(PERIOD_KINDS, s);
+    return s === undefined ? undefined : listed(PERIOD_PRESETS, s);
   }),
+  /** What a page period is compared with. */
+  compare: field((v): Comparison => listed(COMPARISONS, single(v) ?? 'previous')),
   /** A 1-based page number. */
   page: field((v) => {
     const s = single(v);
@@ -153,6 +156,29 @@ export function orgParam(db: Db, slug: string | undefined, name = 'org'): OrgRow
   return org;
 }
 
+/**
+ * The signed-in user's own organisation (an editor's, or a viewer's or token's bound to one), unless it is the
+ * root: the subtree a page shows when its URL names none. Undefined for the whole tree.
+ */
+export function principalOrg(db: Db, res: Response): OrgRow | undefined {
+  const p = res.locals.principal as Principal | undefined;
+  if (!p || p.orgId === null) return undefined;
+  const org = db.prepare('SELECT * FROM organisations WHERE id = ?').get(p.orgId) as OrgRow | undefined;
+  return org && org.parent_id !== null ? org : undefined;
+}
+
+/**
+ * An organisation filter that defaults to the user's own subtree: absent from the URL → principalOrg; given
+ * empty (`?org=`, the "whole tree" choice) → undefined; else the named organisation.
+ */
+export function scopeParam(db: Db, req: Request, res: Response, name = 'org'): { org: OrgRow | undefined; defaulted: boolean } {
+  if (req.query[name] === undefined) {
+    const own = principalOrg(db, res);
+    return { org: own, defaulted: own !== undefined };
+  }
+  return { org: orgParam(db, param(req, name), name), defaulted: false };
+}
+
 /** `from` ≤ `to` and at most 20 years apart, when both are given. */
 export function checkRange(from: string | undefined, to: string | undefined): void {
   if (from && to && from > to) throw badRequest('from', `from ${from} is after to ${to}`);
@@ -166,40 +192,31 @@ export function rangeParams(req: Request): { from?: string; to?: string } {
   return { from, to };
 }
 
-export interface PagePeriod {
-  kind: PeriodKind;
-  from: string;
-  to: string;
-  /** The period before, of the same length. */
-  prev: { from: string; to: string };
-  days: number;
+export interface PagePeriod extends ComparedPeriod {
+  /** The preset (kept as `kind` for the templates). */
+  kind: PeriodPreset;
 }
 
 /**
- * The period a page shows: the week / month / quarter / year containing today, up to today, or a custom
- * `from`…`to`; beside it the previous period of the same length, as the growth engine defines it (a whole
- * calendar period's predecessor, or the equally long range that ends the day before).
+ * The period a page shows (`period` = a preset of src/domain/periods.ts, `from`/`to` for a custom one) and what
+ * it is compared with (`compare` = previous | year_ago). Without `period`: last week on a Monday, else this
+ * month so far.
  */
-export function periodParam(req: Request, today: string, fallback: PeriodKind = 'month'): PagePeriod {
-  const kind = queryParam(req, 'period', Q.period) ?? fallback;
-  let from: string;
-  let to: string;
-  if (kind === 'custom') {
+export function periodParam(req: Request, today: string): PagePeriod {
+  const preset = queryParam(req, 'period', Q.period) ?? defaultPreset(today);
+  const compare = queryParam(req, 'compare', Q.compare);
+  let custom: { from: string; to: string } | undefined;
+  if (preset === 'custom') {
     const r = rangeParams(req);
     if (!r.from || !r.to) throw badRequest(r.from ? 'to' : 'from', 'is required for a custom period (YYYY-MM-DD)');
-    ({ from, to } = r as { from: string; to: string });
-  } else {
-    const full = periodContaining(kind, today);
-    from = full.from;
-    to = full.to < today ? full.to : today;
-    // A period still running (this month up to today) is set beside the same days of the previous
-    // calendar period (1–23 October for 1–23 November), not the days just before it.
-    const prevFull = previousPeriod(full);
-    const prevTo = addDays(prevFull.from, daysBetween(from, to));
-    return { kind, from, to, prev: { from: prevFull.from, to: prevTo < prevFull.to ? prevTo : prevFull.to }, days: daysBetween(from, to) + 1 };
+    custom = r as { from: string; to: string };
   }
-  const p = previousPeriod(inferPeriod(from, to));
-  return { kind, from, to, prev: { from: p.from, to: p.to }, days: daysBetween(from, to) + 1 };
+  try {
+    return { ...resolvePeriod(preset, today, compare, custom), kind: preset };
+  } catch (err) {
+    if (err instanceof RangeError) throw badRequest('period', err.message);
+    throw err;
+  }
 }
 
 /** One page of `total` rows: its bounds, checked against the last page (a page past the end is a 400). */

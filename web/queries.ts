@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Level, Platform } from '../src/config';
 import { PLATFORMS } from '../src/config';
 import { toEpochDay } from '../src/domain/dates';
-import { isClosedOn, isStaleOn, staleSql } from '../src/domain/staleness';
+import { isClosedOn, isStaleOn, STALE_AFTER_DAYS, staleSql } from '../src/domain/staleness';
 
 type Statement = BetterSqlite3.Statement<unknown[]>;
 const statements = new WeakMap<Db, Map<string, Statement>>();
@@ -102,7 +102,11 @@ export function accountStates(db: Db, orgIds?: number[]): AccountState[] {
  * failure time comes grouped from collection_failures' (account_id, at) index. Organisation names, titles and
  * failure texts are then read for just the listed accounts.
  */
-export function healthAccounts(db: Db, today: string): { total: number; open: number; failing: AccountState[]; stale: AccountState[] } {
+export function healthAccounts(
+  db: Db,
+  today: string,
+  inScope: (orgId: number) => boolean = () => true,
+): { total: number; open: number; failing: AccountState[]; stale: AccountState[] } {
   const rows = sql(
     db,
     `SELECT a.id, a.org_id, a.platform, a.closed_day, ls.day, ls.audience, ls.collected_at
@@ -114,8 +118,11 @@ export function healthAccounts(db: Db, today: string): { total: number; open: nu
   const lastFailure = new Map(sql(db, 'SELECT account_id, MAX(at) FROM collection_failures GROUP BY account_id').raw().all() as [number, number][]);
   type Light = { id: number; org_id: number; platform: Platform; closed_day: number | null; last_day: number | null; last_audience: number | null; last_collected_at: number | null; error_at: number | null; failing: boolean; stale: boolean };
   let open = 0;
+  let total = 0;
   const listed: Light[] = [];
   for (const [id, org_id, platform, closed_day, last_day, last_audience, last_collected_at] of rows) {
+    if (!inScope(org_id)) continue;
+    total++;
     const a = { id, org_id, platform, closed_day, last_day, last_audience, last_collected_at, error_at: lastFailure.get(id) ?? null, failing: false, stale: false };
     if (isClosed(a, today)) continue;
     open++;
@@ -164,7 +171,71 @@ export function healthAccounts(db: Db, today: string): { total: number; open: nu
     if (a.failing) failing.push(state);
     if (a.stale) stale.push(state);
   }
-  return { total: rows.length, open, failing, stale };
+  return { total, open, failing, stale };
+}
+
+/** Days over which the health page judges whether a channel grows (DESIGN: "not growing" = no growth in 30 days). */
+export const TREND_DAYS = 30;
+
+export interface AccountTrend extends AccountState {
+  /** The reading TREND_DAYS (or a little more) before the latest one. */
+  start_day: number;
+  start_audience: number;
+  /** last_audience − start_audience */
+  change: number;
+  /** Not growing: the first day of the unchanged audience (the day after it last differed), or null when it never did. */
+  flat_since: number | null;
+}
+
+/**
+ * Channels that read fine but do not grow: "falling" (fewer followers than TREND_DAYS before the latest
+ * reading) and "not growing" (exactly as many). Only open social channels whose latest reading is fresh (a stale
+ * one is already listed as stale) and that have a reading TREND_DAYS back are judged: a gap is no verdict.
+ * Newspapers are left out (half-yearly figures). Two seeks per account on the snapshots' primary key.
+ */
+export function accountTrends(db: Db, today: string, inScope: (orgId: number) => boolean = () => true): { falling: AccountTrend[]; notGrowing: AccountTrend[] } {
+  const day = toEpochDay(today);
+  const rows = sql(
+    db,
+    `SELECT a.id, a.org_id, a.platform, ls.day, ls.audience,
+            (SELECT s.day FROM snapshots s WHERE s.account_id = a.id AND s.day <= ls.day - @span ORDER BY s.day DESC LIMIT 1) AS start_day
+       FROM accounts a
+       JOIN snapshots ls ON ls.account_id = a.id AND ls.day = (SELECT MAX(day) FROM snapshots s WHERE s.account_id = a.id)
+      WHERE a.platform <> 'newspaper' AND (a.closed_day IS NULL OR a.closed_day > @day) AND ls.day >= @day - @stale`,
+  )
+    .raw()
+    .all({ day, span: TREND_DAYS, stale: STALE_AFTER_DAYS.telegram }) as [number, number, Platform, number, number, number | null][];
+  const audienceOn = sql(db, 'SELECT audience FROM snapshots WHERE account_id = ? AND day = ?').pluck();
+  const lastDiffering = sql(db, 'SELECT MAX(day) FROM snapshots WHERE account_id = ? AND audience <> ?').pluck();
+  const judged = new Map<number, { start_day: number; start_audience: number; change: number; flat_since: number | null }>();
+  for (const [id, orgId, , , lastAudience, startDay] of rows) {
+    if (startDay === null || !inScope(orgId)) continue;
+    const start = audienceOn.get(id, startDay) as number;
+    const change = lastAudience - start;
+    if (change > 0) continue;
+    const before = change === 0 ? (lastDiffering.get(id, lastAudience) as number | null) : null;
+    judged.set(id, { start_day: startDay, start_audience: start, change, flat_since: change === 0 ? (before === null ? null : before + 1) : null });
+  }
+  const states = accountStatesById(db, [...judged.keys()]);
+  const falling: AccountTrend[] = [];
+  const notGrowing: AccountTrend[] = [];
+  for (const a of states) {
+    const t = { ...a, ...judged.get(a.id)! };
+    (t.change < 0 ? falling : notGrowing).push(t);
+  }
+  falling.sort((x, y) => x.change / Math.max(1, x.start_audience) - y.change / Math.max(1, y.start_audience));
+  notGrowing.sort((x, y) => (x.flat_since ?? -1e9) - (y.flat_since ?? -1e9));
+  return { falling, notGrowing };
+}
+
+/** accountStates of just these accounts (a channel page, a short list). */
+export function accountStatesById(db: Db, ids: number[]): AccountState[] {
+  if (!ids.length) return [];
+  const rows = sql(db, `${STATE_SQL} WHERE a.id IN (SELECT value FROM json_each(?)) ORDER BY o.id, a.platform, a.id`).all(JSON.stringify(ids)) as AccountState[];
+  const seen = new Set<number>();
+  return rows
+    .filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
+    .map((r) => (r.error_kind !== null && !FAILURE_KINDS.has(r.error_kind) ? { ...r, error_kind: 'other' } : r));
 }
 
 export function isClosed(a: Pick<AccountState, 'closed_day'>, today: string): boolean {
@@ -201,7 +272,11 @@ export interface CoverageGap {
 }
 
 /** Organisations with no open account on a collected platform (newspapers are national, so not counted). */
-export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; counts: Record<Level, Record<Platform, number>>; orgsByLevel: Record<Level, number> } {
+export function coverageGaps(
+  db: Db,
+  today: string,
+  inScope: (orgId: number) => boolean = () => true,
+): { gaps: CoverageGap[]; counts: Record<Level, Record<Platform, number>>; orgsByLevel: Record<Level, number> } {
   const day = toEpochDay(today);
   const orgs = sql(db, 'SELECT id, slug, level, name_ru, name_kk, name_en FROM organisations ORDER BY id').raw().all() as [number, string, Level, string, string | null, string | null][];
   const collected = PLATFORMS.filter((p) => p !== 'newspaper');
@@ -215,6 +290,7 @@ export function coverageGaps(db: Db, today: string): { gaps: CoverageGap[]; coun
   const orgsByLevel = {} as Record<Level, number>;
   const gaps: CoverageGap[] = [];
   for (const [id, slug, level, name_ru, name_kk, name_en] of orgs) {
+    if (!inScope(id)) continue;
     const c = (counts[level] ??= { facebook: 0, instagram: 0, telegram: 0, newspaper: 0 });
     orgsByLevel[level] = (orgsByLevel[level] ?? 0) + 1;
     const bits = have.get(id) ?? 0;

@@ -7,12 +7,12 @@ import type { RankingRow } from '../src/growth/rankings';
 import type { OrgIndex } from './growth-data';
 
 /** Sortable columns (the keys of the page's headers) and the value each sorts by. */
-export const RANKING_SORTS = ['rank', 'change', 'org', 'audience', 'net', 'pct', 'per1000', 'reach'] as const;
+export const RANKING_SORTS = ['rank', 'change', 'prev', 'org', 'members', 'audience', 'net', 'pct', 'per1000', 'reach'] as const;
 export type RankingSort = (typeof RANKING_SORTS)[number];
 export type SortDir = 'asc' | 'desc';
 
 /** The direction a column sorts in when first chosen: best first for figures, A–Z for names, 1 first for ranks. */
-export const FIRST_DIR: Record<RankingSort, SortDir> = { rank: 'asc', change: 'desc', org: 'asc', audience: 'desc', net: 'desc', pct: 'desc', per1000: 'desc', reach: 'desc' };
+export const FIRST_DIR: Record<RankingSort, SortDir> = { rank: 'asc', change: 'desc', prev: 'desc', org: 'asc', members: 'desc', audience: 'desc', net: 'desc', pct: 'desc', per1000: 'desc', reach: 'desc' };
 
 /** Rows per page the page offers; `all` shows every row. */
 export const RANKING_PAGE_SIZES = [50, 100, 250] as const;
@@ -22,11 +22,25 @@ export interface RankingViewRow extends RankingRow {
   orgRow: OrgRow;
   parent: OrgRow | null;
   name: string;
+  /** The audience is more than MEMBERS_SANITY_RATIO times the members: a members figure or a channel is wrong. */
+  dataProblem: boolean;
+}
+
+/**
+ * An audience above 3× the members is not a "coverage" of 403 %: a union's channels are read by members and
+ * some outsiders, so such a figure means the members count is out of date or a channel belongs elsewhere.
+ */
+export const MEMBERS_SANITY_RATIO = 3;
+
+export function isMembersDataProblem(r: Pick<RankingRow, 'reach_share'>): boolean {
+  return r.reach_share !== null && r.reach_share > MEMBERS_SANITY_RATIO;
 }
 
 const NUMERIC: Record<Exclude<RankingSort, 'org'>, (r: RankingRow) => number | null> = {
   rank: (r) => r.rank,
   change: (r) => r.rank_change,
+  members: (r) => r.members,
+  prev: (r) => (r as RankingRow & { previous_value?: number | null }).previous_value ?? null,
   audience: (r) => r.audience_end,
   net: (r) => r.net_growth,
   pct: (r) => r.growth_percent,
@@ -69,7 +83,7 @@ export function rankingViewRows(rows: RankingRow[], index: OrgIndex, lang: Langu
   return rows.map((r) => {
     const org = index.bySlug.get(r.org)!;
     const parent = org.parent_id === null ? null : index.byId.get(org.parent_id) ?? null;
-    return { ...r, orgRow: org, parent, name: orgName(org, lang) };
+    return { ...r, orgRow: org, parent, name: orgName(org, lang), dataProblem: isMembersDataProblem(r) };
   });
 }
 

@@ -6,7 +6,7 @@ import { audit, type OrgRow } from '../../db/orgs';
 import { InputError, type PlatformGroup } from '../config';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { largestRemainder } from '../domain/cascade';
-import { baselineAudience, importTargets, type TargetImportSummary } from '../growth/targets';
+import { baselineAudience, importTargets, TargetLevelError, type TargetImportSummary } from '../growth/targets';
 
 /** One version of a target as the admin pages show it. */
 export interface VersionRow {
@@ -60,7 +60,7 @@ export function targetVersions(db: Db, id: number): VersionRow[] {
   ).map(({ baseline_day, ...v }) => ({ ...v, baseline_date: fromEpochDay(baseline_day) }));
 }
 
-export type TargetValue = { target: number; target_percent?: undefined } | { target?: undefined; target_percent: number };
+export type TargetValue = ({ target: number; target_percent?: undefined } | { target?: undefined; target_percent: number }) & { hold?: boolean };
 
 export interface NewTarget {
   org: OrgRow;
@@ -76,6 +76,7 @@ function importOne(db: Db, actor: string, t: { org: string; platform: PlatformGr
   try {
     return importTargets(db, [{ org: t.org, platform: t.platform, baseline_date: t.baseline_date, due_date: t.due_date, decision: t.decision, ...t.value }], { actor });
   } catch (err) {
+    if (err instanceof TargetLevelError) throw err; // pages translate it by its code
     if (err instanceof InputError) throw new InputError(err.message.replace(/^due_date: /, ''), undefined, undefined, err.field);
     throw err;
   }

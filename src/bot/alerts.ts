@@ -12,9 +12,11 @@ import { loadTree } from '../growth/tree';
 import { formatDate, formatDateTime, formatDelta, formatNumber } from '../i18n/format';
 import { createLogger, redact } from '../log';
 import { chatLanguage } from './chats';
+import { silentRegions } from './info-work';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
+import { expiryWarnings, loginTokens } from '../instagram-tokens';
 
 const log = createLogger('bot.alerts');
 
@@ -27,8 +29,12 @@ const LIST_LIMIT = 20;
 export interface AlertCounts {
   runs: number;
   stale: number;
+  /** Instagram Login tokens within 10 days of expiry. */
+  tokens: number;
   suspicious: number;
   targets: number;
+  /** regions whose channels all fell silent for 14 days */
+  silent: number;
 }
 
 function alreadySent(db: Db, key: string): boolean {
@@ -59,7 +65,7 @@ function withList(head: string, lines: string[], m: Catalog): string {
  * admin chat is configured, so turning alerts on later does not replay old changes.
  */
 export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new Date()): AlertCounts {
-  const counts: AlertCounts = { runs: 0, stale: 0, suspicious: 0, targets: 0 };
+  const counts: AlertCounts = { runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 };
   const chat = config.telegram.adminChat;
   const lang = chat ? chatLanguage(db, config, [chat]) : config.language;
   const m = messages(lang);
@@ -147,6 +153,17 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     counts.stale = staleNew.length;
   }
 
+  // Instagram Login tokens within 10 days of expiry (once per token: the key carries its expiry date).
+  const expiring = expiryWarnings(loginTokens(db, {}), nowMs).filter((w) => w.expiresAt !== undefined);
+  const expiringNew = expiring.filter((w) => !alreadySent(db, `igtoken:${w.accountId}:${new Date(w.expiresAt!).toISOString().slice(0, 10)}`));
+  if (expiringNew.length) {
+    const html = expiringNew
+      .map((w) => m.alertTokenExpiry(escapeHtml(`Instagram ${w.title ?? w.platformId}`), formatDate(new Date(w.expiresAt!).toISOString().slice(0, 10), lang), Math.max(0, w.daysLeft ?? 0)))
+      .join('\n');
+    send(db, outbox, chat, html, expiringNew.map((w) => `igtoken:${w.accountId}:${new Date(w.expiresAt!).toISOString().slice(0, 10)}`), nowMs);
+    counts.tokens = expiringNew.length;
+  }
+
   // Suspicious growth flags of the last week.
   const flags = suspiciousFlags(db, { from: addDays(today, -FLAG_LOOKBACK_DAYS), to: today }).filter(
     (f) => !alreadySent(db, `suspicious:${f.platform}:${f.account}:${f.date}`),
@@ -169,6 +186,13 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     counts.suspicious = flags.length;
   }
 
-  if (counts.runs + counts.stale + counts.suspicious + counts.targets > 0) log.info('alerts queued', { ...counts });
+  // Regions whose every channel has been silent for 14 days (once per silence episode).
+  const silent = silentRegions(db, config, today, lang).filter((r) => !alreadySent(db, r.key));
+  if (silent.length) {
+    send(db, outbox, chat, silent.map((r) => r.html).join('\n'), silent.map((r) => r.key), nowMs);
+    counts.silent = silent.length;
+  }
+
+  if (counts.runs + counts.stale + counts.tokens + counts.suspicious + counts.targets + counts.silent > 0) log.info('alerts queued', { ...counts });
   return counts;
 }

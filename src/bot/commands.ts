@@ -16,6 +16,7 @@ import { chatLanguage, defaultOrg, orgForChat, setChatLanguage } from './chats';
 import { messages, parsePeriodWord, type Catalog, type PeriodWord } from './messages';
 import { escapeHtml, splitMessage } from './split';
 import { SUMMARY_PLATFORMS, targetLine } from './summary';
+import { postsAnswer } from './info-work';
 import { telegramOptions } from './telegram';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -238,6 +239,10 @@ export function answer(c: CommandContext, text: string, botUsername?: string): s
       return topAnswer(c, cmd.args);
     case 'targets':
       return targetsAnswer(c, cmd.args);
+    case 'posts': {
+      const r = resolveOrgArg(c, cmd.args, m, lang);
+      return 'answer' in r ? r.answer : postsAnswer(c.db, c.config, r.org, localDate(c.config.timezone, c.now), lang);
+    }
     case 'lang':
     case 'language':
       return langAnswer(c, cmd.args);

@@ -29,7 +29,10 @@ export interface Catalog {
   noTargets: string;
   mostBehind: string;
   targetLine(org: string, platform: string, current: string, target: string, progress: string, due: string): string;
-  requiredPerDay(value: string): string;
+  requiredPerDay(needed: string, perDay: string | null): string;
+  /** an achieved target: nothing more is needed */
+  done: string;
+  connected(n: string): string;
   forecast(value: string): string;
   problems: string;
   noProblems: string;
@@ -53,6 +56,8 @@ export interface Catalog {
 
   alertRunFailed(when: string, failed: number, total: number): string;
   alertStale(account: string, date: string): string;
+  /** An Instagram Login token expiring soon (the service could not refresh it). */
+  alertTokenExpiry(account: string, date: string, days: number): string;
   alertSuspicious(kind: 'spike' | 'drop', account: string, date: string, before: string, after: string, delta: string): string;
   alertTarget(from: string, to: string, org: string, platform: string, current: string, target: string, due: string, forecast: string): string;
 }
@@ -90,8 +95,10 @@ const ru: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'Целей пока нет.',
   mostBehind: '<b>Больше всего отстают</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} из ${t} (${pr}), срок ${due}`,
-  requiredPerDay: (v) => `нужно в день: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} из ${t} · прирост ${pr} от плана, срок ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `нужно ещё ${n}` : `нужно ещё ${n}, по ${v} в день`),
+  done: 'выполнено',
+  connected: (n) => `в т. ч. ${n} за счёт подключённых каналов`,
   forecast: (v) => `прогноз: ${v}`,
   problems: '<b>Проблемы со сбором данных</b>',
   noProblems: 'Проблем со сбором данных нет.',
@@ -104,6 +111,7 @@ const ru: Catalog = {
     '/stats [организация] — аудитория и прирост за 7 дней',
     '/top [неделя|месяц|квартал|год] — рейтинг организаций по темпу роста',
     '/targets [организация] — цели и их выполнение',
+    '/posts [организация] — публикации за 7 дней, лучшие посты и молчащие каналы',
     '/lang ru|kk|en — язык ответов в этом чате',
     '/help — эта справка',
     'Организацию можно указать кодом (например, <code>pavlodar</code>) или названием.',
@@ -123,6 +131,7 @@ const ru: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Сбор данных ${w}</b>: ошибки у ${f} из ${t} каналов`,
   alertStale: (a, d) => `⏳ <b>Нет новых данных больше 3 дней</b>: ${a}, последние данные: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Токен Instagram скоро истечёт</b>: ${a}, до ${d} (дней: ${n}). Обновите токен (README, «Tokens»), иначе сбор этого аккаунта остановится.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Подозрительный рост' : 'Подозрительное снижение'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Цель перешла из «${f}» в «${t}»</b>: ${o} · ${p}: ${c} из ${tg}, срок ${due}, прогноз: ${fc}`,
 };
@@ -158,8 +167,10 @@ const kk: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'Әзірге мақсаттар жоқ.',
   mostBehind: '<b>Ең көп артта қалғандар</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} / ${t} (${pr}), мерзімі ${due}`,
-  requiredPerDay: (v) => `күніне қажет: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${t} ішінен ${c} · өсім жоспардың ${pr}, мерзімі ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `тағы ${n} қажет` : `тағы ${n} қажет, күніне ${v}`),
+  done: 'орындалды',
+  connected: (n) => `оның ішінде ${n} қосылған арналар есебінен`,
   forecast: (v) => `болжам: ${v}`,
   problems: '<b>Деректер жинаудағы ақаулар</b>',
   noProblems: 'Деректер жинауда ақау жоқ.',
@@ -172,6 +183,7 @@ const kk: Catalog = {
     '/stats [ұйым] — аудитория және соңғы 7 күндегі өсім',
     '/top [апта|ай|тоқсан|жыл] — ұйымдардың өсу қарқыны бойынша рейтингі',
     '/targets [ұйым] — мақсаттар және олардың орындалуы',
+    '/posts [ұйым] — 7 күндегі жарияланымдар, үздік посттар және үнсіз арналар',
     '/lang ru|kk|en — осы чаттағы жауап тілі',
     '/help — осы анықтама',
     'Ұйымды кодымен (мысалы, <code>pavlodar</code>) немесе атауымен көрсетуге болады.',
@@ -191,6 +203,7 @@ const kk: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Деректер жинау ${w}</b>: ${t} арнаның ${f} арнасынан деректер алынбады`,
   alertStale: (a, d) => `⏳ <b>3 күннен астам жаңа деректер жоқ</b>: ${a}, соңғы деректер: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Instagram токенінің мерзімі жақында бітеді</b>: ${a}, ${d} дейін (күн: ${n}). Токенді жаңартыңыз (README, «Tokens»), әйтпесе бұл аккаунттың деректері жиналмайды.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Күдікті өсім' : 'Күдікті төмендеу'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Мақсат күйі «${f}» күйінен «${t}» күйіне өзгерді</b>: ${o} · ${p}: ${c} / ${tg}, мерзімі ${due}, болжам: ${fc}`,
 };
@@ -226,8 +239,10 @@ const en: Catalog = {
   targetCounts: (parts) => parts.join(' · '),
   noTargets: 'No targets yet.',
   mostBehind: '<b>Most behind</b>',
-  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} of ${t} (${pr}), due ${due}`,
-  requiredPerDay: (v) => `required per day: ${v}`,
+  targetLine: (o, p, c, t, pr, due) => `${o} · ${p}: ${c} of ${t} · growth ${pr} of the plan, due ${due}`,
+  requiredPerDay: (n, v) => (v === null ? `${n} still needed` : `${n} still needed, ${v} a day`),
+  done: 'done',
+  connected: (n) => `incl. ${n} from newly connected channels`,
   forecast: (v) => `forecast: ${v}`,
   problems: '<b>Collection problems</b>',
   noProblems: 'No collection problems.',
@@ -240,6 +255,7 @@ const en: Catalog = {
     '/stats [organisation] — audience and net growth over 7 days',
     '/top [week|month|quarter|year] — organisations ranked by growth %',
     '/targets [organisation] — targets and progress',
+    '/posts [organisation] — posts of the last 7 days, best posts and silent channels',
     '/lang ru|kk|en — the language of replies in this chat',
     '/help — this help',
     'Name an organisation by its code (e.g. <code>pavlodar</code>) or its name.',
@@ -259,6 +275,7 @@ const en: Catalog = {
 
   alertRunFailed: (w, f, t) => `⚠️ <b>Collection run ${w}</b>: ${f} of ${t} channels failed`,
   alertStale: (a, d) => `⏳ <b>No new data for over 3 days</b>: ${a}, last reading: ${d}`,
+  alertTokenExpiry: (a, d, n) => `🔑 <b>Instagram token expires soon</b>: ${a}, on ${d} (${n} days left). Renew it (README, "Tokens") or this account stops being collected.`,
   alertSuspicious: (k, a, d, b, af, dl) => `🔎 <b>${k === 'spike' ? 'Suspicious growth' : 'Suspicious drop'}</b>: ${a}, ${d}: ${b} → ${af} (${dl})`,
   alertTarget: (f, t, o, p, c, tg, due, fc) => `🎯 <b>Target moved from ${f} to ${t}</b>: ${o} · ${p}: ${c} of ${tg}, due ${due}, forecast: ${fc}`,
 };

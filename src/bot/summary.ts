@@ -1,22 +1,22 @@
 // The weekly summary (DESIGN §7) for an organisation's subtree and an ISO week: audience per platform with
 // net growth and %, the children leading by growth % and per 1,000 members, those that shrank, targets by
-// status and the ones most behind, channels with collection problems. Every figure comes from the rows of
-// `export growth` / `export targets` for that week, so the post and the exports always agree.
+// status and the ones most behind. Every figure comes from the rows of `export growth` / `export targets` for
+// that week, so the post and the exports always agree. Collection problems are internal: they go to the admin
+// chat as alerts (alerts.ts), never to the members' summary.
 import type { Db } from '../../db';
 import { accountsOfOrgs, allOrgs, orgName, rootOrgs, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
-import { addDays, localDate, toEpochDay } from '../domain/dates';
 import { isoWeek, isoWeekLabel, parseIsoWeek, type Period } from '../domain/periods';
-import type { TargetStatus } from '../domain/targets';
-import { accountStatus } from '../growth/accounts';
+import { targetGap, type TargetStatus } from '../domain/targets';
 import { growthRows, type GrowthRow } from '../growth/growth';
-import { targetRows, type TargetRow } from '../growth/targets';
-import { loadTree, subtreeIds } from '../growth/tree';
+import { connectedSinceBaseline, targetRows, type TargetRow } from '../growth/targets';
+import { subtreeIds } from '../growth/tree';
 import { formatDate, formatDelta, formatNumber, formatPercent, formatWeek } from '../i18n/format';
 import { chatLanguage, sameChat } from './chats';
 import { messages, type Catalog } from './messages';
 import type { Outbox } from './outbox';
 import { escapeHtml, splitMessage } from './split';
+import { infoWorkSummary, renderInfoWork, type InfoWorkSummary } from './info-work';
 
 export const SUMMARY_PLATFORMS: readonly PlatformGroup[] = ['social', 'facebook', 'instagram', 'telegram', 'newspaper'];
 export const STATUS_ORDER: readonly TargetStatus[] = ['achieved', 'on_track', 'at_risk', 'behind', 'missed', 'no_data'];
@@ -39,61 +39,6 @@ export function mostBehind(rows: readonly TargetRow[], limit = 5): TargetRow[] {
     .slice(0, limit);
 }
 
-export interface CollectionProblem {
-  org: OrgRow;
-  platform: string;
-  account: string;
-  /** Last local date with a reading, or null when none ever came. */
-  lastDay: string | null;
-  stale: boolean;
-  /** Kind of the latest failure, when it came after the latest reading. */
-  failure: string | null;
-}
-
-/** Wall-clock midnight starting a local date in a time zone, as unix ms. */
-export function localMidnightMs(date: string, timeZone: string): number {
-  const target = toEpochDay(date) * 86_400_000;
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  let t = target;
-  for (let i = 0; i < 3; i++) {
-    const p = Object.fromEntries(f.formatToParts(new Date(t)).map((x) => [x.type, x.value]));
-    const wall = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-    t -= wall - target;
-  }
-  return t;
-}
-
-/**
- * Collected channels of the subtree that on `date` are stale (accountStatus: no reading for more than 3
- * days) or whose latest collection attempt up to the end of `date` failed. Closed channels are left out.
- */
-export function collectionProblems(db: Db, org: OrgRow, date: string, timeZone: string, now = Date.now()): CollectionProblem[] {
-  const endMs = Math.min(localMidnightMs(date, timeZone) + 86_400_000, now + 1);
-  const orgs = loadTree(db).bySlug;
-  const lastFail = db.prepare(
-    `SELECT f.kind, f.at, (SELECT collected_at FROM snapshots s WHERE s.account_id = a.id ORDER BY day DESC LIMIT 1) AS last_collected
-     FROM accounts a JOIN collection_failures f ON f.account_id = a.id
-     WHERE a.platform = ? AND a.platform_id = ? AND f.at < ? ORDER BY f.at DESC LIMIT 1`,
-  );
-  const out: CollectionProblem[] = [];
-  for (const a of accountStatus(db, { org: org.slug, date })) {
-    if (a.platform === 'newspaper' || (a.closed !== null && a.closed <= date)) continue;
-    const fail = lastFail.get(a.platform, a.account, endMs) as { kind: string; at: number; last_collected: number | null } | undefined;
-    const failed = fail !== undefined && (fail.last_collected === null || fail.at > fail.last_collected);
-    const stale = a.stale && a.last_date !== null;
-    if (!stale && !failed) continue; // a channel never read and never failed is new, not a problem
-    out.push({
-      org: orgs.get(a.org) as OrgRow,
-      platform: a.platform,
-      account: a.title || a.account,
-      lastDay: a.last_date,
-      stale,
-      failure: failed ? (fail as { kind: string }).kind : null,
-    });
-  }
-  return out;
-}
-
 export interface SummaryData {
   org: OrgRow;
   week: Period & { label: string; isoYear: number; number: number };
@@ -101,12 +46,13 @@ export interface SummaryData {
   audience: GrowthRow[];
   /** Social growth of each direct child. */
   children: { org: OrgRow; row: GrowthRow }[];
-  targets: (TargetRow & { orgRow: OrgRow })[];
-  problems: CollectionProblem[];
+  targets: (TargetRow & { orgRow: OrgRow; connected: number })[];
+  /** Information work of the week (posts, active primaries, best posts, least-covered theme). */
+  info: InfoWorkSummary;
 }
 
 /** Gathers the weekly summary's figures for an org's subtree and an ISO week (`YYYY-Www`). */
-export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLabel: string, now = new Date()): SummaryData {
+export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLabel: string, _now = new Date()): SummaryData {
   const period = parseIsoWeek(weekLabel);
   const { year, week } = isoWeek(period.from);
   const ids = subtreeIds(db, org.id);
@@ -125,20 +71,16 @@ export function weeklySummaryData(db: Db, config: AppConfig, org: OrgRow, weekLa
   const children = socialRows
     .map((row) => ({ org: bySlug.get(row.org) as OrgRow, row }))
     .filter((c) => c.org && c.org.parent_id === org.id);
-  const targets = targetRows(db, period.to, { org: org.slug }).map((t) => ({ ...t, orgRow: bySlug.get(t.org) as OrgRow }));
+  const targets = withConnected(db, targetRows(db, period.to, { org: org.slug }).map((t) => ({ ...t, orgRow: bySlug.get(t.org) as OrgRow })));
   return {
     org,
     week: { ...period, label: isoWeekLabel(period.from), isoYear: year, number: week },
     audience,
     children,
     targets,
-    // Collection problems as of posting time: the Monday after the week (or now, when that is earlier), so the
-    // Monday post reports that morning's collect run.
-    problems: collectionProblems(db, org, minDate(addDays(period.to, 1), localDate(config.timezone, now)), config.timezone, now.getTime()),
+    info: infoWorkSummary(db, config, org, period.from, period.to),
   };
 }
-
-const minDate = (a: string, b: string) => (a < b ? a : b);
 
 const LIST_LIMIT = 5;
 const LONG_LIST_LIMIT = 10;
@@ -152,7 +94,12 @@ function limited(lines: string[], limit: number, m: Catalog): string[] {
   return lines.length > limit ? [...lines.slice(0, limit), m.more(lines.length - limit)] : lines;
 }
 
-export function targetLine(t: TargetRow & { orgRow: OrgRow }, lang: Language, m: Catalog): string {
+/**
+ * One target as people read it right: "28 697 из 38 295 · прирост 3,3 % от плана", what is still needed (never a
+ * negative need: an achieved target is "выполнено"), the forecast, and the audience that came with channels
+ * connected after the baseline date, apart.
+ */
+export function targetLine(t: TargetRow & { orgRow: OrgRow; connected?: number }, lang: Language, m: Catalog): string {
   const head = m.targetLine(
     name(t.orgRow, lang),
     m.platform[t.platform],
@@ -161,11 +108,19 @@ export function targetLine(t: TargetRow & { orgRow: OrgRow }, lang: Language, m:
     formatPercent(t.progress_percent, lang),
     formatDate(t.due_date, lang),
   );
+  const gap = targetGap(t);
   const extra = [
-    t.required_per_day !== null ? m.requiredPerDay(formatNumber(t.required_per_day, lang, 1)) : null,
+    gap.done ? m.done : gap.needed !== null ? m.requiredPerDay(formatNumber(gap.needed, lang), gap.perDay === null ? null : formatNumber(gap.perDay, lang, 1)) : null,
     t.forecast !== null ? m.forecast(formatNumber(t.forecast, lang)) : null,
+    t.connected ? m.connected(formatDelta(t.connected, lang)) : null,
   ].filter(Boolean);
   return extra.length ? `${head}; ${extra.join('; ')}` : head;
+}
+
+/** Targets with the audience their subtrees gained by connecting channels after the baseline date. */
+export function withConnected<T extends TargetRow & { orgRow: OrgRow }>(db: Db, rows: T[]): (T & { connected: number })[] {
+  const connected = connectedSinceBaseline(db, rows.map((t) => ({ orgId: t.orgRow.id, platform: t.platform, baseline_date: t.baseline_date, date: t.date })));
+  return rows.map((t, i) => ({ ...t, connected: connected[i] }));
 }
 
 /** Renders the summary as Telegram HTML (one string; splitMessage cuts it into posts). */
@@ -227,25 +182,14 @@ export function renderSummary(d: SummaryData, lang: Language): string {
   else {
     const counts = STATUS_ORDER.map((s) => [s, d.targets.filter((t) => t.status === s).length] as const).filter(([, n]) => n > 0);
     lines.push(m.targetCounts(counts.map(([s, n]) => `${m.status[s]}: ${formatNumber(n, lang)}`)));
-    const behind = mostBehind(d.targets, LIST_LIMIT) as (TargetRow & { orgRow: OrgRow })[];
+    const behind = mostBehind(d.targets, LIST_LIMIT) as SummaryData['targets'];
     if (behind.length) {
       lines.push('', m.mostBehind);
       for (const t of behind) lines.push(`• ${targetLine(t, lang, m)} — ${m.status[t.status]}`);
     }
   }
 
-  lines.push('', m.problems);
-  if (d.problems.length === 0) lines.push(m.noProblems);
-  lines.push(
-    ...limited(
-      d.problems.map((p) => {
-        const why = [p.failure ? m.failureKind[p.failure] ?? m.failureKind.other : null, p.lastDay ? m.lastReading(formatDate(p.lastDay, lang)) : m.neverRead];
-        return `• ${name(p.org, lang)} · ${m.platform[p.platform as PlatformGroup] ?? escapeHtml(p.platform)} ${escapeHtml(p.account)}: ${why.filter(Boolean).join(', ')}`;
-      }),
-      15,
-      m,
-    ),
-  );
+  if (d.info.row.accounts > 0 || d.info.row.posts > 0) lines.push(...renderInfoWork(d.info, lang));
   return lines.join('\n');
 }
 

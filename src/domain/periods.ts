@@ -137,3 +137,88 @@ export function inferPeriod(from: string, to: string): Period {
   }
   return customPeriod(from, to);
 }
+
+// ---------------------------------------------------------------------------------------------------------
+// Page periods: the presets a page offers and what each is compared with.
+
+/** The presets a page offers: complete periods just ended, periods so far, the last 30 days, or custom. */
+export const PERIOD_PRESETS = [
+  'last_week', 'last_month', 'last_quarter', 'last_30_days', 'week', 'month', 'quarter', 'year', 'custom',
+] as const;
+export type PeriodPreset = (typeof PERIOD_PRESETS)[number];
+/** What a period is set beside: the period just before it, or the same dates a year earlier. */
+export const COMPARISONS = ['previous', 'year_ago'] as const;
+export type Comparison = (typeof COMPARISONS)[number];
+
+export interface ComparedPeriod {
+  preset: PeriodPreset;
+  from: string;
+  to: string;
+  days: number;
+  compare: Comparison;
+  /** The period it is compared with. */
+  prev: { from: string; to: string };
+}
+
+/** The preset a page opens with: on a Monday last week (the week the bot has just posted), else this month so far. */
+export function defaultPreset(today: string): PeriodPreset {
+  return isoWeekday(today) === 1 ? 'last_week' : 'month';
+}
+
+/** The same date a year earlier (29 February becomes 28 February). */
+export function yearBefore(date: string): string {
+  const [y, m, d] = ymd(date);
+  const last = Number(iso(y - 1, m + 1, 0).slice(8, 10));
+  return iso(y - 1, m, Math.min(d, last));
+}
+
+/**
+ * Resolves a preset on `today`. "So far" presets end today and are compared with the same days of the
+ * previous calendar period (1–23 October for 1–23 November); complete ones with the whole period before;
+ * the last 30 days with the 30 days before them; a custom range with the equally long range before it
+ * (a whole calendar period's predecessor when the range is one). `year_ago` takes the same dates a year earlier.
+ */
+export function resolvePeriod(preset: PeriodPreset, today: string, compare: Comparison = 'previous', custom?: { from: string; to: string }): ComparedPeriod {
+  let from: string;
+  let to: string;
+  let prev: { from: string; to: string };
+  switch (preset) {
+    case 'last_week':
+    case 'last_month':
+    case 'last_quarter': {
+      const kind = preset.slice(5) as 'week' | 'month' | 'quarter';
+      const p = previousPeriod(periodContaining(kind, today));
+      ({ from, to } = p);
+      const before = previousPeriod(p);
+      prev = { from: before.from, to: before.to };
+      break;
+    }
+    case 'last_30_days':
+      from = addDays(today, -29);
+      to = today;
+      prev = { from: addDays(from, -30), to: addDays(from, -1) };
+      break;
+    case 'week':
+    case 'month':
+    case 'quarter':
+    case 'year': {
+      const full = periodContaining(preset, today);
+      from = full.from;
+      to = full.to < today ? full.to : today;
+      const prevFull = previousPeriod(full);
+      const prevTo = addDays(prevFull.from, toEpochDay(to) - toEpochDay(from));
+      prev = { from: prevFull.from, to: prevTo < prevFull.to ? prevTo : prevFull.to };
+      break;
+    }
+    case 'custom': {
+      if (!custom) throw new RangeError('a custom period needs from and to');
+      const p = customPeriod(custom.from, custom.to);
+      ({ from, to } = p);
+      const before = previousPeriod(inferPeriod(from, to));
+      prev = { from: before.from, to: before.to };
+      break;
+    }
+  }
+  if (compare === 'year_ago') prev = { from: yearBefore(from), to: yearBefore(to) };
+  return { preset, from, to, days: toEpochDay(to) - toEpochDay(from) + 1, compare, prev };
+}

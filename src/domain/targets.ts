@@ -87,3 +87,50 @@ export function evaluateTarget(t: TargetDefinition, date: string, audience: (day
 
   return { date, current, progress_percent: progress, expected, daily_rate: rate, forecast, required_per_day: required, eta, status };
 }
+
+/**
+ * A target must ask for growth: a value at or below its baseline is refused unless it is explicitly a "hold"
+ * target (keep the audience where it is). The one rule the import and the admin form both apply; returns
+ * why it is refused, or null when the value is acceptable.
+ */
+export function targetLevelProblem(baseline: number, target: number, hold = false): string | null {
+  if (hold || target > baseline) return null;
+  return `${target} is not above the baseline ${baseline}: a target must ask for growth (mark it as a hold target to keep the audience at its level)`;
+}
+
+/** What is still needed, as a page, the print pack and the bot say it: never a negative need. */
+export interface TargetGap {
+  /** current ≥ target: nothing more is needed ("выполнено") */
+  done: boolean;
+  /** target − current, when there is still a way to go */
+  needed: number | null;
+  /** required per day, when there is still a way to go and time left */
+  perDay: number | null;
+  /** the share of the planned growth still to go (0…1+), for ordering rows by the size of the gap */
+  share: number | null;
+}
+
+export function targetGap(t: Pick<TargetDefinition, 'baseline' | 'target'> & Pick<TargetEvaluation, 'current' | 'required_per_day'>): TargetGap {
+  if (t.current === null) return { done: false, needed: null, perDay: null, share: null };
+  if (t.current >= t.target) return { done: true, needed: null, perDay: null, share: 0 };
+  const span = t.target - t.baseline;
+  return {
+    done: false,
+    needed: t.target - t.current,
+    perDay: t.required_per_day !== null && t.required_per_day > 0 ? t.required_per_day : null,
+    share: span > 0 ? (t.target - t.current) / span : null,
+  };
+}
+
+/** Worst first: missed (the due date has passed) → behind → at risk → no data → on track → achieved. */
+export const STATUS_SEVERITY: Record<TargetStatus, number> = { missed: 0, behind: 1, at_risk: 2, no_data: 3, on_track: 4, achieved: 5 };
+
+/** Orders targets for a review: worst status first, then the biggest share of the plan still to go. */
+export function compareForReview<T extends Pick<TargetEvaluation, 'status' | 'current' | 'required_per_day'> & Pick<TargetDefinition, 'baseline' | 'target'>>(a: T, b: T): number {
+  const s = STATUS_SEVERITY[a.status] - STATUS_SEVERITY[b.status];
+  if (s !== 0) return s;
+  const ga = targetGap(a).share;
+  const gb = targetGap(b).share;
+  if (ga === null || gb === null) return ga === null ? (gb === null ? 0 : 1) : -1;
+  return gb - ga;
+}

@@ -32,8 +32,11 @@ const MANY_ORGS = 400;
 
 const FIRST_SEEN_SQL = 'SELECT chain, platform, first_audience FROM rollup_accounts WHERE first_day BETWEEN ? AND ? AND (closed_day IS NULL OR closed_day > ?)';
 
-/** F(O, P, from, to) of §4 per org: first audiences of channels first seen in the period, still tracked on `to`. `only`: just these orgs. */
-function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number, only?: Set<number>): Map<number, number> {
+/**
+ * F(O, P, from, to) of §4 per org: first audiences of channels first seen in the period, still tracked on `to`. `only`: just these orgs.
+ * (Also what a target shows apart as "from newly connected channels": targets.ts connectedSinceBaseline.)
+ */
+export function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: number, only?: Set<number>): Map<number, number> {
   const platforms = new Set<string>(platformsOf(group));
   const out = new Map<number, number>();
   for (const r of sql(db, FIRST_SEEN_SQL).all(from, to, to) as { chain: string; platform: string; first_audience: number }[]) {

@@ -29,11 +29,12 @@ export interface RankingRow extends GrowthRow {
  */
 export function rankings(
   db: Db,
-  opts: { level: string; platform: PlatformGroup; from: string; to: string; metric?: RankingMetric; org?: string },
-): RankingRow[] {
+  opts: { level: string; platform: PlatformGroup; from: string; to: string; metric?: RankingMetric; org?: string; prev?: { from: string; to: string }; previousValues?: boolean },
+): (RankingRow & { previous_value?: number | null })[] {
   const metric = opts.metric ?? 'growth_percent';
   const nodes = subtreeOf(loadTree(db), opts.org).filter((n) => n.level === opts.level);
-  const prev = previousPeriod(inferPeriod(opts.from, opts.to));
+  // (a page may compare with another period, e.g. a year ago; `previousValues` adds the metric's value in it)
+  const prev = opts.prev ?? previousPeriod(inferPeriod(opts.from, opts.to));
   const cache = newGrowthCache(); // the previous period ends the day before this one starts
   const cur = growthFor(db, nodes, opts.platform, opts.from, opts.to, cache);
   const before = growthFor(db, nodes, opts.platform, prev.from, prev.to, cache);
@@ -58,6 +59,7 @@ export function rankings(
     rank: ranks[i],
     previous_rank: prevRanks[i],
     rank_change: rankChange(ranks[i], prevRanks[i]),
+    ...(opts.previousValues ? { previous_value: valueOf(before[i], i) } : {}),
   }));
   // slugs are [a-z0-9-]: plain code-unit order, much cheaper than localeCompare over 5,000 primaries
   return rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));

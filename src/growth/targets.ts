@@ -5,7 +5,8 @@ import { audit } from '../../db/orgs';
 import { InputError, type TargetInput } from '../config';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { platformsOf, type PlatformGroup } from '../domain/growth';
-import { evaluateTarget, RATE_WINDOW_DAYS, targetFromPercent, type TargetDefinition, type TargetEvaluation, type TargetStatus } from '../domain/targets';
+import { evaluateTarget, RATE_WINDOW_DAYS, targetFromPercent, targetLevelProblem, type TargetDefinition, type TargetEvaluation, type TargetStatus } from '../domain/targets';
+import { firstSeenByOrg } from './growth';
 import { audienceSeriesDaysOf } from './series';
 import { sql } from './sql';
 import { loadTree, scopeTest, subtreeIds } from './tree';
@@ -110,8 +111,22 @@ export function targetVersions(db: Db, opts: { org?: string } = {}): TargetVersi
   }));
 }
 
+/**
+ * For each target: the audience its org's subtree gained by connecting channels after the baseline date (first
+ * read after it, up to the target's date, not closed by then) — not growth (§4), so pages, the meeting pack and
+ * the bot show it apart ("в т. ч. +2 093 за счёт подключённых каналов"); 0 when none was connected.
+ */
+export function connectedSinceBaseline(db: Db, targets: ReadonlyArray<{ orgId: number; platform: PlatformGroup; baseline_date: string; date: string }>): number[] {
+  return targets.map((t) => firstSeenByOrg(db, t.platform, toEpochDay(t.baseline_date) + 1, toEpochDay(t.date), new Set([t.orgId])).get(t.orgId) ?? 0);
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Setting targets
+
+/** A target value at or below its baseline, not marked as a hold target (pages translate it by its code). */
+export class TargetLevelError extends InputError {
+  readonly code = 'not_above_baseline';
+}
 
 export interface TargetImportSummary {
   created: number;
@@ -138,7 +153,8 @@ export function baselineAudience(db: Db, orgId: number, group: PlatformGroup, da
 /**
  * Imports targets, identified by org, platform and due date. A new one gets version 1 with its baseline
  * computed now; importing it again with another value (target, percent, decision or baseline date) adds a
- * version, keeping the frozen baseline unless the baseline date itself changed. Same values: unchanged.
+ * version, keeping the frozen baseline unless the baseline date itself changed. Same values: unchanged. A new
+ * value at or below the baseline is refused unless the target is marked `hold` (targetLevelProblem).
  */
 export function importTargets(
   db: Db,
@@ -175,6 +191,8 @@ export function importTargets(
         summary.unchanged++;
         continue;
       }
+      const problem = targetLevelProblem(baseline, value, t.hold);
+      if (problem) throw new TargetLevelError(problem, ctx.label, t.line, t.target !== undefined ? 'target' : 'target_percent');
       const id = targetId ?? Number(insertTarget.run(org, t.platform, dueDay).lastInsertRowid);
       insertVersion.run(id, (prev?.version ?? 0) + 1, baselineDay, baseline, value, next.target_percent, next.decision, ctx.actor, now);
       const shown = (v: typeof next) => ({ ...v, baseline_day: undefined, baseline_date: t.baseline_date });

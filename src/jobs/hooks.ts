@@ -7,8 +7,3 @@ import type { AppConfig } from '../config';
 /** `changedFrom`: account id → earliest local day (epoch day) whose snapshot was written. */
 export type SnapshotsChanged = (db: Db, config: AppConfig, changedFrom: Map<number, number>) => void;
 
-/** What a writer of snapshots needs to fire the hook (the config, the hook): a part of services.ts' Services. */
-export interface SnapshotHook {
-  config: AppConfig;
-  onSnapshotsChanged: SnapshotsChanged;
-}

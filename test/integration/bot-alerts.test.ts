@@ -37,11 +37,11 @@ test('suspicious growth and a target that moved from on track to behind are aler
   const outbox = new Outbox(f.db);
   const now = new Date('2026-03-16T06:00:00Z');
 
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, suspicious: 1, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 1, targets: 0, silent: 0 });
   // the committee last saw gamma's target on track; today it is behind
   f.db.prepare("UPDATE bot_target_status SET status = 'on_track' WHERE target_key LIKE 'gamma|%'").run();
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, suspicious: 0, targets: 1 });
-  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, suspicious: 0, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 1, silent: 0 });
+  expect(checkAlerts(f.db, f.config, outbox, now)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 });
 
   await deliver();
   const posts = postsTo(emu, ADMIN);
@@ -63,7 +63,7 @@ test('a collect run with failures and channels stale for over 3 days are alerted
   expect(counts.runs).toBe(1);
   // facebook and instagram were last read in March, gamma's channel failed: all stale
   expect(counts.stale).toBe(4);
-  expect(checkAlerts(f.db, f.config, outbox)).toEqual({ runs: 0, stale: 0, suspicious: 0, targets: 0 });
+  expect(checkAlerts(f.db, f.config, outbox)).toEqual({ runs: 0, stale: 0, tokens: 0, suspicious: 0, targets: 0, silent: 0 });
 
   await deliver();
   const posts = postsTo(emu, ADMIN);
@@ -81,4 +81,25 @@ test('without an admin chat nothing is queued, but target statuses are still rem
   checkAlerts(f.db, config, outbox, new Date('2026-03-16T06:00:00Z'));
   expect(outbox.pendingCount()).toBe(0);
   expect((f.db.prepare('SELECT COUNT(*) AS n FROM bot_target_status').get() as { n: number }).n).toBe(4);
+});
+
+test('an Instagram Login token within 10 days of expiry is alerted once, without the token', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  f = botFixture(emu.url);
+  const file = path.join(f.dir, 'school.token');
+  const expires = new Date(Date.now() + 6 * 86_400_000 + 3_600_000);
+  fs.writeFileSync(file, JSON.stringify({ access_token: 'IGAAalertTokenSecret99', expires_at: expires.toISOString() }), { mode: 0o600 });
+  const now = Date.now();
+  const org = (f.db.prepare('SELECT id FROM organisations ORDER BY id LIMIT 1').get() as { id: number }).id;
+  f.db
+    .prepare("INSERT INTO accounts (org_id, platform, platform_id, title, api, token_file, created_at, updated_at) VALUES (?, 'instagram', '17841400000000901', 'School 7', 'instagram_login', ?, ?, ?)")
+    .run(org, file, now, now);
+  const outbox = new Outbox(f.db);
+  expect(checkAlerts(f.db, f.config, outbox).tokens).toBe(1);
+  expect(checkAlerts(f.db, f.config, outbox).tokens).toBe(0);
+  await deliver();
+  const posts = postsTo(emu, ADMIN).filter((p) => p.startsWith('🔑'));
+  expect(posts).toEqual([expect.stringMatching(/^🔑 Токен Instagram скоро истечёт: Instagram School 7, до \d\d\.\d\d\.\d{4} \(дней: 6\)/)]);
+  expect(posts[0]).not.toContain('IGAA');
 });

@@ -84,7 +84,7 @@ test('a collect killed with SIGKILL mid-run leaves a consistent database, and a 
   } finally {
     db.close();
   }
-}, 60_000);
+}, 120_000);
 
 test('no token appears in logs, errors, the database or exports, even under faults', async () => {
   const TOKENS = { fb: 'EAAsecretFB-ZQX9-default', fbBad: 'EAAsecretFB-ZQX9-perAccount', tg: '555:secretBOT-ZQX9-default', tgBad: '666:secretBOT-ZQX9-other' };

@@ -125,6 +125,21 @@ describe('growth exports through the CLI', () => {
     expect(cli('import', path.join(dir, 't2.yaml'))).toMatch(/targets: 0 new, 0 revised, 2 unchanged/);
   });
 
+  test('a target at or below its baseline is refused, naming the line and field, unless marked as a hold target', () => {
+    const before = json('export', 'targets', '--date', '2026-02-28');
+    fs.writeFileSync(path.join(dir, 'low.yaml'), 'targets:\n  - { org: kz, platform: social, baseline_date: 2026-01-31, target: 500, due_date: 2027-06-30 }\n');
+    const r = runCli(['import', path.join(dir, 'low.yaml')], env);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/low\.yaml:2: .*target.*500 is not above the baseline 1250/);
+    fs.writeFileSync(path.join(dir, 'zero.yaml'), 'targets:\n  - { org: kz, platform: social, baseline_date: 2026-01-31, target_percent: 0, due_date: 2027-06-30 }\n');
+    expect(runCli(['import', path.join(dir, 'zero.yaml')], env).stderr).toMatch(/target_percent.*1250 is not above the baseline 1250/);
+    expect(json('export', 'targets', '--date', '2026-02-28')).toEqual(before); // nothing changed
+    // (a new target's baseline is the audience now present on its baseline date: 1,250 since the late reading)
+    fs.writeFileSync(path.join(dir, 'hold.yaml'), 'targets:\n  - { org: kz, platform: social, baseline_date: 2026-01-31, target: 1250, due_date: 2027-06-30, hold: true }\n');
+    expect(cli('import', path.join(dir, 'hold.yaml'))).toMatch(/targets: 1 new/);
+    expect(json('export', 'targets', '--date', '2026-02-28').find((t: { due_date: string }) => t.due_date === '2027-06-30')).toMatchObject({ baseline: 1250, target: 1250 });
+  });
+
   test('a full rebuild gives the same figures as the incremental updates', () => {
     const before = cli('export', 'growth', '--from', '2026-01-01', '--to', '2026-02-28', '--format', 'json');
     expect(cli('compute', '--full')).toMatch(/^full compute/);

@@ -5,6 +5,7 @@ import { startEmulator, type Emulator } from '../../collectors/emulator';
 import { runCollect, type CollectJobOptions } from '../../src/jobs/collect';
 import { addDays, fromEpochDay, localDate, toEpochDay } from '../../src/domain/dates';
 import { FAST, configFor, failures, fixture, snapshots, type Fixture } from '../helpers/collect';
+import { appsecretProof } from '../../collectors/graph';
 
 const SYSTEM_TOKEN = 'EAAtest-fb-token';
 const SECRET = 'app-secret-0123456789abcdef';
@@ -36,7 +37,8 @@ function run(extra: Partial<CollectJobOptions> = {}, env: Record<string, string>
 test('a 730-day backfill of several Pages goes through Page tokens; a Page without a task fails alone, with its fix', async () => {
   const ids = PAGES.map((p) => fx.addAccount('facebook', p));
   const lonely = fx.addAccount('facebook', NO_TASK);
-  const r = await run({ backfillDays: 730 });
+  // A generous timeout: two years of four Pages is one large batch answer, and the request count is the point.
+  const r = await run({ backfillDays: 730, settings: { ...FAST, timeoutMs: 20_000 } });
   // Today's follower counts need no Page token: every Page is read, the one without a task too.
   expect(r.accountsOk).toBe(5);
   expect(r.backfill).toMatchObject({ accounts: 5, failed: 1 });
@@ -187,4 +189,78 @@ describe('Instagram accounts without a Facebook Page (Instagram Login)', () => {
     expect(warnings).toEqual([expect.objectContaining({ platformId: '17841400000000701', daysLeft: 5, message: expect.stringMatching(/expires in 5 days.*fix: /) })]);
     expect(JSON.stringify(warnings)).not.toMatch(/IGAA/);
   });
+});
+
+test('no token of any kind (system user, Page, Instagram Login, app secret) reaches the logs, errors, database file or exports', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const { setLogSink, setLogLevel } = await import('../../src/log');
+  const { exportSnapshots } = await import('../../src/exports');
+  const strict = await startEmulator({ seed: 'real-accounts', pageTasks: { [SYSTEM_TOKEN]: [PAGES[0], PAGES[1]] }, appSecret: SECRET });
+  const IG_TOKEN = 'IGAAleakTestInstagramToken77';
+  strict.addInstagramToken(IG_TOKEN, '17841400000000991', Date.now() + 20 * 86_400_000);
+  const file = path.join(fx.dir, 'leak.token');
+  fs.writeFileSync(file, IG_TOKEN, { mode: 0o600 });
+  const logs: string[] = [];
+  const restore = setLogSink((line) => void logs.push(line));
+  setLogLevel('debug');
+  try {
+    [PAGES[0], PAGES[1], NO_TASK].forEach((p) => fx.addAccount('facebook', p));
+    const ig = fx.addAccount('instagram', '17841400000000991');
+    fx.db.prepare("UPDATE accounts SET api = 'instagram_login', token_file = ? WHERE id = ?").run(file, ig);
+    strict.setFault({ kind: 'malformed', api: 'graph', target: PAGES[1], times: 1 });
+    const r = await run({ backfillDays: 60 }, { FACEBOOK_APP_SECRET: SECRET, INSTAGRAM_GRAPH_URL: strict.instagramUrl }, strict.url);
+    expect(r.accountsOk).toBe(4);
+    expect(r.backfill!.failed).toBe(1);
+    const secrets = [SYSTEM_TOKEN, SECRET, IG_TOKEN];
+    // The refreshed Instagram token the file now holds, and the Page tokens the emulator issues for this token.
+    const refreshed = (JSON.parse(fs.readFileSync(file, 'utf8')) as { access_token: string }).access_token;
+    secrets.push(refreshed);
+    const pageTokens = await Promise.all(
+      [PAGES[0], PAGES[1]].map((p) =>
+        fetch(`${strict.url}/v24.0/${p}?fields=access_token&access_token=${SYSTEM_TOKEN}&appsecret_proof=${appsecretProof(SYSTEM_TOKEN, SECRET)}`)
+          .then((res) => res.json() as Promise<{ access_token: string }>)
+          .then((b) => b.access_token),
+      ),
+    );
+    expect(pageTokens.every((t) => /^EAAP/.test(t))).toBe(true);
+    secrets.push(...pageTokens);
+    const exported = JSON.stringify(exportSnapshots(fx.db, {}, configFor(strict.url)));
+    const dbFiles = fs.readdirSync(fx.dir).filter((f) => f.startsWith('ag.db')).map((f) => fs.readFileSync(path.join(fx.dir, f)).toString('latin1'));
+    const failuresText = JSON.stringify(fx.db.prepare('SELECT message FROM collection_failures').all());
+    expect(logs.length).toBeGreaterThan(3);
+    for (const s of secrets) {
+      for (const h of [logs.join('\n'), exported, failuresText, ...dbFiles]) expect(h.includes(s)).toBe(false);
+    }
+  } finally {
+    setLogSink(restore);
+    setLogLevel('info');
+    await strict.close();
+  }
+});
+
+test('migration 0006 moves history stored a day late back one day, where no api, manual or import reading holds it', async () => {
+  const Database = (await import('better-sqlite3')).default;
+  const { knownMigrations, migrate } = await import('../../db');
+  const path = await import('node:path');
+  const db = new Database(path.join(fx.dir, 'old.db'));
+  try {
+    migrate(db, knownMigrations().filter((m) => m.id < '0006'));
+    const now = Date.now();
+    db.prepare("INSERT INTO organisations (id, slug, level, name_ru, created_at, updated_at) VALUES (1, 'kz', 'council', 'kz', ?, ?)").run(now, now);
+    db.prepare("INSERT INTO accounts (id, org_id, platform, platform_id, created_at, updated_at) VALUES (1, 1, 'facebook', '1', ?, ?)").run(now, now);
+    const put = db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (1, ?, ?, ?, 0)');
+    for (const [day, audience, source] of [[100, 10, 1], [101, 11, 1], [103, 30, 0], [104, 14, 1], [106, 16, 2]]) put.run(day, audience, source);
+    migrate(db);
+    expect(db.prepare('SELECT day, audience, source FROM snapshots ORDER BY day').all()).toEqual([
+      { day: 99, audience: 10, source: 1 },
+      { day: 100, audience: 11, source: 1 },
+      { day: 103, audience: 30, source: 0 },
+      { day: 106, audience: 16, source: 2 },
+    ]);
+    // The rollups recompute the account from the earliest day moved.
+    expect(db.prepare('SELECT from_day FROM rollup_dirty WHERE account_id = 1').get()).toEqual({ from_day: 99 });
+  } finally {
+    db.close();
+  }
 });

@@ -166,11 +166,11 @@ describe('accounts', () => {
 
 describe('targets', () => {
   test('set absolute, revise by +% and absolute: each a new version with its decision; the baseline stays frozen', async () => {
-    let res = await post(editor, '/admin/targets', { org: 'pavlodar', platform: 'social', baseline_date: '2026-06-01', due_date: '2027-06-30', mode: 'absolute', value: '20000', decision: 'Постановление № 12 от 01.06.2026' });
+    let res = await post(editor, '/admin/targets', { org: 'pavlodar', platform: 'social', baseline_date: '2026-06-01', due_date: '2027-06-30', mode: 'absolute', value: '60000', decision: 'Постановление № 12 от 01.06.2026' });
     expect(res.status).toBe(303);
     const id = Number(/\/admin\/targets\/(\d+)/.exec(res.headers.location)![1]);
     const v1 = one('SELECT baseline, target, decision FROM target_versions WHERE target_id = ? AND version = 1', id)!;
-    expect(v1.target).toBe(20000);
+    expect(v1.target).toBe(60000);
     res = await post(editor, `/admin/targets/${id}/revise`, { mode: 'percent', value: '12,5', decision: 'Постановление № 15 от 01.09.2026' });
     expect(res.headers.location).toBe(`/admin/targets/${id}?done=revised`);
     const v2 = one('SELECT baseline, target, target_percent, decision FROM target_versions WHERE target_id = ? AND version = 2', id)!;
@@ -184,6 +184,20 @@ describe('targets', () => {
     expect(lastAudit()).toMatchObject({ actor: 'pavlodar-editor', action: 'target.set' });
     // The review page shows the new version.
     expect((await get(editor, '/targets?lang=ru')).text).toContain('Постановление № 15 от 01.09.2026');
+  });
+
+  test('a target at or below its baseline is refused in the page language unless ticked as a hold target', async () => {
+    const form = { org: 'pavlodar', platform: 'instagram', baseline_date: '2026-06-01', due_date: '2027-03-31', mode: 'absolute', value: '500', decision: 'Постановление № 13' };
+    const before = dbState(f.db);
+    let res = await post(editor, '/admin/targets?lang=ru', form);
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('цель не выше исходного значения');
+    expect(dbState(f.db)).toBe(before);
+    res = await post(editor, '/admin/targets?lang=kk', { ...form, mode: 'percent', value: '0' });
+    expect(res.status).toBe(400);
+    expect(res.text).toContain('мақсат бастапқы мәннен жоғары емес');
+    res = await post(editor, '/admin/targets', { ...form, hold: '1' });
+    expect(res.status).toBe(303);
   });
 
   test('cascade: preview first (nothing written), then the children\'s targets add up to the parent\'s exactly', async () => {
@@ -324,7 +338,7 @@ describe('injection attempts', () => {
       ['/admin/orgs/pavlodar/accounts', { platform: 'telegram', platform_id: '@inj_channel', title: 'T' }, ['title']],
       [`/admin/accounts/${acc}/close`, { date: '2026-11-01' }, []],
       [`/admin/accounts/${acc}/backfill`, { days: '10' }, []],
-      ['/admin/targets', { org: 'pavlodar', platform: 'social', baseline_date: '2026-01-01', due_date: '2028-01-01', mode: 'absolute', value: '10', decision: 'Решение' }, ['decision']],
+      ['/admin/targets', { org: 'pavlodar', platform: 'social', baseline_date: '2026-01-01', due_date: '2028-01-01', mode: 'absolute', value: '1000000', decision: 'Решение' }, ['decision']],
       [`/admin/targets/${target}/revise`, { mode: 'absolute', value: '12345', decision: 'Решение' }, ['decision']],
       [`/admin/targets/${target}/cascade`, { basis: 'members' }, []],
       ['/admin/newspapers', { account: String(paper), date: '2026-11-01', subscribers: '10' }, []],

@@ -119,3 +119,26 @@ describe('collection health', () => {
     expect(api.body.accounts_total).toBe(ref.accounts_total);
   });
 });
+
+test('an Instagram Login token within 10 days of expiry is listed on the health page, with its date, never the token', async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const os = await import('node:os');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-health-token-'));
+  const file = path.join(dir, 'ig.token');
+  fs.writeFileSync(file, JSON.stringify({ access_token: 'IGAAhealthPageSecret7', expires_at: new Date(f.now().getTime() + 4 * 86_400_000 + 3_600_000).toISOString() }), { mode: 0o600 });
+  const org = (f.db.prepare("SELECT id FROM organisations WHERE slug = 'kz'").get() as { id: number }).id;
+  const now = f.now().getTime();
+  f.db
+    .prepare("INSERT INTO accounts (org_id, platform, platform_id, title, api, token_file, created_at, updated_at) VALUES (?, 'instagram', '17841400000000951', 'School 12', 'instagram_login', ?, ?, ?)")
+    .run(org, file, now, now);
+  try {
+    const res = await request(app).get('/health?lang=en');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Instagram tokens expiring soon');
+    expect(res.text).toMatch(/Instagram School 12: the token expires on [^<]+ \(4 days left\)/);
+    expect(res.text).not.toContain('IGAAhealthPageSecret7');
+  } finally {
+    f.db.prepare("DELETE FROM accounts WHERE platform_id = '17841400000000951'").run();
+  }
+});

@@ -14,7 +14,7 @@ const LANGS = ['ru', 'kk', 'en'] as const;
 
 /** Keys used literally (t('a.b')) and key families used with a suffix (t('status.' + s)). */
 function usedKeys(): { literal: Set<string>; prefixes: Set<string> } {
-  const files = [...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f)), ...['growth-data.ts', 'targets-data.ts'].map((f) => path.join(WEB, f)), ...fs.readdirSync(path.join(WEB, 'routes')).map((f) => path.join(WEB, 'routes', f))];
+  const files = [...fs.readdirSync(path.join(WEB, 'views')).map((f) => path.join(WEB, 'views', f)), ...['growth-data.ts', 'targets-data.ts'].map((f) => path.join(WEB, f)), ...fs.readdirSync(path.join(WEB, 'routes'), { recursive: true, encoding: 'utf8' }).map((f) => path.join(WEB, 'routes', f)).filter((f) => fs.statSync(f).isFile()), ...['channel-data.ts', 'page-export.ts'].map((f) => path.join(WEB, f))];
   const literal = new Set<string>();
   const prefixes = new Set<string>();
   for (const file of files) {

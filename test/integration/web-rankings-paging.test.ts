@@ -70,6 +70,8 @@ function column(html: string, n: number): string[] {
   return body.split('<tr data-href=').slice(1).map((tr) => [...tr.matchAll(/<td[^>]*data-value="([^"]*)"/g)][n - 1][1]);
 }
 const all = (): RankingRow[] => rankings(db, { level: 'primary', platform: 'social', from: '2026-11-01', to: TODAY, metric: 'growth_percent' });
+/** What the page ranks by default: TODAY is a Monday, so last week (16–22 November). */
+const pageAll = (): RankingRow[] => rankings(db, { level: 'primary', platform: 'social', from: '2026-11-16', to: '2026-11-22', metric: 'growth_percent' });
 const get = (url: string) => request(app).get(url);
 
 describe('rankings page, paged', () => {
@@ -77,7 +79,7 @@ describe('rankings page, paged', () => {
     const res = await get('/rankings?level=primary&lang=en');
     expect(res.status).toBe(200);
     const rows = tableRows(res.text);
-    const expected = all();
+    const expected = pageAll();
     expect(rows.map((r) => r.org)).toEqual(expected.slice(0, 100).map((r) => r.org));
     expect(res.text).toContain('130 organisations');
     expect(res.text).toContain('id="rankings-pager"');
@@ -95,7 +97,7 @@ describe('rankings page, paged', () => {
     const res = await get('/rankings?level=primary&page=2&lang=en');
     expect(res.status).toBe(200);
     const two = tableRows(res.text);
-    const expected = all();
+    const expected = pageAll();
     expect(two.map((r) => r.org)).toEqual(expected.slice(100).map((r) => r.org));
     expect(two.map((r) => r.rank)).toEqual(expected.slice(100).map((r) => (r.rank === null ? '' : String(r.rank))));
     expect(new Set([...one, ...two].map((r) => r.org)).size).toBe(PRIMARIES);
@@ -117,7 +119,7 @@ describe('rankings page, paged', () => {
   test('smaller pages: 50 per page makes three pages, the last of 30', async () => {
     const three = await get('/rankings?level=primary&per_page=50&page=3&lang=en');
     expect(three.status).toBe(200);
-    expect(tableRows(three.text).map((r) => r.org)).toEqual(all().slice(100).map((r) => r.org));
+    expect(tableRows(three.text).map((r) => r.org)).toEqual(pageAll().slice(100).map((r) => r.org));
     expect(three.text).toContain('Page 3 of 3');
     expect(three.text).toMatch(/<option value="50" selected>/);
   });
@@ -151,12 +153,14 @@ describe('rankings page, paged', () => {
   });
 
   test.each([
-    ['net', 5, 'desc'],
-    ['net', 5, 'asc'],
-    ['pct', 6, 'desc'],
-    ['per1000', 7, 'asc'],
-    ['audience', 4, 'desc'],
+    ['net', 7, 'desc'],
+    ['net', 7, 'asc'],
+    ['pct', 8, 'desc'],
+    ['per1000', 9, 'asc'],
+    ['audience', 6, 'desc'],
+    ['members', 5, 'desc'],
     ['change', 2, 'desc'],
+    ['prev', 3, 'desc'],
     ['rank', 1, 'desc'],
   ] as const)('sorting by %s (column %i) %s holds across pages, blanks last', async (sort, col, dir) => {
     const pages = [];
@@ -175,7 +179,7 @@ describe('rankings page, paged', () => {
 
   test('sorting by name holds across pages in the page language', async () => {
     const names: string[] = [];
-    for (let p = 1; p <= 2; p++) names.push(...column((await get(`/rankings?level=primary&sort=org&page=${p}&lang=en`)).text, 3));
+    for (let p = 1; p <= 2; p++) names.push(...column((await get(`/rankings?level=primary&sort=org&page=${p}&lang=en`)).text, 4));
     expect(names).toHaveLength(PRIMARIES);
     expect(names).toEqual([...names].sort(new Intl.Collator('en', { numeric: true }).compare));
     expect(names[0]).toBe('School 1');
@@ -184,7 +188,7 @@ describe('rankings page, paged', () => {
 
   test('a sorted page keeps the ranks of the ranking (sorting is not ranking)', async () => {
     const res = await get('/rankings?level=primary&sort=org&lang=en');
-    const rankOf = new Map(all().map((r) => [r.org, r.rank === null ? '' : String(r.rank)]));
+    const rankOf = new Map(pageAll().map((r) => [r.org, r.rank === null ? '' : String(r.rank)]));
     for (const r of tableRows(res.text)) expect(r.rank).toBe(rankOf.get(r.org));
     // The filters keep the chosen sort; the pager keeps it too.
     expect(res.text).toContain('<input type="hidden" name="sort" value="org">');
@@ -195,7 +199,7 @@ describe('rankings page, paged', () => {
     const res = await get('/rankings?level=primary&parent=north&lang=en');
     expect(res.status).toBe(200);
     const rows = tableRows(res.text);
-    const north = rankings(db, { level: 'primary', platform: 'social', from: '2026-11-01', to: TODAY, org: 'north' });
+    const north = rankings(db, { level: 'primary', platform: 'social', from: '2026-11-16', to: '2026-11-22', org: 'north' });
     expect(rows.map((r) => r.org)).toEqual(north.map((r) => r.org));
     expect(rows).toHaveLength(65);
     expect(rows.every((r) => Number(r.org.split('-')[1]) % 2 === 1)).toBe(true);
@@ -205,7 +209,7 @@ describe('rankings page, paged', () => {
     expect(res.text).not.toContain('id="rankings-pager"');
     // The export holds the same rows.
     const csv = await get('/rankings.csv?level=primary&parent=north');
-    expect(csv.text.trim().split('\n')).toHaveLength(66);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(66);
     expect((await get('/rankings?level=primary&parent=atlantis')).status).toBe(404);
     expect((await get('/rankings?level=primary&parent=Bad_Slug')).status).toBe(400);
   });

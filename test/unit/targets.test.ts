@@ -1,5 +1,5 @@
 import { toEpochDay as d } from '../../src/domain/dates';
-import { dailyRate, evaluateTarget, targetFromPercent, TargetDefinition } from '../../src/domain/targets';
+import { compareForReview, dailyRate, evaluateTarget, targetFromPercent, targetGap, targetLevelProblem, TargetDefinition, type TargetStatus } from '../../src/domain/targets';
 
 const target: TargetDefinition = { baseline_date: '2026-01-01', baseline: 1000, target: 2000, due_date: '2026-12-31' };
 const D = '2026-07-01'; // 181 days after the baseline, 183 before the due date
@@ -71,4 +71,31 @@ test.each([
   [333, 10, 366], // 366.3
 ])('baseline %i + %i %% is a target of %i', (baseline, percent, expected) => {
   expect(targetFromPercent(baseline, percent)).toBe(expected);
+});
+
+describe('target semantics people read right', () => {
+  test.each([
+    [1000, 1200, false, true],
+    [1000, 1000, false, false],
+    [21091, 500, false, false],
+    [1000, 1000, true, true],
+    [1000, 900, true, true],
+  ])('baseline %d, target %d, hold %s: accepted %s', (baseline, target, hold, ok) => {
+    const problem = targetLevelProblem(baseline, target, hold);
+    if (ok) expect(problem).toBeNull();
+    else expect(problem).toMatch(/not above the baseline/);
+  });
+
+  test('an achieved target needs nothing more: no negative need per day', () => {
+    expect(targetGap({ baseline: 1000, target: 1200, current: 1300, required_per_day: -2.5 })).toEqual({ done: true, needed: null, perDay: null, share: 0 });
+    expect(targetGap({ baseline: 1000, target: 1200, current: 1150, required_per_day: 1.25 })).toEqual({ done: false, needed: 50, perDay: 1.25, share: 0.25 });
+    expect(targetGap({ baseline: 1000, target: 1200, current: 1150, required_per_day: null })).toMatchObject({ needed: 50, perDay: null });
+    expect(targetGap({ baseline: 1000, target: 1200, current: null, required_per_day: null })).toEqual({ done: false, needed: null, perDay: null, share: null });
+  });
+
+  test('a review lists the worst first (missed, behind, at risk, no data, on track, achieved), then the biggest share still to go', () => {
+    const row = (status: TargetStatus, current: number | null) => ({ status, current, baseline: 0, target: 100, required_per_day: null });
+    const rows = [row('achieved', 120), row('on_track', 90), row('behind', 60), row('no_data', null), row('at_risk', 80), row('behind', 20), row('missed', 50)];
+    expect(rows.sort(compareForReview).map((r) => `${r.status}:${r.current}`)).toEqual(['missed:50', 'behind:20', 'behind:60', 'at_risk:80', 'no_data:null', 'on_track:90', 'achieved:120']);
+  });
 });

@@ -68,6 +68,19 @@
     });
   });
 
+  // A search box over a long table: rows whose text does not contain every typed word are hidden.
+  document.querySelectorAll('input[data-filter-table]').forEach(function (input) {
+    var table = document.getElementById(input.getAttribute('data-filter-table'));
+    if (!table) return;
+    input.addEventListener('input', function () {
+      var words = input.value.toLocaleLowerCase().split(/\s+/).filter(Boolean);
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        var text = row.textContent.toLocaleLowerCase();
+        row.hidden = !words.every(function (w) { return text.indexOf(w) >= 0; });
+      });
+    });
+  });
+
   document.querySelectorAll('[data-print]').forEach(function (button) {
     button.addEventListener('click', function () { window.print(); });
   });

@@ -106,6 +106,16 @@ export function apiRouter(ctx: WebContext): Router {
     res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(rows.slice(pg.start, pg.end));
   });
 
+  // Information work (DESIGN §11): the rows of `export publications` / `export rubrics`, same parameters.
+  for (const kind of ['publications', 'rubrics'] as const) {
+    router.get(`/${kind}`, (req, res) => {
+      const q = query(req, { org: Q.org, platform: Q.text, from: Q.date, to: Q.date });
+      const org = orgParam(ctx.db, q.org);
+      const { from, to } = range(q, (to) => periodContaining('month', to).from);
+      res.json(runExport(ctx.exporters, kind, ctx.db, { org: org?.slug, platform: q.platform, from, to }, ctx.config).rows);
+    });
+  }
+
   router.get('/health', (_req, res) => {
     res.json(healthJson(healthReport(ctx.db, ctx.today())));
   });

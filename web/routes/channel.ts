@@ -1,51 +1,29 @@
-// /org/:slug/channel/:id: one channel of an organisation and its posts (DESIGN §11), newest first, with date,
-// kind, a text excerpt, counters as last read and a link; a page at a time. `id` is the account's number.
-// A Telegram channel without a public preview says so, with its fix.
+// `/org/:slug/channel/:id`: one channel (account) of an organisation — its chart, readings, failures and flags.
 import { Router } from 'express';
-import { renderPage, type WebContext } from '../context';
-import { notFound, orgParam, pageParam } from '../params';
-import { fromEpochDay } from '../../src/domain/dates';
-
-const PAGE_SIZE = 50;
+import { langOf, renderPage, type WebContext } from '../context';
+import { CHART_RANGES, type ChartRange } from '../growth-data';
+import { channelOf, channelPageData, CHANNEL_SPANS } from '../channel-data';
+import { translator } from '../i18n';
+import { badRequest, notFound, orgParam, param } from '../params';
+import { ancestorChain } from '../../src/growth/tree';
+import { channelPosts } from '../posts-data';
 
 export function channelRouter(ctx: WebContext): Router {
   const router = Router();
   router.get('/org/:slug/channel/:id', (req, res) => {
-    const org = orgParam(ctx.db, req.params.slug, 'slug')!;
-    const id = Number(req.params.id);
-    const account = Number.isSafeInteger(id)
-      ? (ctx.db.prepare('SELECT id, org_id, platform, platform_id, title, closed_day FROM accounts WHERE id = ? AND org_id = ?').get(id, org.id) as
-          | { id: number; org_id: number; platform: string; platform_id: string; title: string | null; closed_day: number | null }
-          | undefined)
-      : undefined;
-    if (!account) throw notFound(`organisation ${org.slug} has no channel ${JSON.stringify(req.params.id)}`);
-    const page = pageParam(req) ?? 1;
-    const total = ctx.db.prepare('SELECT count(*) FROM posts WHERE account_id = ? AND deleted_at IS NULL').pluck().get(account.id) as number;
-    const posts = (
-      ctx.db
-        .prepare(
-          `SELECT post_id, day, published_at, kind, forwarded, text, url, reactions, comments, shares, views, views_approximate
-           FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND deleted_at IS NULL ORDER BY day DESC, published_at DESC LIMIT ? OFFSET ?`,
-        )
-        .all(account.id, PAGE_SIZE, (page - 1) * PAGE_SIZE) as { day: number; text: string; reactions: number | null; comments: number | null; shares: number | null }[]
-    ).map((p) => ({
-      ...p,
-      date: fromEpochDay(p.day),
-      excerpt: p.text.length > 160 ? `${p.text.slice(0, 157)}…` : p.text,
-      interactions: (p.reactions ?? 0) + (p.comments ?? 0) + (p.shares ?? 0),
-    }));
-    const state = ctx.db.prepare('SELECT last_ok_at, last_failed_at, last_error, no_preview FROM post_collect_state WHERE account_id = ?').get(account.id) as
-      | { last_ok_at: number | null; last_failed_at: number | null; last_error: string | null; no_preview: number }
-      | undefined;
-    renderPage(ctx, req, res, 'channel.njk', {
-      org,
-      account,
-      posts,
-      total,
-      page,
-      pages: Math.max(1, Math.ceil(total / PAGE_SIZE)),
-      state,
-    });
+    const org = orgParam(ctx.db, req.params.slug, 'slug');
+    if (!org) throw notFound('no such organisation');
+    if (!/^[1-9]\d{0,15}$/.test(req.params.id)) throw badRequest('id', `must be a channel number, got ${JSON.stringify(req.params.id.slice(0, 50))}`);
+    const account = channelOf(ctx.db, org, Number(req.params.id));
+    if (!account) throw notFound('this organisation has no such channel');
+    const chartRange = param(req, 'chart') ?? '1y';
+    if (!(chartRange in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
+    const lang = langOf(res);
+    const data = channelPageData({ db: ctx.db, org, account, today: ctx.today(), chartRange: chartRange as ChartRange, lang, t: translator(lang) });
+    const postsPage = Number(param(req, 'posts_page') ?? 1);
+    if (!Number.isSafeInteger(postsPage) || postsPage < 1) throw badRequest('posts_page', 'must be a page number (1, 2, …)');
+    const posts = channelPosts(ctx.db, account.id, postsPage);
+    renderPage(ctx, req, res, 'channel.njk', { page: 'channel', org, chain: ancestorChain(ctx.db, org.id), account, chartRange, spanDays: CHANNEL_SPANS, ...data, posts });
   });
   return router;
 }

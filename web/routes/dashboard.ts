@@ -3,11 +3,19 @@
 import { Router, type Request, type Response } from 'express';
 import type { OrgRow } from '../../db/orgs';
 import { langOf, renderPage, type WebContext } from '../context';
-import { CHART_RANGES, orgIndex, orgPageData, type ChartRange } from '../growth-data';
+import { CHART_RANGES, CHART_VIEWS, orgIndex, orgPageData, type ChartRange, type ChartView } from '../growth-data';
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
+import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../src/growth/tree';
+
+/** `?accounts=all` / `?flags=all`: the whole list instead of the short one. */
+function listParam(req: Request, name: string): boolean {
+  const v = param(req, name);
+  if (v !== undefined && v !== 'all') throw badRequest(name, `must be all, got ${JSON.stringify(v.slice(0, 50))}`);
+  return v === 'all';
+}
 
 export function dashboardRouter(ctx: WebContext): Router {
   const router = Router();
@@ -23,8 +31,12 @@ export function dashboardRouter(ctx: WebContext): Router {
     const platform = platformParam(req);
     const chartText = param(req, 'chart') ?? '1y';
     if (!(chartText in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
+    const viewText = param(req, 'view') ?? 'audience';
+    if (!(CHART_VIEWS as readonly string[]).includes(viewText)) throw badRequest('view', `must be one of ${CHART_VIEWS.join(', ')}`);
     const index = orgIndex(ctx.db);
-    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, lang, t: translator(lang) });
+    const allAccounts = listParam(req, 'accounts');
+    const allFlags = listParam(req, 'flags');
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang), allAccounts, allFlags });
     renderPage(ctx, req, res, 'dashboard.njk', {
       page: isRoot ? 'overview' : 'org',
       isRoot,
@@ -33,7 +45,9 @@ export function dashboardRouter(ctx: WebContext): Router {
       period,
       platform,
       chartRange: chartText,
+      chartView: viewText,
       lastCollectAt: lastCollectAt(ctx.db),
+      infoPanel: informationPanel(ctx.db, ctx.config, org, period, lang),
       ...data,
     });
   };

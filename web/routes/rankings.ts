@@ -2,17 +2,21 @@
 // optionally within one parent organisation. Levels with many organisations (5,000 primaries) are shown a page
 // at a time; sorting by a column orders the whole ranked set before the page is cut, and ranks stay those of
 // the whole set. The exports always hold every row.
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
-import { badRequest, levelParam, orgParam, pageParam, param, paging, periodParam, perPageParam, platformParam } from '../params';
-import { rankings, RANKING_COLUMNS } from '../../src/growth/rankings';
+import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageParam, platformParam, scopeParam } from '../params';
+import { rankings } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
-import { render } from '../../src/export-format';
-import type { Language } from '../../src/config';
+import { isWithin, loadTree } from '../../src/growth/tree';
+import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
+import { translator } from '../i18n';
+import { LEVELS, type Language } from '../../src/config';
 import { orgName } from '../../db/orgs';
 import {
   FIRST_DIR,
+  isMembersDataProblem,
+  MEMBERS_SANITY_RATIO,
   RANKING_DEFAULT_PAGE_SIZE,
   RANKING_PAGE_SIZES,
   RANKING_SORTS,
@@ -43,19 +47,22 @@ const VIEW_PARAMS = ['page', 'per_page', 'sort', 'dir', 'lang'];
 export function rankingsRouter(ctx: WebContext): Router {
   const router = Router();
 
-  const query = (req: Request) => {
+  // Without a parent in the URL an editor (or a user bound to an organisation) sees their own subtree, one level
+  // down; `?parent=` (the "all" choice) is the whole tree.
+  const query = (req: Request, res: Response) => {
     const period = periodParam(req, ctx.today());
-    const level = levelParam(req) ?? 'region';
+    const { org: parent, defaulted } = scopeParam(ctx.db, req, res, 'parent');
+    const below = parent && LEVELS[LEVELS.indexOf(parent.level) + 1];
+    const level = levelParam(req) ?? (defaulted && below ? below : 'region');
     const platform = platformParam(req);
     const metric = metricParam(req);
-    const parent = orgParam(ctx.db, param(req, 'parent'), 'parent');
     return { period, level, platform, metric, parent };
   };
   const rowsOf = (q: ReturnType<typeof query>) =>
-    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug });
+    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug, prev: q.period.prev, previousValues: true });
 
   router.get('/rankings', (req, res) => {
-    const q = query(req);
+    const q = query(req, res);
     // Paging and sorting parameters are checked before the ranking is computed.
     const page = pageParam(req);
     const perPage = perPageParam(req, { sizes: RANKING_PAGE_SIZES, all: true }) ?? RANKING_DEFAULT_PAGE_SIZE;
@@ -67,6 +74,11 @@ export function rankingsRouter(ctx: WebContext): Router {
     const url = new URL(req.originalUrl, 'http://x');
     for (const k of VIEW_PARAMS) url.searchParams.delete(k);
     const parents = rankingParents(index, q.level, lang);
+    // Levels worth ranking here: those with more than one organisation in scope (the council alone is no ranking).
+    const perLevel = new Map<string, number>();
+    const tree = loadTree(ctx.db);
+    for (const o of index.byId.values()) if (!q.parent || isWithin(tree, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
+    const levels = LEVELS.filter((l) => (perLevel.get(l) ?? 0) > 1 || l === q.level);
     renderPage(ctx, req, res, 'rankings.njk', {
       page: 'rankings',
       ...q,
@@ -82,19 +94,29 @@ export function rankingsRouter(ctx: WebContext): Router {
       // Sorting a table that is cut into pages has to happen on the server, over every row.
       serverSort: pg.pages > 1,
       metrics: RANKING_METRICS,
+      levels,
+      sanityRatio: MEMBERS_SANITY_RATIO,
+      dataProblems: all.filter(isMembersDataProblem).length,
       exportQuery: url.searchParams.toString(),
       langName: lang,
     });
   });
 
-  for (const format of ['csv', 'xlsx'] as const) {
+  // Downloads for Excel, in the page's language (web/page-export.ts), every row; the machine format is /api/v1/rankings.
+  for (const format of PAGE_DOWNLOAD_FORMATS) {
     router.get(`/rankings.${format}`, async (req, res) => {
-      const q = query(req);
-      const bytes = await render(rowsOf(q) as never, RANKING_COLUMNS, format, 'rankings');
-      res
-        .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .attachment(`rankings-${q.parent ? `${q.parent.slug}-` : ''}${q.level}-${q.period.from}-${q.period.to}.${format}`)
-        .send(bytes);
+      const q = query(req, res);
+      const lang = langOf(res);
+      const index = orgIndex(ctx.db);
+      const rows = rowsOf(q).map((r) => ({ ...r, orgRow: index.bySlug.get(r.org)! }));
+      await sendPageDownload(res, {
+        format,
+        lang,
+        rows,
+        columns: RANKING_DOWNLOAD,
+        name: `rankings-${q.parent ? `${q.parent.slug}-` : ''}${q.level}-${q.period.from}-${q.period.to}`,
+        sheet: translator(lang)('nav.rankings'),
+      });
     });
   }
   return router;

@@ -8,8 +8,8 @@ import { FORMATS, writeRows, type Format } from '../../export-format';
 export function register(program: Command, ctx: CliContext): void {
   program
     .command('export')
-    .description('export snapshots, audience, growth, targets or posts')
-    .argument('<kind>', 'snapshots | audience | growth | targets | posts')
+    .description('export snapshots, audience, growth, targets, posts, publications or rubrics')
+    .argument('<kind>', 'snapshots | audience | growth | targets | posts | publications | rubrics')
     .option('--org <slug>', 'organisation (its whole subtree)')
     .option('--platform <p>', 'facebook | instagram | telegram | newspaper | social (default social; snapshots default to all)')
     .option('--from <date>', 'first local date, YYYY-MM-DD')

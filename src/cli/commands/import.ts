@@ -12,9 +12,10 @@ export function register(program: Command, ctx: CliContext): void {
       const input = readTreeFile(file);
       const s = importTree(ctx.db(), input, 'import', ctx.services());
       const t = s.targets ? `; targets: ${s.targets.created} new, ${s.targets.versioned} revised, ${s.targets.unchanged} unchanged` : '';
+      const st = s.standards ? `; standards: ${s.standards.created} new, ${s.standards.versioned} revised, ${s.standards.unchanged} unchanged` : '';
       process.stdout.write(
         `${input.label}: organisations ${s.orgsCreated} new, ${s.orgsUpdated} changed, ${input.orgs.length - s.orgsCreated - s.orgsUpdated} unchanged; ` +
-          `accounts ${s.accountsCreated} new, ${s.accountsUpdated} changed, ${input.accounts.length - s.accountsCreated - s.accountsUpdated} unchanged${t}\n`,
+          `accounts ${s.accountsCreated} new, ${s.accountsUpdated} changed, ${input.accounts.length - s.accountsCreated - s.accountsUpdated} unchanged${t}${st}\n`,
       );
     });
 }

@@ -10,6 +10,7 @@ import { requireOrg } from '../../../src/admin/scope';
 import { accountById, type AdminJobs } from '../../../src/admin/accounts';
 import { targetById } from '../../../src/admin/targets';
 import { UserRuleError } from '../../../src/admin/users';
+import { TargetLevelError } from '../../../src/growth/targets';
 import { renderPage, type WebContext } from '../../context';
 import { principalOf } from '../../auth';
 import * as F from '../../fields';
@@ -84,7 +85,7 @@ export function adminKit(ctx: WebContext, jobs: AdminJobs): AdminKit {
         if (!(err instanceof InputError)) throw err;
         const field = FIELDS.includes(err.field ?? '') ? err.field! : '';
         const message = field && err.message.startsWith(`${field}: `) ? err.message.slice(field.length + 2) : err.message;
-        const key = err instanceof UserRuleError ? `admin.refused.${err.code}` : undefined;
+        const key = err instanceof UserRuleError || err instanceof TargetLevelError ? `admin.refused.${err.code}` : undefined;
         reshow(req, res, { formError: { field, message, key }, values: formOf(req) }, 400);
       }
     },

@@ -10,13 +10,15 @@ import * as F from '../../fields';
 import type { AdminKit } from './kit';
 
 /** A target's value: an absolute figure, or a percentage of growth over the frozen baseline. */
-const value = { mode: F.oneOf(['absolute', 'percent'] as const), value: F.raw(20) };
+const value = { mode: F.oneOf(['absolute', 'percent'] as const), value: F.raw(20), hold: F.flag() };
 const decision = F.text({ required: true, max: F.MAX_DECISION });
 
-function targetValue(f: { mode: 'absolute' | 'percent'; value: string }): TargetValue {
+/** `hold`: a value at or below the baseline, confirmed as keeping the level (src/domain/targets targetLevelProblem). */
+function targetValue(f: { mode: 'absolute' | 'percent'; value: string; hold: boolean }): TargetValue {
+  const hold = f.hold ? { hold: true } : {};
   return f.mode === 'absolute'
-    ? { target: F.parseFields(z.object({ value: F.int({ required: true, max: 1_000_000_000 }) }), f).value }
-    : { target_percent: F.parseFields(z.object({ value: F.decimal({ min: -100, max: 100_000 }) }), f).value };
+    ? { target: F.parseFields(z.object({ value: F.int({ required: true, max: 1_000_000_000 }) }), f).value, ...hold }
+    : { target_percent: F.parseFields(z.object({ value: F.decimal({ min: -100, max: 100_000 }) }), f).value, ...hold };
 }
 
 export function targetsRouter(kit: AdminKit): Router {

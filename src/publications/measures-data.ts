@@ -1,0 +1,257 @@
+// The §11 measures of an org subtree from the precomputed figures: `export publications` and `export rubrics`
+// rows (and their /api/v1 twins), accounts' silence, active share per level and standards compliance. The one
+// place pages, exports, the API and the bot read information-work figures through.
+import type { Db } from '../../db';
+import { fromEpochDay, toEpochDay } from '../domain/dates';
+import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
+import { platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
+import { previousPeriod, type Period } from '../domain/periods';
+import {
+  activeShare,
+  checkStandard,
+  daysSinceLastPost,
+  meetsStandard,
+  publicationMeasures,
+  READ_DAYS_BACK,
+  rubricShare,
+  silenceOn,
+  type ActiveShare,
+  type PostFigures,
+  type Silence,
+  type Standard,
+  type StandardCheck,
+} from '../domain/publications';
+import type { RubricDefinition } from '../domain/rubrics';
+import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
+import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, postsReadOn, ZERO_FIGURES } from '../posts/figures';
+import { classifyPosts } from './classify';
+import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';
+import { updatePostScores } from './best-posts';
+
+/** Brings everything information work reads up to date: post figures, rubrics of new posts, rubric counts, scores. Cheap when nothing changed. */
+export function ensureInformationWork(db: Db, rubrics: readonly RubricDefinition[]): void {
+  ensurePostFigures(db);
+  if (db.prepare('SELECT 1 FROM rubric_pending LIMIT 1').get() !== undefined || db.prepare('SELECT 1 FROM rubric_config').get() === undefined) classifyPosts(db, rubrics);
+  if (rubricFiguresStale(db)) updateRubricFigures(db);
+  if (db.prepare('SELECT 1 FROM score_dirty LIMIT 1').get() !== undefined) updatePostScores(db);
+}
+
+export const PUBLICATION_COLUMNS = ['org', 'platform', 'from', 'to', 'posts', 'posts_per_week', 'accounts', 'silent_accounts', 'interactions', 'engagement_rate', 'view_rate'] as const;
+export const RUBRIC_COLUMNS = ['org', 'platform', 'from', 'to', 'rubric', 'posts', 'rubric_posts', 'share_percent'] as const;
+
+export interface PublicationRow {
+  org: string;
+  platform: PlatformGroup;
+  from: string;
+  to: string;
+  posts: number;
+  posts_per_week: number;
+  accounts: number;
+  silent_accounts: number;
+  interactions: number;
+  engagement_rate: number | null;
+  view_rate: number | null;
+}
+
+export interface RubricRow {
+  org: string;
+  platform: PlatformGroup;
+  from: string;
+  to: string;
+  rubric: string;
+  posts: number;
+  rubric_posts: number;
+  share_percent: number | null;
+}
+
+export interface AccountState {
+  id: number;
+  org_id: number;
+  platform: Platform;
+  platform_id: string;
+  title: string | null;
+  /** tracked on the day (a reading dated ≤ it, not closed on or before it) */
+  tracked: boolean;
+  last_post_day: number | null;
+  days_since_last_post: number | null;
+  silence: Silence;
+}
+
+/**
+ * The latest counted post day ≤ `day` of every account with a post in the two chunks up to `day` (which hold
+ * the 14-day silence window), in one range read of the per-account figures (their leading 32-day mask).
+ */
+function recentLastPostDays(db: Db, day: number): Map<number, number> {
+  const out = new Map<number, number>();
+  const last = chunkOf(day);
+  for (const [accountId, chunk, data] of db.prepare('SELECT account_id, chunk, data FROM post_account_series WHERE chunk BETWEEN ? AND ?').raw().all(last - 1, last) as [number, number, Buffer][]) {
+    let mask = data.readUInt32LE(0);
+    const start = chunkStart(chunk);
+    if (day - start < CHUNK_DAYS - 1) mask &= (2 ** (day - start + 1) - 1) | 0;
+    if (mask === 0) continue;
+    const d = start + 31 - Math.clz32(mask);
+    if ((out.get(accountId) ?? -Infinity) < d) out.set(accountId, d);
+  }
+  return out;
+}
+
+/**
+ * Every account on the group's platforms as `day` sees it: tracked, last counted post, silent / posting /
+ * unknown (`silence: false` skips the read-success lookups when only activity is wanted).
+ */
+export function accountStates(db: Db, group: PlatformGroup, day: number, opts: { silence?: boolean } = {}): AccountState[] {
+  const rows = db
+    .prepare(
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.title, a.closed_day, (SELECT min(s.day) FROM snapshots s WHERE s.account_id = a.id) AS first_day
+       FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?)) ORDER BY a.id`,
+    )
+    .all(JSON.stringify(platformsOf(group))) as { id: number; org_id: number; platform: Platform; platform_id: string; title: string | null; closed_day: number | null; first_day: number | null }[];
+  const latest = lastPostDays(db);
+  let recent: Map<number, number> | undefined;
+  return rows.map((a) => {
+    const tracked = a.first_day !== null && a.first_day <= day && (a.closed_day === null || a.closed_day > day);
+    const known = latest.get(a.id) ?? null;
+    // the stored latest post is today's view; a period that ends earlier reads its own
+    let last = known;
+    if (known !== null && known > day) {
+      recent ??= recentLastPostDays(db, day);
+      last = recent.get(a.id) ?? lastPostDay(db, a.id, day);
+    }
+    const silence: Silence = !tracked ? 'unknown' : opts.silence === false ? (last !== null && last >= day - 13 ? 'posting' : 'unknown') : silenceOn(day, last, readOnce(db, a.id, day));
+    return { id: a.id, org_id: a.org_id, platform: a.platform, platform_id: a.platform_id, title: a.title, tracked, last_post_day: last, days_since_last_post: daysSinceLastPost(day, last), silence };
+  });
+}
+
+/** "Read on D, D − 1 or D − 2" asked once per account (silenceOn asks day by day). */
+function readOnce(db: Db, accountId: number, day: number): (d: number) => boolean {
+  let ok: boolean | undefined;
+  return () => (ok ??= postsReadOn(db, accountId, day, READ_DAYS_BACK));
+}
+
+function ancestorsOf(tree: OrgTree, orgId: number): number[] {
+  const out: number[] = [];
+  for (let n = tree.byId.get(orgId); n; n = n.parent_id === null ? undefined : tree.byId.get(n.parent_id)) out.push(n.id);
+  return out;
+}
+
+/** The subtree of `slug` (all orgs when undefined), parents before children. */
+export function scope(db: Db, slug?: string): OrgNode[] {
+  const tree = loadTree(db);
+  if (slug === undefined) return tree.all;
+  const node = tree.bySlug.get(slug);
+  return node ? preorder(node) : [];
+}
+
+interface OrgAccountCounts {
+  accounts: number;
+  silent: number;
+}
+
+function accountCounts(db: Db, states: readonly AccountState[]): Map<number, OrgAccountCounts> {
+  const tree = loadTree(db);
+  const out = new Map<number, OrgAccountCounts>();
+  for (const a of states) {
+    if (!a.tracked) continue;
+    for (const org of ancestorsOf(tree, a.org_id)) {
+      let c = out.get(org);
+      if (!c) out.set(org, (c = { accounts: 0, silent: 0 }));
+      c.accounts++;
+      if (a.silence === 'silent') c.silent++;
+    }
+  }
+  return out;
+}
+
+export interface PeriodQuery {
+  org?: string;
+  group: PlatformGroup;
+  from: string;
+  to: string;
+}
+
+/** `export publications`: one row per org of the subtree. */
+export function publicationRows(db: Db, q: PeriodQuery, states?: readonly AccountState[]): PublicationRow[] {
+  const from = toEpochDay(q.from);
+  const to = toEpochDay(q.to);
+  const figures = allOrgsPostFigures(db, q.group, from, to);
+  const counts = accountCounts(db, states ?? accountStates(db, q.group, to));
+  return scope(db, q.org).map((o) => {
+    const f: PostFigures = figures.get(o.id) ?? ZERO_FIGURES;
+    const m = publicationMeasures(f, to - from + 1);
+    const c = counts.get(o.id) ?? { accounts: 0, silent: 0 };
+    return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: c.accounts, silent_accounts: c.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
+  });
+}
+
+/** `export rubrics`: one row per org of the subtree and rubric (in the configured order). */
+export function rubricRows(db: Db, rubrics: readonly RubricDefinition[], q: PeriodQuery): RubricRow[] {
+  const from = toEpochDay(q.from);
+  const to = toEpochDay(q.to);
+  const orgs = scope(db, q.org);
+  const figures = allOrgsPostFigures(db, q.group, from, to);
+  const counts = rubricPostsOf(db, orgs, q.group, from, to);
+  const out: RubricRow[] = [];
+  for (const o of orgs) {
+    const posts = figures.get(o.id)?.posts ?? 0;
+    const byRubric = counts.get(o.id)!;
+    for (const r of rubrics) {
+      const n = byRubric.get(r.slug) ?? 0;
+      out.push({ org: o.slug, platform: q.group, from: q.from, to: q.to, rubric: r.slug, posts, rubric_posts: n, share_percent: rubricShare(n, posts) });
+    }
+  }
+  return out;
+}
+
+/** Active share of one level under an org on a day, from the accounts' states. */
+export function activeShareUnder(db: Db, orgSlug: string | undefined, level: string, states: readonly AccountState[], day: number): ActiveShare {
+  const orgs = scope(db, orgSlug).filter((o) => o.level === level);
+  const byOrg = new Map<number, AccountState[]>();
+  for (const a of states) {
+    const list = byOrg.get(a.org_id);
+    if (list) list.push(a);
+    else byOrg.set(a.org_id, [a]);
+  }
+  return activeShare(
+    orgs.map((o) => ({ level: o.level, accounts: (byOrg.get(o.id) ?? []).map((a) => ({ tracked: a.tracked, lastPostDay: a.last_post_day })) })),
+    level,
+    day,
+  );
+}
+
+const LEVEL_BELOW: Record<string, string | undefined> = { council: 'region', region: 'branch', branch: 'primary' };
+
+/**
+ * An org's `active_share` as the standards read it: over the orgs one level below it in its subtree (a region:
+ * its branches); a primary organisation: 100 when it is itself active, 0 when not, null without an account.
+ */
+export function orgActiveShare(db: Db, org: OrgNode, states: readonly AccountState[], day: number): ActiveShare {
+  return activeShareUnder(db, org.slug, LEVEL_BELOW[org.level] ?? org.level, states, day);
+}
+
+export interface OrgStandardResult {
+  standard: Standard;
+  checks: StandardCheck[];
+  met: boolean | null;
+}
+
+/** Each standard of the org's level and platform group, checked over the period. */
+export function orgCompliance(
+  standards: readonly Standard[],
+  org: OrgNode,
+  group: PlatformGroup,
+  figures: { posts_per_week: number | null; active_share: number | null; rubric_share: Record<string, number | null> },
+): OrgStandardResult[] {
+  return standards
+    .filter((s) => s.level === org.level && s.platform === group)
+    .map((s) => {
+      const checks = checkStandard(s, figures);
+      return { standard: s, checks, met: meetsStandard(checks) };
+    });
+}
+
+/** The period before, as growth sets it beside (the same days of the previous month for a running month). */
+export function previousOf(p: Period): Period {
+  return previousPeriod(p);
+}
+
+export const dayString = fromEpochDay;

@@ -1,0 +1,185 @@
+// rubric_posts(O, P, r, from, to) of DESIGN §11, precomputed so pages never scan raw posts: the one owner of
+// rubric_series. Orgs above the primary level keep daily counts per platform group and rubric; a primary
+// organisation's few posts are counted directly from its own accounts. A chunk (32 days) whose posts or
+// rubrics changed is recomputed whole from its posts (triggers record it in rubric_dirty).
+import type { Db } from '../../db';
+import { GROUP_CODE, groupsOfPlatform, platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
+import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
+
+export interface RubricFiguresSummary {
+  mode: 'full' | 'incremental';
+  chunks: number;
+  rows: number;
+  ms: number;
+}
+
+// Codec: a 32-bit little-endian mask of the days with posts, then one unsigned LEB128 varint per such day.
+export function encodeCounts(counts: Uint32Array): Buffer | null {
+  let mask = 0;
+  const bytes: number[] = [0, 0, 0, 0];
+  for (let d = 0; d < CHUNK_DAYS; d++) {
+    let v = counts[d];
+    if (v === 0) continue;
+    mask |= 1 << d;
+    while (v >= 0x80) {
+      bytes.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    bytes.push(v);
+  }
+  if (mask === 0) return null;
+  const buf = Buffer.from(bytes);
+  buf.writeUInt32LE(mask >>> 0, 0);
+  return buf;
+}
+
+/** Σ of the counts of days [fromIdx, toIdx] of a chunk (0-based day indexes within it). */
+export function sumCounts(buf: Buffer, fromIdx: number, toIdx: number): number {
+  const mask = buf.readUInt32LE(0);
+  let pos = 4;
+  let sum = 0;
+  for (let d = 0; d < CHUNK_DAYS && d <= toIdx; d++) {
+    if (!(mask & (1 << d))) continue;
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = buf[pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    if (d >= fromIdx) sum += v;
+  }
+  return sum;
+}
+
+interface AccountInfo {
+  chain: number[]; // the orgs above the primary level this account counts in
+  groups: number[];
+  closedDay: number | null;
+}
+
+function accountInfos(db: Db): Map<number, AccountInfo> {
+  const orgs = new Map((db.prepare('SELECT id, parent_id, level FROM organisations').raw().all() as [number, number | null, string][]).map(([id, parent, level]) => [id, { parent, level }]));
+  const chains = new Map<number, number[]>();
+  const chainOf = (orgId: number): number[] => {
+    let c = chains.get(orgId);
+    if (c) return c;
+    const o = orgs.get(orgId);
+    if (!o) return [];
+    c = [...(o.parent === null ? [] : chainOf(o.parent)), ...(o.level === 'primary' ? [] : [orgId])];
+    chains.set(orgId, c);
+    return c;
+  };
+  const out = new Map<number, AccountInfo>();
+  for (const [id, orgId, platform, closed] of db.prepare("SELECT id, org_id, platform, closed_day FROM accounts WHERE platform <> 'newspaper'").raw().all() as [number, number, Platform, number | null][]) {
+    out.set(id, { chain: chainOf(orgId), groups: groupsOfPlatform(platform).map((g) => GROUP_CODE[g]), closedDay: closed });
+  }
+  return out;
+}
+
+/** Brings rubric_series up to date for the chunks that changed (or all of them with `full`). */
+export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): RubricFiguresSummary {
+  const t0 = performance.now();
+  let chunks = 0;
+  let rows = 0;
+  const treeChanged = () => (db.prepare("SELECT value FROM rollup_state WHERE key = 'rubrics_tree_changed'").pluck().get() as number | undefined) === 1;
+  let full = opts.full === true;
+  const run = db.transaction(() => {
+    full ||= treeChanged();
+    let dirty: number[];
+    if (full) {
+      db.prepare('DELETE FROM rubric_series').run();
+      dirty = db.prepare('SELECT DISTINCT day >> 5 FROM posts ORDER BY 1').pluck().all() as number[];
+    } else {
+      dirty = db.prepare('SELECT chunk FROM rubric_dirty ORDER BY chunk').pluck().all() as number[];
+      if (dirty.length === 0) return;
+    }
+    const infos = accountInfos(db);
+    const select = db.prepare(
+      `SELECT p.day, p.account_id, r.rubric FROM posts p INDEXED BY posts_day JOIN post_rubrics r ON r.post_id = p.id AND r.origin <> 2
+       WHERE p.day BETWEEN ? AND ? AND p.deleted_at IS NULL`,
+    );
+    const del = db.prepare('DELETE FROM rubric_series WHERE grp = ? AND chunk = ?');
+    const ins = db.prepare('INSERT INTO rubric_series (grp, chunk, org_id, rubric, data) VALUES (?, ?, ?, ?, ?)');
+    for (const chunk of dirty) {
+      const start = chunkStart(chunk);
+      const counts = new Map<string, Uint32Array>();
+      for (const [day, accountId, rubric] of select.raw().iterate(start, start + CHUNK_DAYS - 1) as IterableIterator<[number, number, string]>) {
+        const a = infos.get(accountId);
+        if (!a || (a.closedDay !== null && day >= a.closedDay)) continue;
+        for (const org of a.chain) {
+          for (const g of a.groups) {
+            const key = `${g}\u0000${org}\u0000${rubric}`;
+            let c = counts.get(key);
+            if (!c) counts.set(key, (c = new Uint32Array(CHUNK_DAYS)));
+            c[day - start]++;
+          }
+        }
+      }
+      if (!full) for (const g of Object.values(GROUP_CODE)) del.run(g, chunk);
+      for (const [key, c] of counts) {
+        const [g, org, rubric] = key.split('\u0000');
+        const data = encodeCounts(c);
+        if (!data) continue;
+        ins.run(Number(g), chunk, Number(org), rubric, data);
+        rows++;
+      }
+      chunks++;
+    }
+    db.prepare('DELETE FROM rubric_dirty').run();
+    db.prepare("UPDATE rollup_state SET value = 0 WHERE key = 'rubrics_tree_changed'").run();
+  });
+  if (db.inTransaction) run();
+  else run.immediate();
+  return { mode: full ? 'full' : 'incremental', chunks, rows, ms: performance.now() - t0 };
+}
+
+/** True when posts or rubrics changed since the rubric counts were last computed. */
+export function rubricFiguresStale(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM rubric_dirty LIMIT 1').get() !== undefined || (db.prepare("SELECT value FROM rollup_state WHERE key = 'rubrics_tree_changed'").pluck().get() as number | undefined) === 1;
+}
+
+/**
+ * rubric_posts per rubric for each of the given orgs over [from, to] on a platform group: org id → rubric → count
+ * (rubrics without posts are absent).
+ */
+export function rubricPostsOf(db: Db, orgs: ReadonlyArray<{ id: number; level: string }>, group: PlatformGroup, from: number, to: number): Map<number, Map<string, number>> {
+  const out = new Map<number, Map<string, number>>();
+  const stored = orgs.filter((o) => o.level !== 'primary').map((o) => o.id);
+  const primaries = orgs.filter((o) => o.level === 'primary').map((o) => o.id);
+  for (const o of orgs) out.set(o.id, new Map());
+  const add = (orgId: number, rubric: string, n: number): void => {
+    const m = out.get(orgId)!;
+    m.set(rubric, (m.get(rubric) ?? 0) + n);
+  };
+  if (stored.length) {
+    const rows = db
+      .prepare(
+        `SELECT s.org_id, s.chunk, s.rubric, s.data FROM rubric_series s
+         WHERE s.org_id IN (SELECT value FROM json_each(?)) AND s.grp = ? AND s.chunk BETWEEN ? AND ?`,
+      )
+      .raw()
+      .iterate(JSON.stringify(stored), GROUP_CODE[group], chunkOf(from), chunkOf(to)) as IterableIterator<[number, number, string, Buffer]>;
+    for (const [orgId, chunk, rubric, data] of rows) {
+      const start = chunkStart(chunk);
+      const n = sumCounts(data, Math.max(0, from - start), Math.min(CHUNK_DAYS - 1, to - start));
+      if (n) add(orgId, rubric, n);
+    }
+  }
+  if (primaries.length) {
+    const rows = db
+      .prepare(
+        `SELECT a.org_id, r.rubric, count(*) FROM accounts a
+         JOIN posts p INDEXED BY posts_account_day ON p.account_id = a.id AND p.day BETWEEN ? AND ?
+         JOIN post_rubrics r ON r.post_id = p.id AND r.origin <> 2
+         WHERE a.org_id IN (SELECT value FROM json_each(?)) AND a.platform IN (SELECT value FROM json_each(?))
+           AND p.deleted_at IS NULL AND (a.closed_day IS NULL OR p.day < a.closed_day)
+         GROUP BY a.org_id, r.rubric`,
+      )
+      .raw()
+      .all(from, to, JSON.stringify(primaries), JSON.stringify(platformsOf(group))) as [number, string, number][];
+    for (const [orgId, rubric, n] of rows) add(orgId, rubric, n);
+  }
+  return out;
+}

@@ -1,0 +1,127 @@
+// The information-work pages in Debian's headless Chromium, in ru/kk/en: the Publications page (bars and lines
+// painted), the best posts page and the overview panel load with no console error and no missing text, and the
+// page is never wider than the screen at 1366 px and 390 px. Screenshots go to test-artifacts/screenshots (ru
+// at 1366 px also to docs/screenshots).
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createApp, createWebServer } from '../../web/app';
+import { createServices } from '../../src/services';
+import { buildWebFixture, ROOT, TODAY, type WebFixture } from '../helpers/web-fixture';
+import { addFixturePosts } from '../helpers/posts-fixture';
+import { ensureUser } from '../helpers/web-auth';
+import { createSession } from '../../src/auth';
+import { setStandards } from '../../src/publications/standards-store';
+
+jest.setTimeout(120_000);
+const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
+const DOCS = path.join(ROOT, 'docs/screenshots');
+const PAGES: [string, string][] = [
+  ['publications-kz', '/org/kz/publications'],
+  ['publications-pavlodar', '/org/pavlodar/publications?period=quarter'],
+  ['best', '/best?period=quarter'],
+  ['overview-info-work', '/'],
+];
+
+let f: WebFixture;
+let server: http.Server;
+let base: string;
+let browser: Browser;
+let context: BrowserContext;
+let sessionCookie: string;
+
+beforeAll(async () => {
+  f = buildWebFixture();
+  addFixturePosts(f.db, f.config.timezone, TODAY, { silentSlug: 'akmola' });
+  setStandards(
+    f.db,
+    [
+      { level: 'region', platform: 'social', posts_per_week: 5, rubric_share: { 'legal-protection': 10, 'social-partnership': 10 }, decision: 'Постановление № 19 п. 2 от 12.10.2022' },
+      { level: 'council', platform: 'social', posts_per_week: 20, active_share: 80 },
+    ],
+    { actor: 'test', rubrics: f.config.rubrics.map((r) => r.slug) },
+  );
+  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
+  ensureUser(f.db, 'press', 'viewer');
+  sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'press'").pluck().get() as number).cookie;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  fs.mkdirSync(DOCS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  f.close();
+});
+
+async function newContext(width: number): Promise<BrowserContext> {
+  const c = await browser.newContext({ viewport: { width, height: 900 } });
+  await c.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
+  await c.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  return c;
+}
+
+async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(base + url, { waitUntil: 'load' });
+  return { page, problems };
+}
+
+async function paintedPixels(page: Page, selector: string): Promise<number> {
+  await page.waitForSelector(`${selector}[data-ready="1"]`);
+  return page.$eval(selector, (el) => {
+    const c = el as HTMLCanvasElement;
+    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+    return n;
+  });
+}
+
+describe.each([1366, 390])('at %i px', (width) => {
+  beforeAll(async () => {
+    context = await newContext(width);
+  });
+  afterAll(() => context.close());
+
+  describe.each(['ru', 'kk', 'en'])('in %s', (lang) => {
+    test.each(PAGES)('%s: no console error, no missing text, charts painted, no overflow', async (name, url) => {
+      const { page, problems } = await open(`${url}${url.includes('?') ? '&' : '?'}lang=${lang}`);
+      expect(await page.getAttribute('html', 'lang')).toBe(lang);
+      expect(await page.innerText('body')).not.toMatch(/\?\?[a-z_.0-9]+\?\?/);
+      if (name.startsWith('publications')) {
+        expect(await paintedPixels(page, 'canvas#posts-bars')).toBeGreaterThan(2000);
+        expect(await paintedPixels(page, 'canvas#rates-lines')).toBeGreaterThan(1000);
+        const height = await page.$eval('canvas#posts-bars', (c) => c.getBoundingClientRect().height);
+        expect(height).toBeGreaterThanOrEqual(220);
+      }
+      if (name === 'best') expect(await page.$$eval('#best-posts > li', (els) => els.length)).toBeGreaterThan(5);
+      if (name === 'overview-info-work') expect(await page.isVisible('#info-work')).toBe(true);
+      // the page itself is never wider than the screen (wide tables scroll inside their box)
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect([name, overflow]).toEqual([name, 0]);
+      const file = path.join(SHOTS, `${name}-${lang}-${width}.png`);
+      await page.screenshot({ path: file, fullPage: true });
+      if (lang === 'ru' && width === 1366 && name !== 'overview-info-work') fs.copyFileSync(file, path.join(DOCS, `${name}.png`));
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  });
+});

@@ -1,0 +1,264 @@
+// What the information-work pages show (UX "Publications", "Best posts", the overview panel), built from the
+// measures module (src/publications/measures-data.ts): routes stay thin, templates only format.
+import type { Db } from '../db';
+import { allOrgs, type OrgRow } from '../db/orgs';
+import type { AppConfig, Language } from '../src/config';
+import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
+import type { PlatformGroup } from '../src/domain/growth';
+import { change, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures } from '../src/domain/publications';
+import { isoWeek, isoWeekday } from '../src/domain/periods';
+import type { RubricDefinition } from '../src/domain/rubrics';
+import { loadTree, type OrgNode } from '../src/growth/tree';
+import { allOrgsPostFigures, orgPostDaily, ZERO_FIGURES } from '../src/posts/figures';
+import { asStandard, currentStandards } from '../src/publications/standards-store';
+import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, type AccountState } from '../src/publications/measures-data';
+import { rubricPostsOf } from '../src/publications/rubric-figures';
+import { bestPosts, type BestPost } from '../src/publications/best-posts';
+import type { PagePeriod } from './params';
+
+export const POST_GROUPS = ['social', 'facebook', 'instagram', 'telegram'] as const;
+const PLATFORM_COLOURS: Record<string, string> = { facebook: '#1877F2', instagram: '#C13584', telegram: '#229ED9', social: '#111827' };
+/** Weeks the posts-per-week bars and the ER/VR lines show, ending with the period's last week. */
+export const CHART_WEEKS = 26;
+
+export function rubricName(r: RubricDefinition, lang: Language): string {
+  return r.name[lang] ?? r.name.ru;
+}
+
+interface Headline extends PublicationMeasures {
+  silent: number;
+  accounts: number;
+  prev: PublicationMeasures;
+  posts_change: number | null;
+}
+
+export interface ThemeRow {
+  slug: string;
+  name: string;
+  rubric_posts: number;
+  share: number | null;
+  prev_share: number | null;
+  standard: number | null;
+  met: boolean | null;
+}
+
+export interface ChildRow {
+  org: OrgNode & { name_ru: string; name_kk: string | null; name_en: string | null };
+  posts: number;
+  posts_per_week: number;
+  prev_posts_per_week: number;
+  engagement_rate: number | null;
+  active_share: number | null;
+  silent: number;
+  met: boolean | null;
+  /** which standard criteria failed, as text keys for the tooltip */
+  failed: string[];
+}
+
+function weeksEnding(to: string): { from: string; to: string; label: string }[] {
+  const lastMonday = addDays(to, 1 - isoWeekday(to));
+  const out: { from: string; to: string; label: string }[] = [];
+  for (let i = CHART_WEEKS - 1; i >= 0; i--) {
+    const from = addDays(lastMonday, -7 * i);
+    const w = isoWeek(from);
+    out.push({ from, to: addDays(from, 6), label: `${w.year}-W${String(w.week).padStart(2, '0')}` });
+  }
+  return out;
+}
+
+function weekly(daily: PostFigures[], firstDay: number, weeks: { from: string }[]): PostFigures[] {
+  return weeks.map((w) => {
+    const start = toEpochDay(w.from) - firstDay;
+    return sumFigures(daily.slice(start, start + 7));
+  });
+}
+
+/** Everything the Publications page of one org shows. */
+export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, period: PagePeriod, group: PlatformGroup, lang: Language) {
+  ensureInformationWork(db, config.rubrics);
+  const tree = loadTree(db);
+  const node = tree.byId.get(org.id)!;
+  const rowsById = new Map(allOrgs(db).map((o) => [o.id, o]));
+  const from = toEpochDay(period.from);
+  const to = toEpochDay(period.to);
+  const pFrom = toEpochDay(period.prev.from);
+  const pTo = toEpochDay(period.prev.to);
+  const days = to - from + 1;
+  const prevDays = pTo - pFrom + 1;
+  const figures = allOrgsPostFigures(db, group, from, to);
+  const prevFigures = allOrgsPostFigures(db, group, pFrom, pTo);
+  const states = accountStates(db, group, to);
+  const prevStates = accountStates(db, group, pTo, { silence: false });
+  const subtree = new Set<number>();
+  const walk = (n: OrgNode) => {
+    subtree.add(n.id);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  const mine = states.filter((a) => subtree.has(a.org_id));
+
+  const m = publicationMeasures(figures.get(org.id) ?? ZERO_FIGURES, days);
+  const prev = publicationMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays);
+  const headline: Headline = {
+    ...m,
+    accounts: mine.filter((a) => a.tracked).length,
+    silent: mine.filter((a) => a.silence === 'silent').length,
+    prev,
+    posts_change: change(m.posts, prev.posts),
+  };
+
+  // standards of this org's level on this platform group
+  const standards = currentStandards(db).map(asStandard).filter((s) => s.platform === group);
+  const own = standards.filter((s) => s.level === org.level);
+
+  // themes: the org's rubric shares beside the previous period and its standard
+  const orgs = [node, ...node.children];
+  const rubricNow = rubricPostsOf(db, orgs, group, from, to);
+  const rubricPrev = rubricPostsOf(db, [node], group, pFrom, pTo).get(node.id)!;
+  const required = new Map<string, number>();
+  for (const s of own) for (const [r, v] of Object.entries(s.rubric_share ?? {})) required.set(r, v);
+  const themes: ThemeRow[] = config.rubrics.map((r) => {
+    const n = rubricNow.get(node.id)!.get(r.slug) ?? 0;
+    const share = rubricShare(n, m.posts);
+    const standard = required.get(r.slug) ?? null;
+    return {
+      slug: r.slug,
+      name: rubricName(r, lang),
+      rubric_posts: n,
+      share,
+      prev_share: rubricShare(rubricPrev.get(r.slug) ?? 0, prev.posts),
+      standard,
+      met: standard === null || share === null ? null : share >= standard,
+    };
+  });
+
+  // charts: posts per week by platform, ER and VR per week (social), over the weeks ending with the period
+  const weeks = weeksEnding(period.to);
+  const firstDay = toEpochDay(weeks[0].from);
+  const lastDay = toEpochDay(weeks[weeks.length - 1].to);
+  const barGroups = group === 'social' ? (['facebook', 'instagram', 'telegram'] as const) : [group];
+  const bars = barGroups.map((g) => ({ key: g, color: PLATFORM_COLOURS[g], data: weekly(orgPostDaily(db, org.id, g, firstDay, lastDay), firstDay, weeks).map((f) => f.posts) }));
+  const rates = weekly(orgPostDaily(db, org.id, group, firstDay, lastDay), firstDay, weeks).map((f) => publicationMeasures(f, 7));
+
+  // children, with active share (of the level below each) and the standards of their level
+  const childStandards = standards.filter((s) => node.children.some((c) => c.level === s.level));
+  const children: ChildRow[] = node.children.map((c) => {
+    const cm = publicationMeasures(figures.get(c.id) ?? ZERO_FIGURES, days);
+    const cp = publicationMeasures(prevFigures.get(c.id) ?? ZERO_FIGURES, prevDays);
+    const active = orgActiveShare(db, c, states, to).active_share;
+    const cr = rubricNow.get(c.id)!;
+    const rubricShares: Record<string, number | null> = {};
+    for (const r of config.rubrics) rubricShares[r.slug] = rubricShare(cr.get(r.slug) ?? 0, cm.posts);
+    const results = orgCompliance(childStandards, c, group, { posts_per_week: cm.posts_per_week, active_share: active, rubric_share: rubricShares });
+    const failed = results.flatMap((x) => x.checks.filter((k) => k.met === false).map((k) => k.measure));
+    const met = results.length === 0 ? null : results.some((x) => x.met === false) ? false : results.every((x) => x.met === true) ? true : null;
+    const inChild = new Set<number>();
+    const walkC = (n: OrgNode) => {
+      inChild.add(n.id);
+      n.children.forEach(walkC);
+    };
+    walkC(c);
+    return {
+      org: { ...c, ...rowsById.get(c.id)! } as ChildRow['org'],
+      posts: cm.posts,
+      posts_per_week: cm.posts_per_week,
+      prev_posts_per_week: cp.posts_per_week,
+      engagement_rate: cm.engagement_rate,
+      active_share: active,
+      silent: states.filter((a) => inChild.has(a.org_id) && a.silence === 'silent').length,
+      met,
+      failed,
+    };
+  });
+
+  // silent channels of the subtree, longest silence first
+  const silent = mine
+    .filter((a) => a.silence === 'silent')
+    .sort((a, b) => (b.days_since_last_post ?? Infinity) - (a.days_since_last_post ?? Infinity) || a.id - b.id)
+    .map((a) => ({ ...a, org: rowsById.get(a.org_id)!, last_post_date: a.last_post_day === null ? null : fromEpochDay(a.last_post_day) }));
+
+  const activeLevel = node.children.length ? (node.children[0].level as string) : null;
+  const active = activeLevel ? activeShareUnder(db, org.slug, activeLevel, states, to) : null;
+  const prevActive = activeLevel ? activeShareUnder(db, org.slug, activeLevel, prevStates, pTo) : null;
+  const compliance = own.map((s) => {
+    const rs: Record<string, number | null> = {};
+    for (const t of themes) rs[t.slug] = t.share;
+    const r = orgCompliance([s], node, group, { posts_per_week: m.posts_per_week, active_share: orgActiveShare(db, node, states, to).active_share, rubric_share: rs })[0];
+    return { ...r, checks: r.checks.map((k) => ({ ...k, rubricName: k.measure.startsWith('rubric_share:') ? (themes.find((x) => `rubric_share:${x.slug}` === k.measure)?.name ?? k.measure.slice(13)) : null })) };
+  });
+
+  return {
+    headline,
+    themes,
+    children,
+    silent,
+    active,
+    prevActive,
+    activeLevel,
+    compliance,
+    chart: {
+      weeks: weeks.map((w) => w.label),
+      weekStarts: weeks.map((w) => w.from),
+      bars,
+      er: rates.map((r) => r.engagement_rate),
+      vr: rates.map((r) => r.view_rate),
+    },
+  };
+}
+
+export type PublicationsPageData = ReturnType<typeof publicationsPageData>;
+
+/** The overview's compact information-work panel: posts of the period, active share of primaries, the least-covered theme. */
+export function informationPanel(db: Db, config: AppConfig, org: OrgRow, period: PagePeriod, lang: Language) {
+  ensureInformationWork(db, config.rubrics);
+  const tree = loadTree(db);
+  const node = tree.byId.get(org.id);
+  if (!node) return null;
+  const from = toEpochDay(period.from);
+  const to = toEpochDay(period.to);
+  const f = allOrgsPostFigures(db, 'social', from, to).get(org.id) ?? ZERO_FIGURES;
+  const p = allOrgsPostFigures(db, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to)).get(org.id) ?? ZERO_FIGURES;
+  const states = accountStates(db, 'social', to);
+  const active = activeShareUnder(db, org.slug, 'primary', states, to);
+  const counts = rubricPostsOf(db, [node], 'social', from, to).get(node.id)!;
+  let least: { name: string; share: number | null } | null = null;
+  for (const r of config.rubrics) {
+    const share = rubricShare(counts.get(r.slug) ?? 0, f.posts);
+    if (least === null || (share ?? 0) < (least.share ?? 0)) least = { name: rubricName(r, lang), share };
+  }
+  return { posts: f.posts, posts_change: f.posts - p.posts, active, least, hasPosts: f.posts > 0 || p.posts > 0 };
+}
+
+export interface BestQuery {
+  from: string;
+  to: string;
+  group: PlatformGroup;
+  rubric?: string;
+  level?: string;
+  org?: OrgRow;
+}
+
+/** The best posts page: cards of the most engaging posts of the period across the tree (or an org's subtree). */
+export function bestPostsData(db: Db, config: AppConfig, q: BestQuery, lang: Language): (BestPost & { excerpt: string; rubricNames: string[]; date: string; interactions: number })[] {
+  ensureInformationWork(db, config.rubrics);
+  let orgIds: number[] | undefined;
+  if (q.org) {
+    const tree = loadTree(db);
+    orgIds = [];
+    const walk = (n: OrgNode) => {
+      orgIds!.push(n.id);
+      n.children.forEach(walk);
+    };
+    walk(tree.byId.get(q.org.id)!);
+  }
+  const names = new Map(config.rubrics.map((r) => [r.slug, rubricName(r, lang)]));
+  return bestPosts(db, { from: toEpochDay(q.from), to: toEpochDay(q.to), group: q.group, rubric: q.rubric, level: q.level, orgIds, limit: 30 }).map((p) => ({
+    ...p,
+    excerpt: p.text.length > 320 ? `${p.text.slice(0, 317).trimEnd()}…` : p.text,
+    rubricNames: p.rubrics.filter((r) => names.has(r)).map((r) => names.get(r)!),
+    date: fromEpochDay(p.day),
+    interactions: (p.reactions ?? 0) + (p.comments ?? 0) + (p.shares ?? 0),
+  }));
+}
+
+export type { AccountState };
