@@ -52,23 +52,26 @@ export interface PostRow {
 export function postRows(db: Db, q: { org?: string; platform: string; from: string; to: string }): PostRow[] {
   const org = checkOrg(db, q.org);
   const platforms = q.platform === 'social' ? ['facebook', 'instagram', 'telegram'] : [q.platform];
-  const orgIds = org ? subtreeIds(db, org.id) : null;
+  // With an org: its subtree's accounts, each read through (account_id, day); without: the day range of every account.
+  const accountIds = org
+    ? (db.prepare('SELECT id FROM accounts WHERE org_id IN (SELECT value FROM json_each(?)) AND platform IN (SELECT value FROM json_each(?))').pluck().all(JSON.stringify(subtreeIds(db, org.id)), JSON.stringify(platforms)) as number[])
+    : null;
   const raw = db
     .prepare(
       `SELECT o.slug AS org, a.platform, a.platform_id AS account, p.post_id, p.day, p.published_at, p.kind, p.url,
               p.reactions, p.comments, p.shares, p.views, p.views_approximate, p.text,
               (SELECT s.audience FROM snapshots s WHERE s.account_id = p.account_id AND s.day <= p.day ORDER BY s.day DESC LIMIT 1) AS audience_at,
               (SELECT group_concat(rubric, ';') FROM (SELECT r.rubric FROM post_rubrics r WHERE r.post_id = p.id AND r.origin IN (0, 1) ORDER BY r.rubric)) AS rubrics
-       FROM posts p INDEXED BY posts_day
+       FROM posts p INDEXED BY ${accountIds ? 'posts_account_day' : 'posts_day'}
        JOIN accounts a ON a.id = p.account_id
        JOIN organisations o ON o.id = a.org_id
        WHERE p.day BETWEEN ? AND ? AND p.deleted_at IS NULL
          AND (a.closed_day IS NULL OR p.day < a.closed_day)
          AND a.platform IN (SELECT value FROM json_each(?))
-         AND (? IS NULL OR a.org_id IN (SELECT value FROM json_each(?)))
+         ${accountIds ? 'AND p.account_id IN (SELECT value FROM json_each(?))' : ''}
        ORDER BY p.published_at, a.id, p.post_id`,
     )
-    .all(toEpochDay(q.from), toEpochDay(q.to), JSON.stringify(platforms), orgIds ? 1 : null, JSON.stringify(orgIds ?? [])) as (Omit<PostRow, 'date' | 'published_at' | 'views_approximate' | 'interactions' | 'rubrics'> & {
+    .all(toEpochDay(q.from), toEpochDay(q.to), JSON.stringify(platforms), ...(accountIds ? [JSON.stringify(accountIds)] : [])) as (Omit<PostRow, 'date' | 'published_at' | 'views_approximate' | 'interactions' | 'rubrics'> & {
     day: number;
     published_at: number;
     views_approximate: number;

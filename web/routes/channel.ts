@@ -6,6 +6,7 @@ import { channelOf, channelPageData, CHANNEL_SPANS } from '../channel-data';
 import { translator } from '../i18n';
 import { badRequest, notFound, orgParam, param } from '../params';
 import { ancestorChain } from '../../src/growth/tree';
+import { channelPosts } from '../posts-data';
 
 export function channelRouter(ctx: WebContext): Router {
   const router = Router();
@@ -19,7 +20,10 @@ export function channelRouter(ctx: WebContext): Router {
     if (!(chartRange in CHART_RANGES)) throw badRequest('chart', `must be one of ${Object.keys(CHART_RANGES).join(', ')}`);
     const lang = langOf(res);
     const data = channelPageData({ db: ctx.db, org, account, today: ctx.today(), chartRange: chartRange as ChartRange, lang, t: translator(lang) });
-    renderPage(ctx, req, res, 'channel.njk', { page: 'channel', org, chain: ancestorChain(ctx.db, org.id), account, chartRange, spanDays: CHANNEL_SPANS, ...data });
+    const postsPage = Number(param(req, 'posts_page') ?? 1);
+    if (!Number.isSafeInteger(postsPage) || postsPage < 1) throw badRequest('posts_page', 'must be a page number (1, 2, …)');
+    const posts = channelPosts(ctx.db, account.id, postsPage);
+    renderPage(ctx, req, res, 'channel.njk', { page: 'channel', org, chain: ancestorChain(ctx.db, org.id), account, chartRange, spanDays: CHANNEL_SPANS, ...data, posts });
   });
   return router;
 }

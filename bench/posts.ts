@@ -1,0 +1,118 @@
+// Publications at scale (issue 14): three years of posts on the scale model (about one post a day per social
+// account, texts from the emulator's posts model), then
+//  - bytes per post (file size added by the posts and their indexes and figures, ÷ posts),
+//  - the full rebuild of the daily figures, and the incremental update after one more day's posts written
+//    through the posts writer (src/posts/store.ts),
+//  - `export posts` of one region for one month, p95 over repeated runs.
+// BENCH_SCALE scales the model (1 = 5,000 accounts, ≈ 5.5 M posts over 3 years). Prints a table, then one JSON line.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase } from '../db';
+import { fromEpochDay } from '../src/domain/dates';
+import { postsModel } from '../collectors/emulator/posts-model';
+import { savePosts, type AccountPosts } from '../src/posts/store';
+import { updatePostFigures } from '../src/posts/figures';
+import { exportPosts } from '../src/posts/exports';
+import { loadConfig } from '../src/config';
+import { END, SCALE, START, generateScaleModel } from './scale-model';
+
+const DAY_MS = 86_400_000;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-posts-'));
+const file = path.join(dir, 'bench.db');
+const db = openDatabase(file);
+const config = loadConfig({ env: { DATABASE_PATH: file }, file: path.join(__dirname, '../test/helpers/empty-config.yaml') });
+
+const t0 = performance.now();
+const { accounts } = generateScaleModel(db, { throughDay: END - 1 });
+const social = accounts.filter((a) => a.platform !== 'newspaper');
+db.pragma('wal_checkpoint(TRUNCATE)');
+const sizeBefore = fs.statSync(file).size;
+const generatedMs = performance.now() - t0;
+
+// three years of posts, straight into the table (the bench's generator; the writer is measured below)
+const model = postsModel('bench', () => END * DAY_MS);
+const ins = db.prepare(
+  `INSERT INTO posts (account_id, post_id, published_at, day, kind, forwarded, text, url, reactions, comments, shares, views, views_approximate, source, read_at)
+   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+);
+let posts = 0;
+const t1 = performance.now();
+const platformOf = (p: string) => (p === 'facebook' ? 'facebook' : p === 'instagram' ? 'instagram' : 'telegram') as 'facebook' | 'instagram' | 'telegram';
+for (let day = START; day < END; day += 30) {
+  db.transaction(() => {
+    for (let d = day; d < Math.min(END, day + 30); d++) {
+      for (const a of social) {
+        if (d < a.first) continue;
+        for (const p of model.postsOfDay(platformOf(a.platform), `acc${a.id}`, d)) {
+          const c = model.counters(p, Math.round(a.audience), END * DAY_MS);
+          const tg = a.platform === 'telegram';
+          ins.run(a.id, p.id, p.publishedAt, d, p.kind, p.forwarded ? 1 : 0, p.text, tg ? `https://t.me/acc${a.id}/${p.messageId}` : `https://www.facebook.com/${p.id}`, c.reactions, tg ? null : c.comments, tg ? null : c.shares, c.views, tg && c.views >= 1000 ? 1 : 0, tg ? 1 : 0, END * DAY_MS);
+          posts++;
+        }
+      }
+    }
+  })();
+}
+const insertMs = performance.now() - t1;
+db.exec('DELETE FROM post_dirty');
+const t2 = performance.now();
+updatePostFigures(db, { full: true });
+const rebuildMs = performance.now() - t2;
+db.pragma('wal_checkpoint(TRUNCATE)');
+const bytesPerPost = (fs.statSync(file).size - sizeBefore) / posts;
+
+// one more day: its posts (and a refresh of the last 7 days' counters) through the writer, then the figures
+const batch: AccountPosts[] = [];
+const yesterday = END - 1;
+for (const a of social) {
+  const list = [];
+  for (let d = END - 7; d <= END; d++) {
+    for (const p of model.postsOfDay(platformOf(a.platform), `acc${a.id}`, d)) {
+      const c = model.counters(p, Math.round(a.audience), (END + 1) * DAY_MS);
+      list.push({ postId: p.id, publishedAt: p.publishedAt, kind: p.kind, text: p.text, reactions: c.reactions, comments: c.comments, shares: c.shares, views: c.views });
+    }
+  }
+  batch.push({ accountId: a.id, posts: list, source: 'api', readAt: (END + 1) * DAY_MS });
+}
+const t3 = performance.now();
+const written = savePosts(db, config.timezone, batch, { updateFigures: false });
+const writeMs = performance.now() - t3;
+const t4 = performance.now();
+const inc = updatePostFigures(db);
+const incrementalMs = performance.now() - t4;
+
+// export posts of one region for a month
+const times: number[] = [];
+let rows = 0;
+for (let i = 0; i < 15; i++) {
+  const to = fromEpochDay(yesterday - i * 3);
+  const from = fromEpochDay(yesterday - i * 3 - 29);
+  const s = performance.now();
+  rows = exportPosts(db, { org: `region-${(i % 20) + 1}`, platform: 'social', from, to }, config).rows.length;
+  times.push(performance.now() - s);
+}
+times.sort((a, b) => a - b);
+const p95 = times[Math.min(times.length - 1, Math.ceil(times.length * 0.95) - 1)];
+
+const figures = {
+  scale: SCALE,
+  accounts: social.length,
+  posts,
+  bytes_per_post: Math.round(bytesPerPost),
+  db_mb: Math.round(fs.statSync(file).size / 1e6),
+  insert_posts_per_s: Math.round(posts / (insertMs / 1000)),
+  figures_full_rebuild_ms: Math.round(rebuildMs),
+  day_write_ms: Math.round(writeMs),
+  day_posts_new: written.inserted,
+  day_posts_refreshed: written.updated + written.unchanged,
+  day_figures_incremental_ms: Math.round(incrementalMs),
+  day_figures_accounts: inc.accounts,
+  export_posts_region_month_p95_ms: Math.round(p95 * 10) / 10,
+  export_posts_region_month_rows: rows,
+  generate_model_ms: Math.round(generatedMs),
+};
+for (const [k, v] of Object.entries(figures)) console.log(`${k.padEnd(36)}${String(v).padStart(14)}`);
+console.log(JSON.stringify(figures));
+db.close();
+fs.rmSync(dir, { recursive: true, force: true });
