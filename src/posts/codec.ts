@@ -1,4 +1,4 @@
-// Binary form of one 32-day chunk of post figures (db/migrations/0008_posts.sql): a 32-bit little-endian mask
+// Binary form of one 32-day chunk of post figures (db/migrations/0009_posts.sql): a 32-bit little-endian mask
 // of the days that have counted posts, then for each such day FIELDS unsigned varints. Days without posts
 // take no bytes, so an account that posts once a week costs a few bytes a chunk.
 import { CHUNK_DAYS } from '../domain/rollup';

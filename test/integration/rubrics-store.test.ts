@@ -278,6 +278,6 @@ test('the migration applies to a file database and reopens', () => {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'ag-rub-')), 'db.sqlite');
   setup(file).close();
   const db = openDatabase(file);
-  expect(db.prepare("SELECT count(*) FROM schema_migrations WHERE id = '0009_rubrics'").pluck().get()).toBe(1);
+  expect(db.prepare("SELECT count(*) FROM schema_migrations WHERE id = '0010_rubrics'").pluck().get()).toBe(1);
   db.close();
 });

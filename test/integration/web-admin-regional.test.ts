@@ -190,7 +190,7 @@ test('migration 0008 keeps every account id and reference of an existing databas
   const dir = tempDir('ag-migrate-');
   const db = openDatabase(`${dir}/old.db`, { migrate: false });
   const all = knownMigrations();
-  const at = all.findIndex((m) => m.id === '0010_newspapers_per_org');
+  const at = all.findIndex((m) => m.id === '0008_newspapers_per_org');
   migrate(db, all.slice(0, at));
   const now = Date.now();
   db.prepare("INSERT INTO organisations (id, slug, level, name_ru, created_at, updated_at) VALUES (1, 'kz', 'council', 'kz', ?, ?), (2, 'pavlodar', 'region', 'p', ?, ?)").run(now, now, now, now);
