@@ -116,7 +116,7 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     where.push('EXISTS (SELECT 1 FROM post_rubrics r WHERE r.post_id = s.post_id AND r.rubric = ? AND r.origin <> 2)');
     params.push(q.rubric);
   }
-  // Walking the scores from the highest ER down stops after `limit` matches: few rows for a long period or a
+  // The scores drive the query (CROSS JOIN keeps them the outer loop). Walking them from the highest ER down stops after `limit` matches: few rows for a long period or a
   // broad filter. A short period within a small subtree has few posts at all: read its days instead.
   const index = q.orgIds && q.orgIds.length < 50 && q.to - q.from < 62 ? 'post_scores_day_er' : 'post_scores_er';
   const rows = db
@@ -125,9 +125,9 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
          p.post_id, p.day, p.kind, p.url, p.text, p.reactions, p.comments, p.shares, p.views, p.views_approximate, s.audience_at, s.er AS engagement_rate,
          (SELECT group_concat(rubric, ';') FROM (SELECT rubric FROM post_rubrics WHERE post_id = p.id AND origin <> 2 ORDER BY rubric)) AS rubric_list
        FROM post_scores s INDEXED BY ${index}
-       JOIN posts p ON p.id = s.post_id
-       JOIN accounts a ON a.id = s.account_id
-       JOIN organisations o ON o.id = a.org_id
+       CROSS JOIN posts p ON p.id = s.post_id
+       CROSS JOIN accounts a ON a.id = s.account_id
+       CROSS JOIN organisations o ON o.id = a.org_id
        WHERE ${where.join(' AND ')}
        ORDER BY s.er DESC, coalesce(p.reactions, 0) + coalesce(p.comments, 0) + coalesce(p.shares, 0) DESC, p.published_at DESC
        LIMIT ?`,
