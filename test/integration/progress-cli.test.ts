@@ -29,7 +29,7 @@ test('collect without a terminal prints plain progress lines on stderr, and stdo
   const configFile = path.join(fx.dir, 'config.yaml');
   // 10 Bot API requests a second: the run takes about 3 s, long enough for progress to show.
   fs.writeFileSync(configFile, 'collect:\n  telegram_rate: 10\n');
-  const run = await spawnCli(['collect', '--backfill', '30'], {
+  const run = await spawnCli(['collect', '--backfill', '30', '--no-posts'], {
     DATABASE_PATH: fx.dbPath,
     AUDIENCE_GROWTH_CONFIG: configFile,
     FACEBOOK_GRAPH_URL: emu.url,
