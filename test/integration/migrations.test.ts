@@ -17,7 +17,10 @@ function created(kind: 'TRIGGER' | 'INDEX'): Set<string> {
     for (const x of m.sql.matchAll(create)) events.push({ at: x.index!, name: x[1].toLowerCase(), add: true });
     for (const x of m.sql.matchAll(drop)) events.push({ at: x.index!, name: x[1].toLowerCase(), add: false });
     events.sort((a, b) => a.at - b.at);
-    for (const e of events) (e.add ? names.add(e.name) : names.delete(e.name));
+    for (const e of events) {
+      if (e.add) names.add(e.name);
+      else names.delete(e.name);
+    }
   }
   return names;
 }
