@@ -235,6 +235,8 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
         FACEBOOK_GRAPH_URL: emu.url,
         TELEGRAM_BOT_TOKEN: '123456789:demo-bot-token',
         TELEGRAM_API_ROOT: emu.url,
+        TELEGRAM_PREVIEW_ROOT: emu.url,
+        INSTAGRAM_GRAPH_URL: `${emu.url}/instagram`,
       },
     });
     config.telegram = { ...config.telegram, summaryChat: SUMMARY_CHAT, adminChat: ADMIN_CHAT };
