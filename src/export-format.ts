@@ -5,12 +5,12 @@ import ExcelJS from 'exceljs';
 
 export const FORMATS = ['csv', 'json', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
-export type Row = Record<string, string | number | null | undefined>;
+export type Row = Record<string, string | number | boolean | null | undefined>;
 
 export function toCsv(rows: Row[], columns: readonly string[]): string {
   return stringify(
     rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : r[c]))),
-    { header: true, columns: [...columns], cast: { number: (n) => String(n) } },
+    { header: true, columns: [...columns], cast: { number: (n) => String(n), boolean: (b) => String(b) } },
   );
 }
 

@@ -70,6 +70,7 @@ function botFaultAnswer(r: FaultRule): Answer {
     case 'permission':
       return botErr(403, 'Forbidden: bot was kicked from the channel chat');
     case 'transient_flag':
+    case 'empty_preview': // a preview fault: the Bot API answers as on a gateway error
       return { status: 502, body: null, raw: '<html><body><h1>502 Bad Gateway</h1></body></html>', headers: { 'content-type': 'text/html' } };
   }
 }

@@ -105,6 +105,7 @@ function graphFaultAnswer(r: FaultRule, perAccount: boolean, id?: string): Answe
     case 'permission':
       return graphErr(403, 10, '(#10) This endpoint requires the \'pages_read_engagement\' permission or the \'Page Public Content Access\' feature.');
     case 'transient_flag':
+    case 'empty_preview': // a Telegram preview fault; Graph never matches it in practice
       return graphErr(500, r.code ?? 3, 'An unexpected error has occurred. Please retry your request later.', { is_transient: true });
   }
 }

@@ -79,7 +79,12 @@ async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.Se
     st.previewRequests++;
     const name = decodeURIComponent(preview[1]);
     const f = st.fault('telegram', `@${name.toLowerCase()}`);
-    const a = f ? { status: 500, raw: 'Internal Server Error', headers: { 'content-type': 'text/plain' } } : previewPage(st.posts, st.postsState, name, url.searchParams, origin);
+    const a =
+      f?.kind === 'empty_preview'
+        ? previewPage(st.posts, st.postsState, name, new URLSearchParams({ before: '1' }), origin)
+        : f
+          ? { status: 500, raw: 'Internal Server Error', headers: { 'content-type': 'text/plain' } }
+          : previewPage(st.posts, st.postsState, name, url.searchParams, origin);
     st.requestLog.push({ at, api: 'telegram', method, path: url.pathname + url.search, status: a.status });
     const wait = at + st.latencyMs - Date.now();
     if (st.latencyMs > 0 && wait > 0) await new Promise((r) => setTimeout(r, wait));

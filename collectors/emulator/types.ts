@@ -10,7 +10,9 @@ export type FaultKind =
   | 'unknown'
   | 'permission'
   /** Graph: an error with an unusual code but `is_transient: true` (code from `code`, default 3). */
-  | 'transient_flag';
+  | 'transient_flag'
+  /** Telegram preview: a 200 page saying "No posts found" (what t.me reportedly answers under load). */
+  | 'empty_preview';
 
 export interface FaultRule {
   kind: FaultKind;

@@ -230,17 +230,29 @@ export class TelegramPreviewReader {
   /**
    * The channel's posts published at or after `sinceMs`, newest pages first until a page reaches back
    * before `sinceMs` or the history starts. `complete` is true when the whole window was listed.
+   * An empty page is asked again once: t.me is known to answer "No posts found" under load. When the newest
+   * page is still empty while `expectPosts` (posts are known in the window), the read fails — a failed read
+   * is a gap, never "no posts" (nor a reason to mark known posts deleted); an empty page further back ends
+   * the read as incomplete.
    */
-  async postsSince(channel: string, sinceMs: number): Promise<{ posts: PreviewPost[]; complete: boolean; pages: number }> {
+  async postsSince(channel: string, sinceMs: number, expectPosts = false): Promise<{ posts: PreviewPost[]; complete: boolean; pages: number }> {
     const byId = new Map<number, PreviewPost>();
     let before: number | undefined;
     let pages = 0;
     for (;;) {
-      const page = await this.page(channel, before);
+      let page = await this.page(channel, before);
       pages++;
+      const blank = (p: PreviewPage) => p.empty || p.smallestId === null;
+      if (blank(page) && before !== 1) {
+        page = await this.page(channel, before);
+        pages++;
+      }
       for (const p of page.posts) if (p.publishedAt >= sinceMs) byId.set(p.messageId, p);
       const oldest = page.posts.length ? page.posts[0].publishedAt : null;
-      if (page.empty || page.smallestId === null) return { posts: [...byId.values()], complete: true, pages };
+      if (blank(page) || page.smallestId === null) {
+        if (before === undefined && expectPosts) throw new TransientError(`t.me/s/${channel}: the preview lists no posts, though posts of the period are known`);
+        return { posts: [...byId.values()], complete: before === undefined || before === 1, pages };
+      }
       if (oldest !== null && oldest < sinceMs) return { posts: [...byId.values()], complete: true, pages };
       const next = page.before ?? null;
       if (next === null || next >= (before ?? Number.POSITIVE_INFINITY) || page.smallestId <= 1) return { posts: [...byId.values()], complete: true, pages };

@@ -137,12 +137,11 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
         : { dropPendingUpdates: false };
       // Set explicitly: Telegram keeps the previous setting when it is left out.
       const allowedUpdates = ['message', ...POST_UPDATE_TYPES] as ('message' | 'channel_post' | 'edited_channel_post')[];
-      if (!hook) {
-        // collect leaves the channel posts to this service while it polls
-        markBotPolling(db, true);
-        pollingBeat = setInterval(() => markBotPolling(db, true), 30_000);
-        pollingBeat.unref();
-      }
+      // collect leaves the channel posts to this service while it takes updates (polling or webhook: Telegram
+      // refuses getUpdates with 409 while a webhook is set, so collect must not poll then either)
+      markBotPolling(db, true);
+      pollingBeat = setInterval(() => markBotPolling(db, true), 30_000);
+      pollingBeat.unref();
       // launch() resolves only when the bot stops: keep the promise, report its failure.
       launched = bot.launch({ ...launchOpts, allowedUpdates }).catch((err: unknown) => log.error('bot stopped with an error', { error: err as Error }));
       log.info(hook ? 'bot listening for webhook updates' : 'bot polling for updates', hook ? { domain: hook.domain, port: hook.port ?? 8443 } : {});

@@ -7,6 +7,7 @@ import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { checkDate, checkOrg, checkPlatform, checkRange, today, type Exporter } from '../exports';
 import type { Row } from '../export-format';
 import { subtreeIds } from '../growth/tree';
+import { ensureInformationWork } from '../publications/measures-data';
 
 export const POST_COLUMNS = [
   'org',
@@ -105,5 +106,6 @@ export const exportPosts: Exporter = (db: Db, opts, config: AppConfig) => {
   const from = checkDate(opts.from, 'from') ?? `${to.slice(0, 7)}-01`;
   checkRange(from, to);
   if (platform === 'newspaper') return { columns: POST_COLUMNS, rows: [] };
+  ensureInformationWork(db, config.rubrics); // the rubrics column: new posts classified first, as pages and the API do
   return { columns: POST_COLUMNS, rows: postRows(db, { org: opts.org, platform, from, to }) as unknown as Row[] };
 };

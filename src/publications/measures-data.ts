@@ -24,14 +24,15 @@ import {
 import type { RubricDefinition } from '../domain/rubrics';
 import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
 import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, postsReadOn, ZERO_FIGURES } from '../posts/figures';
-import { classifyPosts } from './classify';
+import { classifyPosts, rubricsChanged } from './classify';
 import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';
 import { updatePostScores } from './best-posts';
 
 /** Brings everything information work reads up to date: post figures, rubrics of new posts, rubric counts, scores. Cheap when nothing changed. */
 export function ensureInformationWork(db: Db, rubrics: readonly RubricDefinition[]): void {
   ensurePostFigures(db);
-  if (db.prepare('SELECT 1 FROM rubric_pending LIMIT 1').get() !== undefined || db.prepare('SELECT 1 FROM rubric_config').get() === undefined) classifyPosts(db, rubrics);
+  // new or edited posts, or rubrics changed in the config since the stored classification (then all posts)
+  if (db.prepare('SELECT 1 FROM rubric_pending LIMIT 1').get() !== undefined || rubricsChanged(db, rubrics)) classifyPosts(db, rubrics);
   if (rubricFiguresStale(db)) updateRubricFigures(db);
   if (db.prepare('SELECT 1 FROM score_dirty LIMIT 1').get() !== undefined) updatePostScores(db);
 }

@@ -175,7 +175,7 @@ function closedAwaitingPosts(db: Db, opts: Pick<CollectJobOptions, 'platform' | 
   if (opts.account !== undefined) return [];
   let rows = db
     .prepare(
-      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day FROM accounts a
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day, a.api, a.token_file FROM accounts a
        LEFT JOIN post_collect_state s ON s.account_id = a.id
        WHERE a.platform IN ('facebook', 'instagram', 'telegram') AND a.closed_day IS NOT NULL AND a.closed_day <= ?
          AND (s.last_ok_at IS NULL OR s.last_ok_at < (a.closed_day + 1) * 86400000) ORDER BY a.id`,

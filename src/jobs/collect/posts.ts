@@ -65,18 +65,27 @@ export interface PostsCollectResult {
   failures: PostsFailure[];
 }
 
-/** The read window of each account: from its newest known post (or the history start) back to the refresh window. */
+/**
+ * The read window of each account (DESIGN §11): the last `history_days` until a complete read has reached that
+ * far back once (post_collect_state.history_from, set by a complete read of any depth: a partial first read, or posts that arrived only as Bot API
+ * updates, leave it unset, so the history is read again), then from its newest known post, or the refresh
+ * window when that reaches further back. The newest post's own second is read again (Graph's `since`
+ * boundary is not documented as inclusive): a post is never missed at the edge.
+ */
 function sinceFor(db: Db, rows: readonly AccountRow[], now: number, refreshDays: number, historyDays: number, forcedDays?: number): Map<number, number> {
-  const newest = db.prepare('SELECT published_at FROM posts INDEXED BY posts_account_day WHERE account_id = ? ORDER BY day DESC LIMIT 8').pluck();
+  const newest = db.prepare('SELECT max(published_at) FROM (SELECT published_at FROM posts INDEXED BY posts_account_day WHERE account_id = ? ORDER BY day DESC LIMIT 8)').pluck();
+  const historyFrom = db.prepare('SELECT history_from FROM post_collect_state WHERE account_id = ?').pluck();
+  const historyStart = now - historyDays * DAY_MS;
   const out = new Map<number, number>();
   for (const r of rows) {
     if (forcedDays !== undefined) {
       out.set(r.id, now - forcedDays * DAY_MS);
       continue;
     }
-    const recent = newest.all(r.id) as number[];
-    if (recent.length === 0) out.set(r.id, now - historyDays * DAY_MS);
-    else out.set(r.id, Math.min(Math.max(...recent), now - refreshDays * DAY_MS));
+    const from = historyFrom.get(r.id) as number | null | undefined;
+    const latest = newest.get(r.id) as number | null;
+    if (from === null || from === undefined || latest === null) out.set(r.id, historyStart);
+    else out.set(r.id, Math.min(latest - 1000, now - refreshDays * DAY_MS));
   }
   return out;
 }
@@ -130,7 +139,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   const historyFromDay = (accountId: number) => toEpochDay(localDate(tz, new Date(since.get(accountId)!)));
   const fromGraph = (r: GraphPostsResult) => {
     const row = byId.get(r.accountId)!;
-    if (r.ok) report({ ok: { accountId: r.accountId, posts: r.posts, source: 'api', readAt: Date.now(), complete: r.complete }, historyFrom: historyFromDay(r.accountId) });
+    if (r.ok) report({ ok: { accountId: r.accountId, posts: r.posts, source: 'api', readAt: Date.now(), complete: r.complete }, historyFrom: r.complete ? historyFromDay(r.accountId) : undefined });
     // what did arrive is kept (real posts), but the read is a failure: no read day, no deletions
     else report({ fail: failure(row, r.error), partial: { accountId: r.accountId, posts: r.posts, source: 'api', readAt: Date.now() } });
   };
@@ -199,6 +208,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     },
     (n = 1) => (result.previewRequests += n),
   );
+  const knownSince = db.prepare('SELECT 1 FROM posts WHERE account_id = ? AND published_at >= ? AND deleted_at IS NULL LIMIT 1').pluck();
   const viaUpdates: AccountRow[] = [];
   const tgWork = Promise.all(
     tgRows.map(async (row) => {
@@ -209,9 +219,9 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
       }
       const sinceMs = since.get(row.id)!;
       try {
-        const r = await preview.postsSince(name, sinceMs);
+        const r = await preview.postsSince(name, sinceMs, knownSince.get(row.id, sinceMs) !== undefined);
         const posts: PostInput[] = r.posts.map(({ messageId: _m, viewsRaw: _v, edited: _e, ...p }) => p);
-        report({ ok: { accountId: row.id, posts, source: 'preview', readAt: Date.now(), complete: r.complete ? { fromMs: sinceMs, toMs: now } : undefined }, historyFrom: historyFromDay(row.id) });
+        report({ ok: { accountId: row.id, posts, source: 'preview', readAt: Date.now(), complete: r.complete ? { fromMs: sinceMs, toMs: now } : undefined }, historyFrom: r.complete ? historyFromDay(row.id) : undefined });
       } catch (e) {
         const err = e instanceof CollectorError ? e : new MalformedResponseError(String((e as Error)?.message ?? e));
         report({ fail: failure(row, err, e instanceof NoPublicPreviewError) });
@@ -238,8 +248,8 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     if (updatesOk || !opts.takeUpdates) {
       for (const row of viaUpdates) {
         const known = db.prepare('SELECT updates_chat_id FROM post_collect_state WHERE account_id = ?').pluck().get(row.id) as string | null | undefined;
-        if (opts.takeUpdates && known) report({ ok: { accountId: row.id, posts: [], source: 'updates', readAt: Date.now() } });
-        else if (!opts.takeUpdates) report({ fail: failure(row, { kind: 'other', message: `${row.platform_id} has no public preview (a numeric id): its posts arrive as updates while the bot is an administrator of the channel and the bot service runs` }) });
+        // Read through updates (by this run, or by the bot service that takes them while it runs): a read day.
+        if (known) report({ ok: { accountId: row.id, posts: [], source: 'updates', readAt: Date.now() } });
         else report({ fail: failure(row, { kind: 'permission', message: `no posts of ${row.platform_id} arrived as updates yet: add the bot as an administrator of the channel` }) });
       }
     }
