@@ -5,11 +5,8 @@
 // (the ru ones at 1366 px also to docs/screenshots).
 import fs from 'node:fs';
 import path from 'node:path';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createServices } from '../../src/services';
-import { createApp, createWebServer } from '../../web/app';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, startSite, type Site } from '../helpers/browser';
 import { importTree } from '../../src/import';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
 import { ensureUser, PASSWORD } from '../helpers/web-auth';
@@ -24,7 +21,7 @@ const LANGS = ['ru', 'kk'] as const;
 const LONG = 'Первичная профсоюзная организация работников коммунального государственного учреждения «Общеобразовательная школа-гимназия № 17 имени Абая Кунанбаева» отдела образования города Экибастуза';
 
 let f: WebFixture;
-let server: http.Server;
+let site: Site;
 let base: string;
 let browser: Browser;
 
@@ -34,18 +31,14 @@ beforeAll(async () => {
   importTree(f.db, { label: 'test', orgs: [{ slug: 'long-name-school', parent: 'pavlodar-city', level: 'primary', name: { ru: LONG, kk: LONG }, line: 1 }], accounts: [], targets: [] }, 'test');
   ensureUser(f.db, 'admin', 'admin');
   ensureUser(f.db, 'pavlodar-press', 'editor', 'pavlodar');
-  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  site = await startSite(f);
+  base = site.base;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => server.close(() => r()));
+  await site.close();
   f.close();
 });
 

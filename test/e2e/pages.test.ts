@@ -3,15 +3,10 @@
 // members. No page is wider than its viewport, nothing logs an error, charts draw. Screenshots at both widths in
 // ru and kk go to test-artifacts/screenshots/pages; the ru ones of new pages also to docs/screenshots.
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createApp, createWebServer } from '../../web/app';
-import { createServices } from '../../src/services';
+import type { Browser, Page } from 'playwright-core';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
-import { ensureUser } from '../helpers/web-auth';
-import { createSession } from '../../src/auth';
+import { launchChromium, prepareContext, sessionFor, startSite, watchProblems, type Site } from '../helpers/browser';
 
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots/pages');
 const DOCS = path.join(ROOT, 'docs/screenshots');
@@ -20,7 +15,7 @@ const WIDTHS = [1366, 390] as const;
 jest.setTimeout(240_000);
 
 let f: WebFixture;
-let server: http.Server;
+let site: Site;
 let base: string;
 let browser: Browser;
 let sessionCookie: string;
@@ -28,15 +23,10 @@ let pages: [string, string][];
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
-  ensureUser(f.db, 'press', 'viewer');
-  sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'press'").pluck().get() as number).cookie;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  site = await startSite(f);
+  base = site.base;
+  sessionCookie = sessionFor(f, 'press');
+  browser = await launchChromium();
   const channel = f.db.prepare("SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE o.slug = 'atyrau' AND a.platform = 'telegram'").pluck().get() as number;
   pages = [
     ['overview', '/'],
@@ -52,24 +42,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => server.close(() => r()));
+  await site.close();
   f.close();
 });
 
 async function withPage<T>(width: number, fn: (page: Page, problems: string[]) => Promise<T>): Promise<T> {
   const phone = width < 600;
   const context = await browser.newContext({ viewport: { width, height: phone ? 844 : 900 }, deviceScaleFactor: phone ? 2 : 1, isMobile: phone });
-  await context.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
-  await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  await prepareContext(context, base, sessionCookie);
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  const problems = watchProblems(page);
   try {
     return await fn(page, problems);
   } finally {

@@ -3,16 +3,11 @@
 // files, the print layout drops navigation. Screenshots go to test-artifacts/screenshots (ru also to docs/).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, createWebServer } from '../../web/app';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildWebFixture, ROOT, type WebFixture } from '../helpers/web-fixture';
-import { ensureUser } from '../helpers/web-auth';
-import { createSession } from '../../src/auth';
-import { createServices } from '../../src/services';
+import { launchChromium, paintedPixels, prepareContext, sessionFor, startSite, watchProblems, type Site } from '../helpers/browser';
 
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
 const DOCS = path.join(ROOT, 'docs/screenshots');
@@ -26,7 +21,7 @@ const PAGES: [string, string][] = [
 ];
 
 let f: WebFixture;
-let server: http.Server;
+let site: Site;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -35,59 +30,33 @@ let sessionCookie: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
-  ensureUser(f.db, 'committee', 'viewer');
-  sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'committee'").pluck().get() as number).cookie;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  site = await startSite(f);
+  base = site.base;
+  sessionCookie = sessionFor(f, 'committee');
+  browser = await launchChromium();
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
 });
 
 beforeEach(async () => {
   context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
-  await context.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
   // Nothing may leave the machine: every request outside the test server fails the page.
-  await context.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  await prepareContext(context, base, sessionCookie);
 });
 afterEach(() => context.close());
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => server.close(() => r()));
+  await site.close();
   f.close();
 });
 
 /** Opens a page and collects console errors, page errors and failed requests. */
 async function open(url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  const problems = watchProblems(page);
   await page.goto(base + url, { waitUntil: 'load' });
   return { page, problems };
-}
-
-/** Pixels of a canvas that are not transparent. */
-async function paintedPixels(page: Page, selector: string): Promise<number> {
-  await page.waitForSelector(`${selector}[data-ready="1"]`);
-  return page.$eval(selector, (el) => {
-    const c = el as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
 }
 
 describe.each(['ru', 'kk', 'en'])('every page in %s', (lang) => {
@@ -207,7 +176,7 @@ test('print layout: A4 landscape report without navigation, with a dated title',
 
 test('on a phone, targets are cards and wide tables scroll sideways inside their box, never the page', async () => {
   const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true });
-  await phone.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
+  await prepareContext(phone, base, sessionCookie);
   try {
     const page = await phone.newPage();
     await page.goto(`${base}/rankings?lang=ru`);
@@ -243,7 +212,7 @@ describe.each([1366, 390])('at %i px', (width) => {
   let sized: BrowserContext;
   beforeAll(async () => {
     sized = await browser.newContext({ viewport: { width, height: 900 }, isMobile: width < 500 });
-    await sized.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
+    await prepareContext(sized, base, sessionCookie);
     await sized.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
   });
   afterAll(() => sized.close());
