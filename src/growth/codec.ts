@@ -139,3 +139,104 @@ export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number
   }
   return { sum, cnt };
 }
+
+// ---- Blocks: one chunk of many orgs' series, laid out day by day ----
+// rollup_blocks holds, per group × chunk × block of BLOCK_ORGS org ids, the same values as those orgs'
+// rollup_series chunks, so that "every org on one day" (growth rows of the whole tree, rankings of 50,000
+// primaries) reads a few dozen rows and decodes two days of each, instead of one row per org.
+// Layout: flag byte; varint n; n varint org id gaps; 31 uint32 offsets of days 1–31; day 0 as n (sum, count)
+// pairs; then each day d as n (sum_d − sum_0, count_d − count_0) pairs. Sums are zig-zag varints, or float64
+// (absolute on every day) when any is not a whole number.
+
+/** Org ids per block: block = floor(org_id / BLOCK_ORGS). */
+export const BLOCK_ORGS = 1024;
+export const blockOf = (orgId: number): number => Math.floor(orgId / BLOCK_ORGS);
+
+/** A decoded block: org ids ascending, and their chunks org-major (org k, day d at k × 32 + d). */
+export interface Block {
+  ids: number[];
+  sum: Float64Array;
+  cnt: Int32Array;
+}
+
+let blockScratch = Buffer.alloc(0);
+
+/** Encodes a block; `ids` ascending. */
+export function encodeBlock(b: Block): Buffer {
+  const n = b.ids.length;
+  const need = 1 + 10 + n * 10 + 31 * 4 + n * DAYS * 20;
+  if (blockScratch.length < need) blockScratch = Buffer.alloc(need);
+  const buf = blockScratch;
+  let ints = true;
+  for (let i = 0; i < n * DAYS && ints; i++) if (!Number.isSafeInteger(b.sum[i])) ints = false;
+  buf[0] = ints ? 0 : FLOAT_SUMS;
+  let p = putVarint(buf, 1, n);
+  let prev = 0;
+  for (const id of b.ids) {
+    p = putVarint(buf, p, id - prev);
+    prev = id;
+  }
+  const table = p;
+  p += 31 * 4;
+  for (let d = 0; d < DAYS; d++) {
+    if (d > 0) buf.writeUInt32LE(p, table + (d - 1) * 4);
+    for (let k = 0; k < n; k++) {
+      const s = b.sum[k * DAYS + d];
+      const s0 = b.sum[k * DAYS];
+      if (!ints) p = buf.writeDoubleLE(s, p);
+      else p = putVarint(buf, p, d === 0 ? s : s - s0);
+      p = putVarint(buf, p, d === 0 ? b.cnt[k * DAYS] : b.cnt[k * DAYS + d] - b.cnt[k * DAYS]);
+    }
+  }
+  return Buffer.from(buf.subarray(0, p));
+}
+
+function blockHeader(buf: Buffer): { ints: boolean; ids: number[]; day0: number } {
+  const ints = (buf[0] & FLOAT_SUMS) === 0;
+  readPos = 1;
+  const n = getVarint(buf);
+  const ids = new Array<number>(n);
+  let id = 0;
+  for (let k = 0; k < n; k++) ids[k] = id += getVarint(buf);
+  return { ints, ids, day0: readPos + 31 * 4 };
+}
+
+/** Every value of a block. */
+export function decodeBlock(buf: Buffer): Block {
+  const { ints, ids, day0 } = blockHeader(buf);
+  const n = ids.length;
+  const sum = new Float64Array(n * DAYS);
+  const cnt = new Int32Array(n * DAYS);
+  readPos = day0;
+  for (let d = 0; d < DAYS; d++) {
+    for (let k = 0; k < n; k++) {
+      const s = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+      const c = getVarint(buf);
+      sum[k * DAYS + d] = d === 0 || !ints ? s : sum[k * DAYS] + s;
+      cnt[k * DAYS + d] = d === 0 ? c : cnt[k * DAYS] + c;
+    }
+  }
+  return { ids, sum, cnt };
+}
+
+/** Day `i` (0–31) of every org of a block, handed to `each`; reads day 0 and day i only. */
+export function blockDay(buf: Buffer, i: number, each: (orgId: number, sum: number, cnt: number) => void): void {
+  const { ints, ids, day0 } = blockHeader(buf);
+  const n = ids.length;
+  const s0 = new Float64Array(n);
+  const c0 = new Int32Array(n);
+  readPos = day0;
+  for (let k = 0; k < n; k++) {
+    s0[k] = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+    c0[k] = getVarint(buf);
+  }
+  if (i > 0) readPos = buf.readUInt32LE(day0 - 31 * 4 + (i - 1) * 4);
+  for (let k = 0; k < n; k++) {
+    if (i === 0) {
+      each(ids[k], s0[k], c0[k]);
+      continue;
+    }
+    const s = ints ? s0[k] + getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+    each(ids[k], s, c0[k] + getVarint(buf));
+  }
+}

@@ -5,7 +5,7 @@ import type { Db } from '../../db';
 import { toEpochDay } from '../domain/dates';
 import { growthFigures, platformsOf, type GrowthFigures, type PlatformGroup } from '../domain/growth';
 import { inferPeriod, periodContaining, previousPeriod, type Period, type PeriodKind } from '../domain/periods';
-import { audienceOfAllOrgs, audienceOnDay, pairsOfGroup, type PairRow } from './series';
+import { audienceOfAllOrgs, audienceOnDay } from './series';
 import { sql } from './sql';
 import { loadTree, subtreeOf } from './tree';
 
@@ -49,10 +49,9 @@ export function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: n
   return out;
 }
 
-/** What growth computations of one request share: audiences by day, the group's pairs. */
+/** What growth computations of one request share: audiences by day. */
 export interface GrowthCache {
   days: Map<number, Map<number, number>>;
-  pairs?: PairRow[];
 }
 export const newGrowthCache = (): GrowthCache => ({ days: new Map() });
 
@@ -71,11 +70,11 @@ function growthEach<O extends OrgRef, T>(
   const f = toEpochDay(from);
   const t = toEpochDay(to);
   const many = orgs.length > MANY_ORGS;
-  // a few orgs: one lookup each; many: one pass over the group's chunk for that day
+  // a few orgs: one lookup each; many: the day of every org, from the group's blocks
   const audienceOf = (day: number): Map<number, number> => {
     let m = cache.days.get(day);
     if (m) return m;
-    if (many) m = audienceOfAllOrgs(db, group, day, (cache.pairs ??= pairsOfGroup(db, group)));
+    if (many) m = audienceOfAllOrgs(db, group, day);
     else {
       m = new Map<number, number>();
       for (const n of orgs) {

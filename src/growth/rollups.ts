@@ -9,7 +9,7 @@ import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
 import { accountRun, chunkOf, chunkStart, CHUNK_DAYS, type DailyRun } from '../domain/rollup';
 import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
-import { decodeChunk, encodeChunk } from './codec';
+import { blockOf, decodeBlock, decodeChunk, encodeBlock, encodeChunk, type Block } from './codec';
 import { ancestorsOf, loadTree } from './tree';
 
 /** "From the beginning": the from_day the triggers write when an account must be recomputed whole. */
@@ -109,7 +109,7 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
   const chainOf = chainFinder(db);
   const dirty = new Map<number, number>();
   if (full) {
-    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
+    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_blocks; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
     for (const { id } of db.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]) dirty.set(id, FAR_PAST);
   } else {
     for (const r of db.prepare('SELECT account_id, from_day FROM rollup_dirty').all() as { account_id: number; from_day: number }[]) dirty.set(r.account_id, r.from_day);
@@ -269,6 +269,7 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
+  writeBlocks(db, writes, full);
   onProgress?.(deltas.size, deltas.size, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
 }
@@ -354,4 +355,38 @@ function recentAccountChunks(db: Db, full: boolean, dirty: Map<number, number>):
     else rows.set(accountId, [{ chunk, data }]);
   }
   return { from, rows };
+}
+
+/**
+ * rollup_blocks follows rollup_series: every block holding a chunk written here is rewritten with it (the
+ * block's other orgs kept). `writes` come sorted by group, chunk, org id, so a block's writes are adjacent.
+ */
+function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number; orgId: number; data: Buffer }>, full: boolean): void {
+  const get = db.prepare('SELECT data FROM rollup_blocks WHERE grp = ? AND chunk = ? AND block = ?').pluck();
+  const put = db.prepare('INSERT OR REPLACE INTO rollup_blocks (grp, chunk, block, data) VALUES (?, ?, ?, ?)');
+  for (let i = 0; i < writes.length; ) {
+    const { grp, chunk } = writes[i];
+    const block = blockOf(writes[i].orgId);
+    let j = i;
+    while (j < writes.length && writes[j].grp === grp && writes[j].chunk === chunk && blockOf(writes[j].orgId) === block) j++;
+    const stored = full ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
+    const old = stored ? decodeBlock(stored) : undefined;
+    // the union of the stored orgs and the written ones, ascending
+    const written = new Map<number, Buffer>();
+    for (let k = i; k < j; k++) written.set(writes[k].orgId, writes[k].data);
+    const ids = old ? [...new Set([...old.ids, ...written.keys()])].sort((a, b) => a - b) : [...written.keys()];
+    const out: Block = { ids, sum: new Float64Array(ids.length * CHUNK_DAYS), cnt: new Int32Array(ids.length * CHUNK_DAYS) };
+    const oldAt = old ? new Map(old.ids.map((id, k) => [id, k])) : undefined;
+    ids.forEach((id, k) => {
+      const data = written.get(id);
+      if (data) decodeChunk(data, out, k * CHUNK_DAYS);
+      else {
+        const o = oldAt!.get(id)! * CHUNK_DAYS;
+        out.sum.set(old!.sum.subarray(o, o + CHUNK_DAYS), k * CHUNK_DAYS);
+        out.cnt.set(old!.cnt.subarray(o, o + CHUNK_DAYS), k * CHUNK_DAYS);
+      }
+    });
+    put.run(grp, chunk, block, encodeBlock(out));
+    i = j;
+  }
 }
