@@ -16,3 +16,7 @@ CREATE INDEX rollup_pairs_last ON rollup_pairs(grp, last_chunk);
 
 -- Existing databases build the blocks on their next compute.
 INSERT OR REPLACE INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 1);
+
+-- Each account's last readings (src/growth/codec.ts, encodeReadings): a day's collect appends readings after
+-- the last one, and the suspicious-growth rule continues from these instead of reading snapshots again.
+ALTER TABLE rollup_accounts ADD COLUMN recent BLOB;

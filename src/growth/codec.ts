@@ -240,3 +240,32 @@ export function blockDay(buf: Buffer, i: number, each: (orgId: number, sum: numb
     each(ids[k], s, c0[k] + getVarint(buf));
   }
 }
+
+// ---- An account's last readings (rollup_accounts.recent): the suspicious-growth history a day's collect
+// continues from without reading snapshots again. Varint count, then (day gap, audience change) pairs;
+// null (not kept) when an audience is not a whole number.
+
+export function encodeReadings(readings: ReadonlyArray<{ day: number; audience: number }>): Buffer | null {
+  for (const r of readings) if (!Number.isSafeInteger(r.audience)) return null;
+  const buf = Buffer.alloc(10 + readings.length * 20);
+  let p = putVarint(buf, 0, readings.length);
+  let day = 0;
+  let aud = 0;
+  for (const r of readings) {
+    p = putVarint(buf, p, r.day - day);
+    p = putVarint(buf, p, r.audience - aud);
+    day = r.day;
+    aud = r.audience;
+  }
+  return buf.subarray(0, p);
+}
+
+export function decodeReadings(buf: Buffer): { day: number; audience: number }[] {
+  readPos = 0;
+  const n = getVarint(buf);
+  const out = new Array<{ day: number; audience: number }>(n);
+  let day = 0;
+  let audience = 0;
+  for (let k = 0; k < n; k++) out[k] = { day: (day += getVarint(buf)), audience: (audience += getVarint(buf)) };
+  return out;
+}
