@@ -201,6 +201,11 @@ function blockHeader(buf: Buffer): { ints: boolean; ids: number[]; day0: number 
   return { ints, ids, day0: readPos + 31 * 4 };
 }
 
+/** The org ids a block holds. */
+export function blockIds(buf: Buffer): number[] {
+  return blockHeader(buf).ids;
+}
+
 /** Every value of a block. */
 export function decodeBlock(buf: Buffer): Block {
   const { ints, ids, day0 } = blockHeader(buf);
@@ -219,25 +224,28 @@ export function decodeBlock(buf: Buffer): Block {
   return { ids, sum, cnt };
 }
 
-/** Day `i` (0–31) of every org of a block, handed to `each`; reads day 0 and day i only. */
-export function blockDay(buf: Buffer, i: number, each: (orgId: number, sum: number, cnt: number) => void): void {
+/** Day `i` (0–31) of a block into `out` indexed by org id, for the orgs tracked that day (count > 0). */
+export function blockDayInto(buf: Buffer, i: number, out: Float64Array): void {
   const { ints, ids, day0 } = blockHeader(buf);
   const n = ids.length;
+  readPos = day0;
+  if (i === 0) {
+    for (let k = 0; k < n; k++) {
+      const s = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+      if (getVarint(buf) > 0) out[ids[k]] = s;
+    }
+    return;
+  }
   const s0 = new Float64Array(n);
   const c0 = new Int32Array(n);
-  readPos = day0;
   for (let k = 0; k < n; k++) {
     s0[k] = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
     c0[k] = getVarint(buf);
   }
-  if (i > 0) readPos = buf.readUInt32LE(day0 - 31 * 4 + (i - 1) * 4);
+  readPos = buf.readUInt32LE(day0 - 31 * 4 + (i - 1) * 4);
   for (let k = 0; k < n; k++) {
-    if (i === 0) {
-      each(ids[k], s0[k], c0[k]);
-      continue;
-    }
     const s = ints ? s0[k] + getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
-    each(ids[k], s, c0[k] + getVarint(buf));
+    if (c0[k] + getVarint(buf) > 0) out[ids[k]] = s;
   }
 }
 

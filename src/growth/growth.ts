@@ -5,7 +5,7 @@ import type { Db } from '../../db';
 import { toEpochDay } from '../domain/dates';
 import { growthFigures, platformsOf, type GrowthFigures, type PlatformGroup } from '../domain/growth';
 import { inferPeriod, periodContaining, previousPeriod, type Period, type PeriodKind } from '../domain/periods';
-import { audienceOfAllOrgs, audienceOnDay } from './series';
+import { audienceOfAllOrgs, audienceOnDay, type AudienceByOrg } from './series';
 import { sql } from './sql';
 import { loadTree, subtreeOf } from './tree';
 
@@ -51,14 +51,14 @@ export function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: n
 
 /** What growth computations of one request share: audiences by day. */
 export interface GrowthCache {
-  days: Map<number, Map<number, number>>;
+  days: Map<number, AudienceByOrg>;
 }
 export const newGrowthCache = (): GrowthCache => ({ days: new Map() });
 
 type OrgRef = { id: number; members: number | null };
 
 /** The §4 algebra for each org, handed to `emit` with its two audiences and figures (no intermediate rows). */
-function growthEach<O extends OrgRef, T>(
+export function growthEach<O extends OrgRef, T>(
   db: Db,
   orgs: ReadonlyArray<O>,
   group: PlatformGroup,
@@ -71,16 +71,17 @@ function growthEach<O extends OrgRef, T>(
   const t = toEpochDay(to);
   const many = orgs.length > MANY_ORGS;
   // a few orgs: one lookup each; many: the day of every org, from the group's blocks
-  const audienceOf = (day: number): Map<number, number> => {
+  const audienceOf = (day: number): AudienceByOrg => {
     let m = cache.days.get(day);
     if (m) return m;
     if (many) m = audienceOfAllOrgs(db, group, day);
     else {
-      m = new Map<number, number>();
+      const few = new Map<number, number>();
       for (const n of orgs) {
         const v = audienceOnDay(db, n.id, group, day);
-        if (v !== null) m.set(n.id, v);
+        if (v !== null) few.set(n.id, v);
       }
+      m = few;
     }
     cache.days.set(day, m);
     return m;

@@ -9,7 +9,7 @@ import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
 import { accountRun, chunkOf, chunkStart, CHUNK_DAYS as DAYS_PER_CHUNK, type DailyRun } from '../domain/rollup';
 import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
-import { blockOf, decodeBlock, decodeChunk, decodeReadings, encodeBlock, encodeChunk, encodeReadings, type Block } from './codec';
+import { blockIds, blockOf, decodeBlock, decodeChunk, decodeReadings, encodeBlock, encodeChunk, encodeReadings, type Block } from './codec';
 import { ancestorsOf, loadTree } from './tree';
 
 /** A local constant: an imported binding read in a loop is a getter call under the CommonJS transform. */
@@ -443,11 +443,12 @@ function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number;
     const block = blockOf(writes[i].orgId);
     let j = i;
     while (j < writes.length && writes[j].grp === grp && writes[j].chunk === chunk && blockOf(writes[j].orgId) === block) j++;
-    const stored = full ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
-    const old = stored ? decodeBlock(stored) : undefined;
-    // the union of the stored orgs and the written ones, ascending
     const written = new Map<number, Buffer>();
     for (let k = i; k < j; k++) written.set(writes[k].orgId, writes[k].data);
+    const stored = full ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
+    // (a day's collect rewrites every org of the block: then the stored values are not needed)
+    const old = stored && !blockIds(stored).every((id) => written.has(id)) ? decodeBlock(stored) : undefined;
+    // the union of the stored orgs and the written ones, ascending
     const ids = old ? [...new Set([...old.ids, ...written.keys()])].sort((a, b) => a - b) : [...written.keys()];
     const out: Block = { ids, sum: new Float64Array(ids.length * CHUNK_DAYS), cnt: new Int32Array(ids.length * CHUNK_DAYS) };
     const oldAt = old ? new Map(old.ids.map((id, k) => [id, k])) : undefined;

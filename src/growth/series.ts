@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { GROUP_CODE, type PlatformGroup } from '../domain/growth';
 import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
-import { blockDay, chunkValueAt, decodeChunk, type Chunk } from './codec';
+import { BLOCK_ORGS, blockDayInto, chunkValueAt, decodeChunk, type Chunk } from './codec';
 import { sql } from './sql';
 import { loadTree, resolveOrg } from './tree';
 
@@ -24,7 +24,7 @@ const PAIRS_OF_SQL =
 const CHUNKS_OF_SQL = `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?) j CROSS JOIN rollup_series s INDEXED BY rollup_series_org
        ON s.org_id = j.value >> 3 AND s.grp = j.value & 7 AND s.chunk BETWEEN ? AND ?`;
 const CARRIED_SQL = 'SELECT org_id, last_sum, last_count FROM rollup_pairs INDEXED BY rollup_pairs_last WHERE grp = ? AND last_chunk < ?';
-const BLOCKS_SQL = 'SELECT data FROM rollup_blocks WHERE grp = ? AND chunk = ?';
+const BLOCKS_SQL = 'SELECT block, data FROM rollup_blocks WHERE grp = ? AND chunk = ?';
 
 /** The pair's stored extent, or undefined when the org has no accounts in the group. */
 export function pairMeta(db: Db, orgId: number, group: PlatformGroup): PairMeta | undefined {
@@ -116,21 +116,33 @@ export function audienceOnDay(db: Db, orgId: number, group: PlatformGroup, day: 
   return v.cnt > 0 ? v.sum : null;
 }
 
+/** audience(O, P, D) of many orgs on one day, by org id: undefined where undefined. */
+export interface AudienceByOrg {
+  get(orgId: number): number | undefined;
+}
+
 /**
- * audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined): the pairs whose last
- * value carries into D's chunk (an index range), then D's day of every rollup_blocks row of that chunk
- * (1,024 orgs each), never a row per org.
+ * audience(O, P, D) of every org that has accounts in P: the pairs whose last value carries into D's chunk
+ * (an index range), then D's day of every rollup_blocks row of that chunk (1,024 orgs each), never a row per
+ * org; held in an array by org id (50,000 Map entries cost more than reading them).
  */
-export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Map<number, number> {
+export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): AudienceByOrg {
   const grp = GROUP_CODE[group];
   const c = chunkOf(day);
-  const out = new Map<number, number>();
-  for (const [orgId, lastSum, lastCount] of sql(db, CARRIED_SQL).raw().all(grp, c) as [number, number, number][]) if (lastCount > 0) out.set(orgId, lastSum);
-  const set = (orgId: number, sum: number, cnt: number) => {
-    if (cnt > 0) out.set(orgId, sum);
+  const carried = sql(db, CARRIED_SQL).raw().all(grp, c) as [number, number, number][];
+  const blocks = sql(db, BLOCKS_SQL).raw().all(grp, c) as [number, Buffer][];
+  let size = 0;
+  for (const [orgId] of carried) size = Math.max(size, orgId + 1);
+  for (const [block] of blocks) size = Math.max(size, (block + 1) * BLOCK_ORGS);
+  const values = new Float64Array(size).fill(NaN);
+  for (const [orgId, lastSum, lastCount] of carried) if (lastCount > 0) values[orgId] = lastSum;
+  for (const [, data] of blocks) blockDayInto(data, day - chunkStart(c), values);
+  return {
+    get(orgId) {
+      const v = values[orgId];
+      return v === undefined || Number.isNaN(v) ? undefined : v;
+    },
   };
-  for (const data of sql(db, BLOCKS_SQL).pluck().all(grp, c) as Buffer[]) blockDay(data, day - chunkStart(c), set);
-  return out;
 }
 
 /** First and last day on which the org's audience in P is stored (null when it has none). */
