@@ -144,9 +144,10 @@ export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number
 // rollup_blocks holds, per group × chunk × block of BLOCK_ORGS org ids, the same values as those orgs'
 // rollup_series chunks, so that "every org on one day" (growth rows of the whole tree, rankings of 50,000
 // primaries) reads a few dozen rows and decodes two days of each, instead of one row per org.
-// Layout: flag byte; varint n; n varint org id gaps; 31 uint32 offsets of days 1–31; day 0 as n (sum, count)
-// pairs; then each day d as n (sum_d − sum_0, count_d − count_0) pairs. Sums are zig-zag varints, or float64
-// (absolute on every day) when any is not a whole number.
+// Layout: flag byte; varint n; n varint org id gaps; a bitmap of the orgs whose count varies in the chunk;
+// 31 uint32 offsets of days 1–31; day 0 as n (sum, count) pairs; then each day d as n (sum_d − sum_0, and
+// count_d − count_0 for the orgs whose count varies). Sums are zig-zag varints, or float64 (absolute on every
+// day) when any is not a whole number.
 
 /** Org ids per block: block = floor(org_id / BLOCK_ORGS). */
 export const BLOCK_ORGS = 1024;
@@ -164,7 +165,7 @@ let blockScratch = Buffer.alloc(0);
 /** Encodes a block; `ids` ascending. */
 export function encodeBlock(b: Block): Buffer {
   const n = b.ids.length;
-  const need = 1 + 10 + n * 10 + 31 * 4 + n * DAYS * 20;
+  const need = 1 + 10 + n * 10 + n + 31 * 4 + n * DAYS * 20;
   if (blockScratch.length < need) blockScratch = Buffer.alloc(need);
   const buf = blockScratch;
   let ints = true;
@@ -176,6 +177,14 @@ export function encodeBlock(b: Block): Buffer {
     p = putVarint(buf, p, id - prev);
     prev = id;
   }
+  const varies = new Uint8Array(n);
+  const bits = (n + 7) >> 3;
+  buf.fill(0, p, p + bits);
+  for (let k = 0; k < n; k++) {
+    for (let d = 1; d < DAYS && !varies[k]; d++) if (b.cnt[k * DAYS + d] !== b.cnt[k * DAYS]) varies[k] = 1;
+    if (varies[k]) buf[p + (k >> 3)] |= 1 << (k & 7);
+  }
+  p += bits;
   const table = p;
   p += 31 * 4;
   for (let d = 0; d < DAYS; d++) {
@@ -185,20 +194,22 @@ export function encodeBlock(b: Block): Buffer {
       const s0 = b.sum[k * DAYS];
       if (!ints) p = buf.writeDoubleLE(s, p);
       else p = putVarint(buf, p, d === 0 ? s : s - s0);
-      p = putVarint(buf, p, d === 0 ? b.cnt[k * DAYS] : b.cnt[k * DAYS + d] - b.cnt[k * DAYS]);
+      if (d === 0) p = putVarint(buf, p, b.cnt[k * DAYS]);
+      else if (varies[k]) p = putVarint(buf, p, b.cnt[k * DAYS + d] - b.cnt[k * DAYS]);
     }
   }
   return Buffer.from(buf.subarray(0, p));
 }
 
-function blockHeader(buf: Buffer): { ints: boolean; ids: number[]; day0: number } {
+function blockHeader(buf: Buffer): { ints: boolean; ids: number[]; varies: number; day0: number } {
   const ints = (buf[0] & FLOAT_SUMS) === 0;
   readPos = 1;
   const n = getVarint(buf);
   const ids = new Array<number>(n);
   let id = 0;
   for (let k = 0; k < n; k++) ids[k] = id += getVarint(buf);
-  return { ints, ids, day0: readPos + 31 * 4 };
+  // `varies`: where the bitmap starts (bit k set: org k's count changes within the chunk)
+  return { ints, ids, varies: readPos, day0: readPos + ((n + 7) >> 3) + 31 * 4 };
 }
 
 /** The org ids a block holds. */
@@ -208,7 +219,7 @@ export function blockIds(buf: Buffer): number[] {
 
 /** Every value of a block. */
 export function decodeBlock(buf: Buffer): Block {
-  const { ints, ids, day0 } = blockHeader(buf);
+  const { ints, ids, varies, day0 } = blockHeader(buf);
   const n = ids.length;
   const sum = new Float64Array(n * DAYS);
   const cnt = new Int32Array(n * DAYS);
@@ -216,7 +227,7 @@ export function decodeBlock(buf: Buffer): Block {
   for (let d = 0; d < DAYS; d++) {
     for (let k = 0; k < n; k++) {
       const s = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
-      const c = getVarint(buf);
+      const c = d === 0 || buf[varies + (k >> 3)] & (1 << (k & 7)) ? getVarint(buf) : 0;
       sum[k * DAYS + d] = d === 0 || !ints ? s : sum[k * DAYS] + s;
       cnt[k * DAYS + d] = d === 0 ? c : cnt[k * DAYS] + c;
     }
@@ -226,7 +237,7 @@ export function decodeBlock(buf: Buffer): Block {
 
 /** Day `i` (0–31) of a block into `out` indexed by org id, for the orgs tracked that day (count > 0). */
 export function blockDayInto(buf: Buffer, i: number, out: Float64Array): void {
-  const { ints, ids, day0 } = blockHeader(buf);
+  const { ints, ids, varies, day0 } = blockHeader(buf);
   const n = ids.length;
   readPos = day0;
   if (i === 0) {
@@ -245,7 +256,7 @@ export function blockDayInto(buf: Buffer, i: number, out: Float64Array): void {
   readPos = buf.readUInt32LE(day0 - 31 * 4 + (i - 1) * 4);
   for (let k = 0; k < n; k++) {
     const s = ints ? s0[k] + getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
-    if (c0[k] + getVarint(buf) > 0) out[ids[k]] = s;
+    if (c0[k] + (buf[varies + (k >> 3)] & (1 << (k & 7)) ? getVarint(buf) : 0) > 0) out[ids[k]] = s;
   }
 }
 
