@@ -2,19 +2,21 @@
 // 3 years of daily snapshots) in a temporary SQLite file and measures the growth engine on it: storage per
 // snapshot, full rebuild, incremental compute after one day's collect, and query latencies against the
 // same answer computed from raw snapshots. Prints a table, then one JSON object as its last line.
-// BENCH_SCALE=0.1 shrinks the number of primary orgs and accounts for a quick run; BENCH_KEEP=1 keeps the file.
+// BENCH_SCALE=0.1 shrinks the number of primary orgs and accounts for a quick run, BENCH_SCALE=10 is the
+// federation (50,221 orgs, 50,000 accounts, 50.8 M readings); BENCH_DB=/path/model.db keeps the generated
+// model and reuses it on the next run (see scale-model.ts); BENCH_KEEP=1 keeps the working file.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { openDatabase, type Db } from '../db';
+import type { Db } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
+import { InputError } from '../src/config';
 import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { audienceRows } from '../src/growth/series';
 import { growthRows } from '../src/growth/growth';
 import { rankings } from '../src/growth/rankings';
 import { importTargets, targetRows } from '../src/growth/targets';
-import { BRANCHES_PER_REGION, DAYS, END, generateScaleModel, PRIMARIES, rand, REGIONS, START } from './scale-model';
+import { BRANCHES_PER_REGION, DAYS, END, openScaleModel, PRIMARIES, rand, REGIONS, SCALE, START } from './scale-model';
 
 setLogLevel('warn');
 
@@ -81,6 +83,63 @@ function rawRootSeries(db: Db, from: number, to: number): Array<number | null> {
   return Array.from(sum, (s, i) => (cnt[i] > 0 ? s : null));
 }
 
+/**
+ * Growth of every org over [from, to] (social) by DESIGN §4's own definition, account by account, straight
+ * from the raw snapshots (one ordered scan), summed up each account's org chain: what growthRows must equal.
+ */
+function rawGrowth(db: Db, from: number, to: number): Map<string, { start: number | null; end: number | null; net: number | null }> {
+  const orgs = db.prepare('SELECT id, slug, parent_id FROM organisations').all() as { id: number; slug: string; parent_id: number | null }[];
+  const parent = new Map(orgs.map((o) => [o.id, o.parent_id]));
+  const accounts = new Map(
+    (db.prepare("SELECT id, org_id, closed_day FROM accounts WHERE platform IN ('facebook', 'instagram', 'telegram')").all() as { id: number; org_id: number; closed_day: number | null }[]).map((a) => [a.id, a]),
+  );
+  const sums = new Map<number, { start: number; startAny: boolean; end: number; endAny: boolean; net: number }>();
+  const addAccount = (id: number, atStart: number | null, atEnd: number | null, firstIn: number | null) => {
+    const a = accounts.get(id);
+    if (!a) return;
+    const trackedStart = atStart !== null && (a.closed_day === null || a.closed_day > from - 1);
+    const trackedEnd = atEnd !== null && (a.closed_day === null || a.closed_day > to);
+    for (let o: number | null | undefined = a.org_id; o != null; o = parent.get(o)) {
+      let s = sums.get(o);
+      if (!s) sums.set(o, (s = { start: 0, startAny: false, end: 0, endAny: false, net: 0 }));
+      if (trackedStart) {
+        s.start += atStart as number;
+        s.startAny = true;
+      }
+      if (trackedEnd) {
+        s.end += atEnd as number;
+        s.endAny = true;
+        s.net += (atEnd as number) - (trackedStart ? (atStart as number) : (firstIn as number));
+      } else if (trackedStart) s.net -= atStart as number;
+    }
+  };
+  let cur = -1;
+  let atStart: number | null = null;
+  let atEnd: number | null = null;
+  let firstIn: number | null = null;
+  for (const [acc, day, aud] of db.prepare('SELECT account_id, day, audience FROM snapshots WHERE day <= ? ORDER BY account_id, day').raw().iterate(to) as IterableIterator<[number, number, number]>) {
+    if (acc !== cur) {
+      if (cur >= 0) addAccount(cur, atStart, atEnd, firstIn);
+      cur = acc;
+      atStart = atEnd = firstIn = null;
+    }
+    if (day <= from - 1) atStart = aud;
+    atEnd = aud;
+    if (day >= from && firstIn === null) firstIn = aud;
+  }
+  if (cur >= 0) addAccount(cur, atStart, atEnd, firstIn);
+  const out = new Map<string, { start: number | null; end: number | null; net: number | null }>();
+  for (const o of orgs) {
+    const s = sums.get(o.id);
+    out.set(o.slug, {
+      start: s?.startAny ? s.start : null,
+      end: s?.endAny ? s.end : null,
+      net: s && (s.startAny || s.endAny) ? s.net : null,
+    });
+  }
+  return out;
+}
+
 function tableSizes(db: Db): Map<string, number> {
   try {
     const rows = db.prepare('SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name').all() as { name: string; bytes: number }[];
@@ -91,14 +150,10 @@ function tableSizes(db: Db): Map<string, number> {
 }
 
 function main(): void {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-growth-'));
-  const file = path.join(dir, 'bench.db');
-  const db = openDatabase(file);
-  const t0 = now();
-  db.pragma('synchronous = OFF');
-  const gen = db.transaction(() => generateScaleModel(db, { throughDay: END - 1 }))();
-  db.pragma('synchronous = NORMAL');
-  const genS = (now() - t0) / 1000;
+  const load1 = os.loadavg()[0];
+  const gen = openScaleModel('ag-bench-growth-', { throughDay: END - 1 });
+  const { db, file } = gen;
+  const genS = gen.setupS;
 
   let t = now();
   const full = computeRollups(db, { full: true });
@@ -113,7 +168,14 @@ function main(): void {
     ...orgs.filter((o) => o.level === 'region').map((o) => ({ org: o.slug, platform: 'telegram' as const, baseline_date: baselineDate, target_percent: 30, due_date: due })),
     { org: 'kz', platform: 'newspaper' as const, baseline_date: baselineDate, target_percent: 10, due_date: due },
   ];
-  importTargets(db, targets, { actor: 'bench' });
+  // One at a time: at a reduced BENCH_SCALE a target may be refused (e.g. not above its baseline); it is left out.
+  for (const target of targets) {
+    try {
+      importTargets(db, [target], { actor: 'bench' });
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+    }
+  }
 
   // One day's collect: every open account read once, on END, then the incremental compute.
   const insSnap = db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, ?)');
@@ -139,6 +201,13 @@ function main(): void {
   const targetsQ = time(40, () => targetRows(db, to));
   const growthQ = time(20, () => growthRows(db, { platform: 'social', from: fromEpochDay(END - 29), to }));
   const rankQ = time(20, () => rankings(db, { level: 'branch', platform: 'social', from: '2026-10-01', to: '2026-10-31' }));
+  const rankPrimaryQ = time(20, () => rankings(db, { level: 'primary', platform: 'social', from: '2026-10-01', to: '2026-10-31' }));
+  // every org's growth against DESIGN §4 applied to the raw snapshots, account by account
+  const rawG = rawGrowth(db, END - 29, END);
+  const growthSame = growthQ.result.length === rawG.size && growthQ.result.every((r) => {
+    const w = rawG.get(r.org);
+    return w !== undefined && w.start === r.audience_start && w.end === r.audience_end && w.net === r.net_growth;
+  });
   const rawRuns: number[] = [];
   let raw: Array<number | null> = [];
   for (let i = 0; i < 3; i++) {
@@ -169,27 +238,36 @@ function main(): void {
     targets_p95_ms: +targetsQ.p95.toFixed(3),
     growth_all_orgs_p95_ms: +growthQ.p95.toFixed(3),
     rankings_branch_p95_ms: +rankQ.p95.toFixed(3),
+    rankings_primary_p95_ms: +rankPrimaryQ.p95.toFixed(3),
+    growth_rows_equal_raw: growthSame,
     raw_series_ms: +rawMs.toFixed(1),
     series_speedup_vs_raw: +(rawMs / series.p95).toFixed(1),
     series_equals_raw: same,
-    goals_met: incS <= 1 && series.p95 <= 50 && targetsQ.p95 <= 50 && rawMs / series.p95 >= 10 && same,
+    // DESIGN §10 at 1×; at 10× (issue 16) the incremental update ≤ 1.5 s, growth of all orgs ≤ 150 ms, rebuild ≤ 60 s
+    load_avg_1min_at_start: +load1.toFixed(2),
+    load_avg_1min_at_end: +os.loadavg()[0].toFixed(2),
+    goals_met:
+      incS <= (SCALE > 1 ? 1.5 : 1) && series.p95 <= 50 && targetsQ.p95 <= 50 && rawMs / series.p95 >= 10 && same && growthSame &&
+      (SCALE > 1 ? growthQ.p95 <= 150 && fullS <= 60 : true),
   };
 
-  const line = (k: string, v: string, goal = '') => `  ${k.padEnd(46)} ${v.padStart(14)}  ${goal}`;
+  const line = (k: string, v: string, goal = '') => `  ${k.padEnd(58)} ${v.padStart(12)}  ${goal}`;
   const out = [
     `growth engine on the scale model (${result.orgs} orgs, ${result.accounts} accounts, ${DAYS} days, ${snapshots.toLocaleString('en')} snapshots; full rebuild wrote ${full.chunks} series chunks)`,
-    line('generate (setup, not measured)', `${genS.toFixed(1)} s`),
+    line(gen.reused ? 'copy the kept model (setup, not measured)' : 'generate (setup, not measured)', `${genS.toFixed(1)} s`),
     line('database file', `${(fileBytes / 1e6).toFixed(1)} MB`),
     line('bytes per snapshot (whole file)', result.bytes_per_snapshot.toFixed(1)),
     line('  of which snapshots table', result.snapshot_table_bytes_per_snapshot.toFixed(1)),
     line('  of which rollup tables', result.rollup_bytes_per_snapshot.toFixed(1)),
-    line('full rebuild', `${fullS.toFixed(2)} s`),
-    line(`incremental after one day's collect (${inc.accounts} acc.)`, `${incS.toFixed(3)} s`, 'goal ≤ 1 s'),
+    line('full rebuild', `${fullS.toFixed(2)} s`, SCALE > 1 ? 'goal ≤ 60 s' : ''),
+    line(`incremental after one day's collect (${inc.accounts} acc.)`, `${incS.toFixed(3)} s`, SCALE > 1 ? 'goal ≤ 1.5 s' : 'goal ≤ 1 s'),
     line('root 3-year daily series, p95', `${series.p95.toFixed(2)} ms`, 'goal ≤ 50 ms'),
     line('region 3-year telegram series, p95', `${seriesRegion.p95.toFixed(2)} ms`),
     line(`targets table (${result.targets} targets), p95`, `${targetsQ.p95.toFixed(2)} ms`, 'goal ≤ 50 ms'),
-    line('growth rows, all orgs, p95', `${growthQ.p95.toFixed(2)} ms`),
+    line(`growth rows, all ${result.orgs.toLocaleString('en')} orgs, p95`, `${growthQ.p95.toFixed(2)} ms`, SCALE > 1 ? 'goal ≤ 150 ms' : ''),
     line('rankings of 200 branches with previous period, p95', `${rankQ.p95.toFixed(2)} ms`),
+    line(`rankings of ${PRIMARIES.toLocaleString('en')} primaries with previous period, p95`, `${rankPrimaryQ.p95.toFixed(2)} ms`),
+    line('growth rows of every org equal §4 on raw snapshots', String(growthSame)),
     line('same root series from raw snapshots, median', `${rawMs.toFixed(0)} ms`),
     line('series speed-up vs raw', `${result.series_speedup_vs_raw}×`, 'goal ≥ 10×'),
     line('rollup series equals raw computation', String(same)),
@@ -197,8 +275,7 @@ function main(): void {
   ];
   if (process.env.BENCH_KEEP) out.push(`  database kept at ${file}`);
   process.stdout.write(out.join('\n') + '\n');
-  db.close();
-  if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+  gen.close();
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -1,8 +1,14 @@
 // The DESIGN §10 scale model shared by bench:growth and bench:web: 1 + 20 + 200 + 5,000 orgs, 5,000
 // accounts, 3 years of daily snapshots with gaps, late-connected and closed accounts, monthly newspaper
 // figures and a rare bought-followers spike. Deterministic (mulberry32), so runs are comparable.
-// BENCH_SCALE=0.1 shrinks the number of primary orgs and accounts for a quick run.
-import type { Db } from '../db';
+// BENCH_SCALE=0.1 shrinks the number of primary orgs and accounts for a quick run (10 = the federation).
+// BENCH_DB=/path/model.db keeps the generated model in that file (and its accounts in /path/model.db.json) and
+// reuses it on the next run with the same scale: generating 50 M readings at 10× takes minutes. Each run
+// works on a copy, so the kept file stays as generated.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openDatabase, type Db } from '../db';
 import { fromEpochDay, toEpochDay } from '../src/domain/dates';
 
 export const SCALE = Number(process.env.BENCH_SCALE ?? 1);
@@ -106,4 +112,79 @@ export function generateScaleModel(db: Db, opts: { throughDay: number }): { acco
     a.audience = aud;
   }
   return { accounts, snapshots: n };
+}
+
+export interface ScaleModel {
+  db: Db;
+  /** the working copy (deleted by close() unless BENCH_KEEP is set) */
+  file: string;
+  accounts: Acc[];
+  snapshots: number;
+  /** what `extra` returned (e.g. the number of posts generated) */
+  extra: number;
+  /** seconds spent generating or copying the model */
+  setupS: number;
+  reused: boolean;
+  close(): void;
+}
+
+interface Kept {
+  scale: number;
+  throughDay: number;
+  extraKind: string;
+  seed: number;
+  snapshots: number;
+  extra: number;
+  accounts: Acc[];
+}
+
+/**
+ * The scale model in a temporary SQLite file, generated (snapshots through `throughDay`, then `extra`, e.g.
+ * the publications' posts, named by `extraKind`) or, with BENCH_DB, copied from the file a previous run kept.
+ */
+export function openScaleModel(prefix: string, opts: { throughDay: number; extraKind?: string; extra?: (db: Db, accounts: Acc[]) => number }): ScaleModel {
+  const t0 = performance.now();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const file = path.join(dir, 'bench.db');
+  const keep = process.env.BENCH_DB ? path.resolve(process.env.BENCH_DB) : undefined;
+  const extraKind = opts.extra ? (opts.extraKind ?? 'extra') : '';
+  let kept: Kept | undefined;
+  if (keep && fs.existsSync(keep) && fs.existsSync(`${keep}.json`)) {
+    const k = JSON.parse(fs.readFileSync(`${keep}.json`, 'utf8')) as Kept;
+    if (k.scale === SCALE && k.throughDay === opts.throughDay && k.extraKind === extraKind) kept = k;
+    else process.stderr.write(`BENCH_DB ${keep} holds another model (scale ${k.scale}, through ${k.throughDay}, ${k.extraKind || 'no extra'}): generating a new one over it\n`);
+  }
+  let db: Db;
+  let model: { accounts: Acc[]; snapshots: number; extra: number };
+  if (kept) {
+    fs.copyFileSync(keep!, file);
+    db = openDatabase(file);
+    seed = kept.seed;
+    model = { accounts: kept.accounts, snapshots: kept.snapshots, extra: kept.extra };
+  } else {
+    db = openDatabase(file);
+    db.pragma('synchronous = OFF');
+    const gen = db.transaction(() => generateScaleModel(db, opts))();
+    const extra = opts.extra ? db.transaction(() => opts.extra!(db, gen.accounts))() : 0;
+    db.pragma('synchronous = NORMAL');
+    model = { ...gen, extra };
+    if (keep) {
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      fs.mkdirSync(path.dirname(keep), { recursive: true });
+      fs.copyFileSync(file, keep);
+      const k: Kept = { scale: SCALE, throughDay: opts.throughDay, extraKind, seed, snapshots: gen.snapshots, extra, accounts: gen.accounts };
+      fs.writeFileSync(`${keep}.json`, JSON.stringify(k));
+    }
+  }
+  return {
+    db,
+    file,
+    ...model,
+    setupS: (performance.now() - t0) / 1000,
+    reused: kept !== undefined,
+    close() {
+      if (db.open) db.close();
+      if (!process.env.BENCH_KEEP) fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

@@ -3,14 +3,14 @@
 // over real HTTP: p95 latency of the overview, an org page, the targets review, the rankings of the 5,000
 // primaries (first page), collection health and the 3-year series API, each uncached and cached, and
 // the API's throughput as a ratio to a bare node:http server answering the same JSON bytes in the same run.
-// Prints a table, then one JSON object as its last line. BENCH_SCALE=0.1 shrinks the model for a quick run.
+// Prints a table, then one JSON object as its last line. BENCH_SCALE=0.1 shrinks the model for a quick run,
+// BENCH_SCALE=10 is the federation; BENCH_DB=/path/model.db keeps the generated model and reuses it on the next
+// run (see scale-model.ts); BENCH_POSTS=0 generates no posts (at 10× they would be 55 M: the growth pages'
+// run leaves them out, and the publications figures are then of empty pages).
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
-import { openDatabase } from '../db';
 import { InputError, loadConfig } from '../src/config';
 import { fromEpochDay } from '../src/domain/dates';
 import { setLogLevel } from '../src/log';
@@ -18,7 +18,7 @@ import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/growth/targets';
 import { createApp, createWebServer } from '../web/app';
 import { createApiToken } from '../src/auth';
-import { ACCOUNTS, END, generateScaleModel, ORGS, rand, START } from './scale-model';
+import { ACCOUNTS, END, openScaleModel, ORGS, rand, START } from './scale-model';
 import { generatePosts } from './posts-model';
 import { updatePostFigures } from '../src/posts/figures';
 import { classifyPosts } from '../src/publications/classify';
@@ -68,16 +68,12 @@ async function listen(server: http.Server): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-web-'));
-  const file = path.join(dir, 'bench.db');
-  const db = openDatabase(file);
   let t = performance.now();
-  db.pragma('synchronous = OFF');
-  const { snapshots, accounts } = db.transaction(() => generateScaleModel(db, { throughDay: END }))();
   // Publications (DESIGN §11): ~5.5 M posts, then what compute builds from them; the classification of every
   // post with the default rubrics is timed (the rate `compute --rubrics` re-classifies at).
-  const posts = db.transaction(() => generatePosts(db, accounts))();
-  db.pragma('synchronous = NORMAL');
+  const withPosts = process.env.BENCH_POSTS !== '0';
+  const model = openScaleModel('ag-bench-web-', { throughDay: END, ...(withPosts ? { extraKind: 'posts', extra: generatePosts } : {}) });
+  const { db, file, snapshots, extra: posts } = model;
   computeRollups(db, { full: true });
   const postFigures = updatePostFigures(db, { full: true });
   const rubricsConfig = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } }).rubrics;
@@ -157,8 +153,7 @@ async function main(): Promise<void> {
   server.close();
   coldServer.close();
   bare.close();
-  db.close();
-  fs.rmSync(dir, { recursive: true, force: true });
+  model.close();
 
   const rows = [...coldRuns, ...coldMore, ...coldPub, ...pages, ...pagesMore, api, apiLoad, bareLoad];
   const pad = (s: string, n: number) => s.padEnd(n);

@@ -1,5 +1,7 @@
 // Writes export rows as CSV, JSON or XLSX: one set of columns, the same values in every format.
+import { once } from 'node:events';
 import fs from 'node:fs';
+import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 
@@ -36,14 +38,60 @@ export async function render(rows: Row[], columns: readonly string[], format: Fo
   return toXlsx(rows, columns, sheetName);
 }
 
-/** Writes to a file (atomically, via a temporary name) or to stdout. */
-export async function writeRows(rows: Row[], columns: readonly string[], format: Format, out?: string, sheetName?: string): Promise<void> {
-  const bytes = await render(rows, columns, format, sheetName);
-  if (out) {
-    const tmp = `${out}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, out);
-  } else {
-    await new Promise<void>((resolve, reject) => process.stdout.write(bytes, (err) => (err ? reject(err) : resolve())));
+/**
+ * Writes to a file (atomically, via a temporary name) or to stdout, as the rows come: CSV and JSON a thousand
+ * rows at a time (the same bytes as toCsv and toJson), XLSX through ExcelJS's streaming writer.
+ */
+export async function writeRows(rows: Iterable<Row>, columns: readonly string[], format: Format, out?: string, sheetName = 'export'): Promise<void> {
+  const tmp = out ? `${out}.tmp-${process.pid}` : undefined;
+  const stream: Writable = tmp ? fs.createWriteStream(tmp) : process.stdout;
+  try {
+    if (format === 'xlsx') {
+      const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream, useStyles: true });
+      wb.creator = 'audience-growth';
+      const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
+      ws.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(10, c.length + 2) }));
+      ws.getRow(1).font = { bold: true };
+      for (const r of rows) ws.addRow(Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))).commit();
+      ws.commit();
+      await wb.commit();
+    } else {
+      for (const piece of textPieces(rows, columns, format)) if (!stream.write(piece)) await once(stream, 'drain');
+      if (tmp) await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
+      else await new Promise<void>((resolve, reject) => stream.write('', (err) => (err ? reject(err) : resolve())));
+    }
+    if (tmp) fs.renameSync(tmp, out!);
+  } catch (err) {
+    if (tmp) fs.rmSync(tmp, { force: true });
+    throw err;
   }
+}
+
+const BATCH = 1000;
+
+/** CSV or JSON text of the rows, a batch at a time; byte for byte what toCsv and toJson give. */
+function* textPieces(rows: Iterable<Row>, columns: readonly string[], format: 'csv' | 'json'): Generator<string> {
+  let batch: Row[] = [];
+  let count = 0;
+  const json = (r: Row) => JSON.stringify(Object.fromEntries(columns.map((c) => [c, r[c] === undefined ? null : r[c]])), null, 1).replace(/\n/g, '\n ');
+  const flush = (): string => {
+    const text =
+      format === 'csv'
+        ? stringify(
+            batch.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : r[c]))),
+            { header: count === 0, columns: [...columns], cast: { number: (n) => String(n) } },
+          )
+        : batch.map((r, i) => `${count + i === 0 ? '[\n' : ',\n'} ${json(r)}`).join('');
+    count += batch.length;
+    batch = [];
+    return text;
+  };
+  for (const r of rows) {
+    batch.push(r);
+    if (batch.length === BATCH) yield flush();
+  }
+  if (batch.length) yield flush();
+  if (format === 'csv') {
+    if (count === 0) yield toCsv([], columns);
+  } else yield count === 0 ? '[]\n' : '\n]\n';
 }

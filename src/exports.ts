@@ -22,16 +22,31 @@ export interface ExportResult {
   rows: Row[];
 }
 
+/** What an exporter gives: its rows in an array, or one at a time (`export growth` of 50,000 orgs). */
+export interface ExportRows {
+  columns: readonly string[];
+  rows: Iterable<Row>;
+}
+
 export type Exporter = (db: Db, opts: ExportOptions, config: AppConfig) => ExportResult;
+/** An exporter that may give its rows one at a time. */
+export type RowsExporter = (db: Db, opts: ExportOptions, config: AppConfig) => ExportRows;
 
 /** The export kinds by name, in the order `--help` and errors list them (built by services.ts). */
-export type Exporters = ReadonlyMap<string, Exporter>;
+export type Exporters = ReadonlyMap<string, RowsExporter>;
 
 export function exportKinds(exporters: Exporters): string[] {
   return [...exporters.keys()];
 }
 
+/** The rows of an export kind, in an array (the JSON API). */
 export function runExport(exporters: Exporters, kind: string, db: Db, opts: ExportOptions, config: AppConfig): ExportResult {
+  const { columns, rows } = streamExport(exporters, kind, db, opts, config);
+  return { columns, rows: Array.isArray(rows) ? (rows as Row[]) : [...rows] };
+}
+
+/** The rows of an export kind as the exporter gives them, one at a time when it can (the CLI writes them as they come). */
+export function streamExport(exporters: Exporters, kind: string, db: Db, opts: ExportOptions, config: AppConfig): ExportRows {
   const fn = exporters.get(kind);
   if (!fn) throw new InputError(`must be one of ${exportKinds(exporters).join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
   return fn(db, opts, config);

@@ -8,15 +8,23 @@ export type RankingMetric = (typeof RANKING_METRICS)[number];
  * Returns ranks in the order of the input.
  */
 export function competitionRanks(values: ReadonlyArray<number | null>): Array<number | null> {
-  const order = values
-    .map((v, i) => ({ v, i }))
-    .filter((x): x is { v: number; i: number } => x.v !== null && Number.isFinite(x.v))
-    .sort((a, b) => b.v - a.v);
-  const ranks: Array<number | null> = values.map(() => null);
-  order.forEach((x, pos) => {
-    ranks[x.i] = pos > 0 && order[pos - 1].v === x.v ? (ranks[order[pos - 1].i] as number) : pos + 1;
+  // rank = 1 + how many values are strictly higher: a binary search in the values sorted once (numerically,
+  // without a comparator), instead of sorting objects (50,000 primaries at ten times the union)
+  const finite: number[] = [];
+  for (const v of values) if (v !== null && Number.isFinite(v)) finite.push(v);
+  const sorted = Float64Array.from(finite).sort();
+  const n = sorted.length;
+  return values.map((v) => {
+    if (v === null || !Number.isFinite(v)) return null;
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sorted[mid] <= v) lo = mid + 1;
+      else hi = mid;
+    }
+    return 1 + n - lo;
   });
-  return ranks;
 }
 
 /** Places gained since the previous period (positive = moved up); null when either rank is missing. */

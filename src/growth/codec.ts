@@ -139,3 +139,152 @@ export function chunkValueAt(buf: Buffer, i: number): { sum: number; cnt: number
   }
   return { sum, cnt };
 }
+
+// ---- Blocks: one chunk of many orgs' series, laid out day by day ----
+// rollup_blocks holds, per group × chunk × block of BLOCK_ORGS org ids, the same values as those orgs'
+// rollup_series chunks, so that "every org on one day" (growth rows of the whole tree, rankings of 50,000
+// primaries) reads a few dozen rows and decodes two days of each, instead of one row per org.
+// Layout: flag byte; varint n; n varint org id gaps; a bitmap of the orgs whose count varies in the chunk;
+// 31 uint32 offsets of days 1–31; day 0 as n (sum, count) pairs; then each day d as n (sum_d − sum_0, and
+// count_d − count_0 for the orgs whose count varies). Sums are zig-zag varints, or float64 (absolute on every
+// day) when any is not a whole number.
+
+/** Org ids per block: block = floor(org_id / BLOCK_ORGS). */
+export const BLOCK_ORGS = 1024;
+export const blockOf = (orgId: number): number => Math.floor(orgId / BLOCK_ORGS);
+
+/** A decoded block: org ids ascending, and their chunks org-major (org k, day d at k × 32 + d). */
+export interface Block {
+  ids: number[];
+  sum: Float64Array;
+  cnt: Int32Array;
+}
+
+let blockScratch = Buffer.alloc(0);
+
+/** Encodes a block; `ids` ascending. */
+export function encodeBlock(b: Block): Buffer {
+  const n = b.ids.length;
+  const need = 1 + 10 + n * 10 + n + 31 * 4 + n * DAYS * 20;
+  if (blockScratch.length < need) blockScratch = Buffer.alloc(need);
+  const buf = blockScratch;
+  let ints = true;
+  for (let i = 0; i < n * DAYS && ints; i++) if (!Number.isSafeInteger(b.sum[i])) ints = false;
+  buf[0] = ints ? 0 : FLOAT_SUMS;
+  let p = putVarint(buf, 1, n);
+  let prev = 0;
+  for (const id of b.ids) {
+    p = putVarint(buf, p, id - prev);
+    prev = id;
+  }
+  const varies = new Uint8Array(n);
+  const bits = (n + 7) >> 3;
+  buf.fill(0, p, p + bits);
+  for (let k = 0; k < n; k++) {
+    for (let d = 1; d < DAYS && !varies[k]; d++) if (b.cnt[k * DAYS + d] !== b.cnt[k * DAYS]) varies[k] = 1;
+    if (varies[k]) buf[p + (k >> 3)] |= 1 << (k & 7);
+  }
+  p += bits;
+  const table = p;
+  p += 31 * 4;
+  for (let d = 0; d < DAYS; d++) {
+    if (d > 0) buf.writeUInt32LE(p, table + (d - 1) * 4);
+    for (let k = 0; k < n; k++) {
+      const s = b.sum[k * DAYS + d];
+      const s0 = b.sum[k * DAYS];
+      if (!ints) p = buf.writeDoubleLE(s, p);
+      else p = putVarint(buf, p, d === 0 ? s : s - s0);
+      if (d === 0) p = putVarint(buf, p, b.cnt[k * DAYS]);
+      else if (varies[k]) p = putVarint(buf, p, b.cnt[k * DAYS + d] - b.cnt[k * DAYS]);
+    }
+  }
+  return Buffer.from(buf.subarray(0, p));
+}
+
+function blockHeader(buf: Buffer): { ints: boolean; ids: number[]; varies: number; day0: number } {
+  const ints = (buf[0] & FLOAT_SUMS) === 0;
+  readPos = 1;
+  const n = getVarint(buf);
+  const ids = new Array<number>(n);
+  let id = 0;
+  for (let k = 0; k < n; k++) ids[k] = id += getVarint(buf);
+  // `varies`: where the bitmap starts (bit k set: org k's count changes within the chunk)
+  return { ints, ids, varies: readPos, day0: readPos + ((n + 7) >> 3) + 31 * 4 };
+}
+
+/** The org ids a block holds. */
+export function blockIds(buf: Buffer): number[] {
+  return blockHeader(buf).ids;
+}
+
+/** Every value of a block. */
+export function decodeBlock(buf: Buffer): Block {
+  const { ints, ids, varies, day0 } = blockHeader(buf);
+  const n = ids.length;
+  const sum = new Float64Array(n * DAYS);
+  const cnt = new Int32Array(n * DAYS);
+  readPos = day0;
+  for (let d = 0; d < DAYS; d++) {
+    for (let k = 0; k < n; k++) {
+      const s = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+      const c = d === 0 || buf[varies + (k >> 3)] & (1 << (k & 7)) ? getVarint(buf) : 0;
+      sum[k * DAYS + d] = d === 0 || !ints ? s : sum[k * DAYS] + s;
+      cnt[k * DAYS + d] = d === 0 ? c : cnt[k * DAYS] + c;
+    }
+  }
+  return { ids, sum, cnt };
+}
+
+/** Day `i` (0–31) of a block into `out` indexed by org id, for the orgs tracked that day (count > 0). */
+export function blockDayInto(buf: Buffer, i: number, out: Float64Array): void {
+  const { ints, ids, varies, day0 } = blockHeader(buf);
+  const n = ids.length;
+  readPos = day0;
+  if (i === 0) {
+    for (let k = 0; k < n; k++) {
+      const s = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+      if (getVarint(buf) > 0) out[ids[k]] = s;
+    }
+    return;
+  }
+  const s0 = new Float64Array(n);
+  const c0 = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    s0[k] = ints ? getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+    c0[k] = getVarint(buf);
+  }
+  readPos = buf.readUInt32LE(day0 - 31 * 4 + (i - 1) * 4);
+  for (let k = 0; k < n; k++) {
+    const s = ints ? s0[k] + getVarint(buf) : buf.readDoubleLE((readPos += 8) - 8);
+    if (c0[k] + (buf[varies + (k >> 3)] & (1 << (k & 7)) ? getVarint(buf) : 0) > 0) out[ids[k]] = s;
+  }
+}
+
+// ---- An account's last readings (rollup_accounts.recent): the suspicious-growth history a day's collect
+// continues from without reading snapshots again. Varint count, then (day gap, audience change) pairs;
+// null (not kept) when an audience is not a whole number.
+
+export function encodeReadings(readings: ReadonlyArray<{ day: number; audience: number }>): Buffer | null {
+  for (const r of readings) if (!Number.isSafeInteger(r.audience)) return null;
+  const buf = Buffer.alloc(10 + readings.length * 20);
+  let p = putVarint(buf, 0, readings.length);
+  let day = 0;
+  let aud = 0;
+  for (const r of readings) {
+    p = putVarint(buf, p, r.day - day);
+    p = putVarint(buf, p, r.audience - aud);
+    day = r.day;
+    aud = r.audience;
+  }
+  return buf.subarray(0, p);
+}
+
+export function decodeReadings(buf: Buffer): { day: number; audience: number }[] {
+  readPos = 0;
+  const n = getVarint(buf);
+  const out = new Array<{ day: number; audience: number }>(n);
+  let day = 0;
+  let audience = 0;
+  for (let k = 0; k < n; k++) out[k] = { day: (day += getVarint(buf)), audience: (audience += getVarint(buf)) };
+  return out;
+}

@@ -5,7 +5,7 @@ import type { Db } from '../../db';
 import { toEpochDay } from '../domain/dates';
 import { growthFigures, platformsOf, type GrowthFigures, type PlatformGroup } from '../domain/growth';
 import { inferPeriod, periodContaining, previousPeriod, type Period, type PeriodKind } from '../domain/periods';
-import { audienceOfAllOrgs, audienceOnDay, pairsOfGroup, type PairRow } from './series';
+import { audienceOfAllOrgs, audienceOnDay, type AudienceByOrg } from './series';
 import { sql } from './sql';
 import { loadTree, subtreeOf } from './tree';
 
@@ -49,17 +49,16 @@ export function firstSeenByOrg(db: Db, group: PlatformGroup, from: number, to: n
   return out;
 }
 
-/** What growth computations of one request share: audiences by day, the group's pairs. */
+/** What growth computations of one request share: audiences by day. */
 export interface GrowthCache {
-  days: Map<number, Map<number, number>>;
-  pairs?: PairRow[];
+  days: Map<number, AudienceByOrg>;
 }
 export const newGrowthCache = (): GrowthCache => ({ days: new Map() });
 
 type OrgRef = { id: number; members: number | null };
 
 /** The §4 algebra for each org, handed to `emit` with its two audiences and figures (no intermediate rows). */
-function growthEach<O extends OrgRef, T>(
+export function growthEach<O extends OrgRef, T>(
   db: Db,
   orgs: ReadonlyArray<O>,
   group: PlatformGroup,
@@ -68,20 +67,34 @@ function growthEach<O extends OrgRef, T>(
   cache: GrowthCache,
   emit: (org: O, start: number | null, end: number | null, g: GrowthFigures) => T,
 ): T[] {
+  const one = growthOne(db, orgs, group, from, to, cache);
+  return orgs.map((n) => one(n, emit));
+}
+
+/** Reads what the growth of `orgs` over the period needs, and returns the §4 algebra of one of them. */
+function growthOne<O extends OrgRef>(
+  db: Db,
+  orgs: ReadonlyArray<O>,
+  group: PlatformGroup,
+  from: string,
+  to: string,
+  cache: GrowthCache,
+): <T>(n: O, emit: (org: O, start: number | null, end: number | null, g: GrowthFigures) => T) => T {
   const f = toEpochDay(from);
   const t = toEpochDay(to);
   const many = orgs.length > MANY_ORGS;
-  // a few orgs: one lookup each; many: one pass over the group's chunk for that day
-  const audienceOf = (day: number): Map<number, number> => {
+  // a few orgs: one lookup each; many: the day of every org, from the group's blocks
+  const audienceOf = (day: number): AudienceByOrg => {
     let m = cache.days.get(day);
     if (m) return m;
-    if (many) m = audienceOfAllOrgs(db, group, day, (cache.pairs ??= pairsOfGroup(db, group)));
+    if (many) m = audienceOfAllOrgs(db, group, day);
     else {
-      m = new Map<number, number>();
+      const few = new Map<number, number>();
       for (const n of orgs) {
         const v = audienceOnDay(db, n.id, group, day);
-        if (v !== null) m.set(n.id, v);
+        if (v !== null) few.set(n.id, v);
       }
+      m = few;
     }
     cache.days.set(day, m);
     return m;
@@ -89,11 +102,11 @@ function growthEach<O extends OrgRef, T>(
   const start = audienceOf(f - 1);
   const end = audienceOf(t);
   const firstSeen = firstSeenByOrg(db, group, f, t, many ? undefined : new Set(orgs.map((o) => o.id)));
-  return orgs.map((n) => {
+  return <T>(n: O, emit: (org: O, start: number | null, end: number | null, g: GrowthFigures) => T): T => {
     const audienceStart = start.get(n.id) ?? null;
     const audienceEnd = end.get(n.id) ?? null;
     return emit(n, audienceStart, audienceEnd, growthFigures(audienceStart, audienceEnd, firstSeen.get(n.id) ?? 0, n.members));
-  });
+  };
 }
 
 /** Growth rows (the fields of `export growth`) of the given orgs, in their order. */
@@ -124,6 +137,28 @@ export function orgsGrowth(db: Db, orgs: ReadonlyArray<OrgRef>, group: PlatformG
   const out = new Map<number, OrgGrowth>();
   growthEach(db, orgs, group, from, to, newGrowthCache(), (o, start, end, g) => out.set(o.id, { audience_start: start, audience_end: end, ...g }));
   return out;
+}
+
+/**
+ * The rows of growthRows one at a time: the audiences of the two days are read for every org first (arrays
+ * by org id), then each row is made as it is asked for, so `export growth` writes 50,000 rows without
+ * holding them.
+ */
+export function* growthRowsEach(db: Db, opts: { org?: string; platform: PlatformGroup; from: string; to: string }): Generator<GrowthRow> {
+  const nodes = subtreeOf(loadTree(db), opts.org);
+  const rows = (n: (typeof nodes)[number], audienceStart: number | null, audienceEnd: number | null, g: GrowthFigures): GrowthRow => ({
+    org: n.slug,
+    platform: opts.platform,
+    from: opts.from,
+    to: opts.to,
+    audience_start: audienceStart,
+    audience_end: audienceEnd,
+    net_growth: g.net_growth,
+    growth_percent: g.growth_percent,
+    per_1000_members: g.per_1000_members,
+  });
+  const one = growthOne(db, nodes, opts.platform, opts.from, opts.to, newGrowthCache());
+  for (const n of nodes) yield one(n, rows);
 }
 
 /** Rows of `export growth`: one per org of the subtree of `org` (default: the whole tree). */

@@ -1,10 +1,10 @@
 // Rankings (DESIGN §4): orgs of one level ranked by a growth metric, with their rank in the previous period.
 import type { Db } from '../../db';
-import type { PlatformGroup } from '../domain/growth';
+import type { GrowthFigures, PlatformGroup } from '../domain/growth';
 import { reachShare } from '../domain/growth';
 import { inferPeriod, previousPeriod } from '../domain/periods';
 import { competitionRanks, rankChange, type RankingMetric } from '../domain/rankings';
-import { growthFor, newGrowthCache, type GrowthRow } from './growth';
+import { growthEach, newGrowthCache, type GrowthRow } from './growth';
 import { loadTree, subtreeOf } from './tree';
 
 export const RANKING_COLUMNS = [
@@ -36,31 +36,36 @@ export function rankings(
   // (a page may compare with another period, e.g. a year ago; `previousValues` adds the metric's value in it)
   const prev = opts.prev ?? previousPeriod(inferPeriod(opts.from, opts.to));
   const cache = newGrowthCache(); // the previous period ends the day before this one starts
-  const cur = growthFor(db, nodes, opts.platform, opts.from, opts.to, cache);
-  const before = growthFor(db, nodes, opts.platform, prev.from, prev.to, cache);
-  const valueOf = (r: GrowthRow, i: number) => (metric === 'reach_share' ? reachShare(r.audience_end, nodes[i].members) : r[metric]);
-  const ranks = competitionRanks(cur.map(valueOf));
-  const prevRanks = competitionRanks(before.map(valueOf));
-  // (literals, not spreads: the fields of GrowthRow, reach_share, then the ranking's, in this order)
-  const rows: RankingRow[] = cur.map((r, i) => ({
-    org: r.org,
-    platform: r.platform,
-    from: r.from,
-    to: r.to,
-    audience_start: r.audience_start,
-    audience_end: r.audience_end,
-    net_growth: r.net_growth,
-    growth_percent: r.growth_percent,
-    per_1000_members: r.per_1000_members,
-    reach_share: reachShare(r.audience_end, nodes[i].members),
-    level: nodes[i].level,
-    members: nodes[i].members,
+  const valueOf = (g: GrowthFigures, end: number | null, members: number | null): number | null => (metric === 'reach_share' ? reachShare(end, members) : g[metric]);
+  // (literals, not spreads: the fields of GrowthRow, reach_share, then the ranking's, in this order; the
+  // previous period only as the metric's values)
+  const rows = growthEach(db, nodes, opts.platform, opts.from, opts.to, cache, (n, start, end, g) => ({
+    org: n.slug,
+    platform: opts.platform,
+    from: opts.from,
+    to: opts.to,
+    audience_start: start,
+    audience_end: end,
+    net_growth: g.net_growth,
+    growth_percent: g.growth_percent,
+    per_1000_members: g.per_1000_members,
+    reach_share: reachShare(end, n.members),
+    level: n.level,
+    members: n.members,
     metric,
-    rank: ranks[i],
-    previous_rank: prevRanks[i],
-    rank_change: rankChange(ranks[i], prevRanks[i]),
-    ...(opts.previousValues ? { previous_value: valueOf(before[i], i) } : {}),
-  }));
+    rank: null as number | null,
+    previous_rank: null as number | null,
+    rank_change: null as number | null,
+  })) as (RankingRow & { previous_value?: number | null })[];
+  const before = growthEach(db, nodes, opts.platform, prev.from, prev.to, cache, (n, _start, end, g) => valueOf(g, end, n.members));
+  const ranks = competitionRanks(rows.map((r) => (metric === 'reach_share' ? r.reach_share : r[metric])));
+  const prevRanks = competitionRanks(before);
+  rows.forEach((r, i) => {
+    r.rank = ranks[i];
+    r.previous_rank = prevRanks[i];
+    r.rank_change = rankChange(ranks[i], prevRanks[i]);
+    if (opts.previousValues) r.previous_value = before[i];
+  });
   // slugs are [a-z0-9-]: plain code-unit order, much cheaper than localeCompare over 5,000 primaries
   return rows.sort((a, b) => (a.rank ?? Infinity) - (b.rank ?? Infinity) || (a.org < b.org ? -1 : a.org > b.org ? 1 : 0));
 }

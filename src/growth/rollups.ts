@@ -7,10 +7,13 @@
 // Everything carries forward: beyond a stored run's last chunk its last value holds.
 import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
-import { accountRun, chunkOf, chunkStart, CHUNK_DAYS, type DailyRun } from '../domain/rollup';
+import { accountRun, chunkOf, chunkStart, CHUNK_DAYS as DAYS_PER_CHUNK, type DailyRun } from '../domain/rollup';
 import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
-import { decodeChunk, encodeChunk } from './codec';
+import { blockIds, blockOf, decodeBlock, decodeChunk, decodeReadings, encodeBlock, encodeChunk, encodeReadings, type Block } from './codec';
 import { ancestorsOf, loadTree } from './tree';
+
+/** A local constant: an imported binding read in a loop is a getter call under the CommonJS transform. */
+const CHUNK_DAYS: number = DAYS_PER_CHUNK;
 
 /** "From the beginning": the from_day the triggers write when an account must be recomputed whole. */
 export const FAR_PAST = -1_000_000_000;
@@ -109,7 +112,7 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
   const chainOf = chainFinder(db);
   const dirty = new Map<number, number>();
   if (full) {
-    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
+    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_blocks; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
     for (const { id } of db.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]) dirty.set(id, FAR_PAST);
   } else {
     for (const r of db.prepare('SELECT account_id, from_day FROM rollup_dirty').all() as { account_id: number; from_day: number }[]) dirty.set(r.account_id, r.from_day);
@@ -128,13 +131,15 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
     snapsFrom: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day').raw(),
     firstSnap: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day LIMIT 1'),
     delAccountChunks: db.prepare('DELETE FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ?'),
-    putAccountChunk: db.prepare('INSERT OR REPLACE INTO rollup_account_series (account_id, chunk, data) VALUES (?, ?, ?)'),
+    // upserts, not INSERT OR REPLACE: a replace deletes and re-inserts the row's secondary index entry, which
+    // dirties a page of that index per row (a day's collect at ten times the union: 200,000 of them)
+    putAccountChunk: db.prepare('INSERT INTO rollup_account_series (account_id, chunk, data) VALUES (?, ?, ?) ON CONFLICT (chunk, account_id) DO UPDATE SET data = excluded.data'),
     putAccount: db.prepare(
-      `INSERT OR REPLACE INTO rollup_accounts (account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR REPLACE INTO rollup_accounts (account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     // same org, platform and first reading: leave the indexed columns alone
-    updateAccountTail: db.prepare('UPDATE rollup_accounts SET last_day = ?, last_audience = ?, closed_day = ? WHERE account_id = ?'),
+    updateAccountTail: db.prepare('UPDATE rollup_accounts SET last_day = ?, last_audience = ?, closed_day = ?, recent = ? WHERE account_id = ?'),
     delAccount: db.prepare('DELETE FROM rollup_accounts WHERE account_id = ?'),
     delFlags: db.prepare('DELETE FROM rollup_flags WHERE account_id = ? AND day >= ?'),
     putFlag: db.prepare(
@@ -143,9 +148,11 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
     ),
     pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
     pairChunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
-    putPairChunk: db.prepare('INSERT OR REPLACE INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?)'),
+    putPairChunk: db.prepare('INSERT INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?) ON CONFLICT (grp, chunk, org_id) DO UPDATE SET data = excluded.data'),
     putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk, last_sum, last_count) VALUES (?, ?, ?, ?, ?, ?)'),
     updatePair: db.prepare('UPDATE rollup_pairs SET first_chunk = ?, last_chunk = ?, last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
+    // same extent: leave rollup_pairs_last (grp, last_chunk) alone
+    updatePairLast: db.prepare('UPDATE rollup_pairs SET last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
   };
 
   // org × group → change of its daily series
@@ -161,19 +168,83 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
 
   // one read each instead of a lookup per dirty account
   type AccountNow = { id: number; org_id: number; platform: Platform; closed_day: number | null };
-  type AccountBefore = { account_id: number; org_id: number; chain: string; platform: Platform; first_day: number | null; first_audience: number | null };
+  type AccountBefore = {
+    account_id: number;
+    org_id: number;
+    chain: string;
+    platform: Platform;
+    first_day: number | null;
+    first_audience: number | null;
+    last_day: number | null;
+    last_audience: number | null;
+    closed_day: number | null;
+    recent: Buffer | null;
+  };
   const accountsNow = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as AccountNow[]).map((a) => [a.id, a]));
   const accountsBefore = full
     ? new Map<number, AccountBefore>()
-    : new Map((db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience FROM rollup_accounts').all() as AccountBefore[]).map((a) => [a.account_id, a]));
+    : new Map(
+        (db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent FROM rollup_accounts').all() as AccountBefore[]).map((a) => [
+          a.account_id,
+          a,
+        ]),
+      );
 
   const recent = recentAccountChunks(db, full, dirty);
+  // Accounts whose only change is readings after their last one (a day's collect): continued, not recomputed.
+  const appended = full ? new Map<number, Reading[]>() : appendedReadings(db, dirty, (id, from) => {
+    const acc = accountsNow.get(id);
+    const old = accountsBefore.get(id);
+    return (
+      acc !== undefined && old !== undefined && from > FAR_PAST && acc.closed_day === null && old.closed_day === null && old.last_day !== null &&
+      old.recent !== null && from > old.last_day && old.platform === acc.platform && old.chain === chainOf(acc.org_id).join(',')
+    );
+  });
+  const scratch = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
   let accountsDone = 0;
   for (const [accountId, changedFrom] of dirty) {
     if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
     const acc = accountsNow.get(accountId);
     const old = accountsBefore.get(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
+    const news = appended.get(accountId);
+    if (news && acc && old) {
+      // Its contribution is unchanged before `changedFrom` and its last reading carried on from there: the
+      // new run starts at that chunk (or just after the stored run's last chunk), the change is the new
+      // readings minus that carried value, and the suspicious-growth rule continues from the kept readings.
+      const carried = old.last_audience as number;
+      const fc = chunkOf(changedFrom);
+      const oldLast = chunkOf(old.last_day as number);
+      const start = Math.min(fc, oldLast + 1);
+      const endChunk = chunkOf(news[news.length - 1].day);
+      const base = chunkStart(start);
+      const own: DailyRun = { firstChunk: start, sum: new Float64Array((endChunk - start + 1) * CHUNK_DAYS).fill(carried), cnt: new Int32Array((endChunk - start + 1) * CHUNK_DAYS).fill(1) };
+      if (oldLast === fc) {
+        const rows = fc >= recent.from ? (recent.rows.get(accountId) ?? []).filter((r) => r.chunk === fc) : (q.oldChunks.all(accountId, fc) as { chunk: number; data: Buffer }[]);
+        if (!rows.length) throw new Error('rollup chunks are not contiguous: run compute --full');
+        decodeChunk(rows[0].data, scratch);
+        for (let i = 0; i < changedFrom - base; i++) {
+          own.sum[i] = scratch.sum[i];
+          own.cnt[i] = scratch.cnt[i];
+        }
+      }
+      const delta: DailyRun = { firstChunk: fc, sum: new Float64Array((endChunk - fc + 1) * CHUNK_DAYS), cnt: new Int32Array((endChunk - fc + 1) * CHUNK_DAYS) };
+      const off = (fc - start) * CHUNK_DAYS;
+      for (let i = changedFrom - base, k = 0; i < own.sum.length; i++) {
+        while (k + 1 < news.length && news[k + 1].day <= base + i) k++;
+        own.sum[i] = news[k].audience;
+        if (i >= off) delta.sum[i - off] = news[k].audience - carried;
+      }
+      addTo(chain, acc.platform, delta, 1);
+      for (let c = start; c <= endChunk; c++) q.putAccountChunk.run(accountId, c, encodeChunk(own.sum, own.cnt, (c - start) * CHUNK_DAYS));
+      const readings = decodeReadings(old.recent as Buffer).concat(news);
+      for (const f of detectSuspicious(readings, changedFrom)) {
+        q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
+      }
+      const last = news[news.length - 1];
+      q.updateAccountTail.run(last.day, last.audience, null, encodeReadings(readings.slice(-HISTORY_ROWS)), accountId);
+      continue;
+    }
     let from = changedFrom;
     if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
     let fromChunk = from <= FAR_PAST ? chunkOf(FAR_PAST) : chunkOf(from);
@@ -222,8 +293,10 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
     const firstKept = old && from > FAR_PAST && old.first_day !== null && old.first_day < base;
     const first = firstKept ? { day: old.first_day as number, audience: old.first_audience as number } : (q.firstSnap.get(accountId) as { day: number; audience: number } | undefined);
     const last = snapshots[snapshots.length - 1];
-    if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, accountId);
-    else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day);
+    // (the last readings overall: `snapshots` holds HISTORY_ROWS before the recomputed chunks and all after)
+    const kept = encodeReadings(snapshots.slice(-HISTORY_ROWS));
+    if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, kept, accountId);
+    else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day, kept);
   }
 
   onProgress?.(dirty.size, dirty.size, 'accounts');
@@ -263,12 +336,14 @@ export function computeInTransaction(db: Db, forceFull: boolean, onProgress?: Co
       writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
     }
     const firstChunk = meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom;
-    if (meta) q.updatePair.run(firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
+    if (meta && firstChunk === meta.first_chunk && writeTo === meta.last_chunk) q.updatePairLast.run(cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
+    else if (meta) q.updatePair.run(firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
     else q.putPair.run(orgId, grp, firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
   }
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
+  writeBlocks(db, writes, full);
   onProgress?.(deltas.size, deltas.size, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
 }
@@ -354,4 +429,77 @@ function recentAccountChunks(db: Db, full: boolean, dirty: Map<number, number>):
     else rows.set(accountId, [{ chunk, data }]);
   }
   return { from, rows };
+}
+
+/**
+ * rollup_blocks follows rollup_series: every block holding a chunk written here is rewritten with it (the
+ * block's other orgs kept). `writes` come sorted by group, chunk, org id, so a block's writes are adjacent.
+ */
+function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number; orgId: number; data: Buffer }>, full: boolean): void {
+  const get = db.prepare('SELECT data FROM rollup_blocks WHERE grp = ? AND chunk = ? AND block = ?').pluck();
+  const put = db.prepare('INSERT OR REPLACE INTO rollup_blocks (grp, chunk, block, data) VALUES (?, ?, ?, ?)');
+  for (let i = 0; i < writes.length; ) {
+    const { grp, chunk } = writes[i];
+    const block = blockOf(writes[i].orgId);
+    let j = i;
+    while (j < writes.length && writes[j].grp === grp && writes[j].chunk === chunk && blockOf(writes[j].orgId) === block) j++;
+    const written = new Map<number, Buffer>();
+    for (let k = i; k < j; k++) written.set(writes[k].orgId, writes[k].data);
+    const stored = full ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
+    // (a day's collect rewrites every org of the block: then the stored values are not needed)
+    const old = stored && !blockIds(stored).every((id) => written.has(id)) ? decodeBlock(stored) : undefined;
+    // the union of the stored orgs and the written ones, ascending
+    const ids = old ? [...new Set([...old.ids, ...written.keys()])].sort((a, b) => a - b) : [...written.keys()];
+    const out: Block = { ids, sum: new Float64Array(ids.length * CHUNK_DAYS), cnt: new Int32Array(ids.length * CHUNK_DAYS) };
+    const oldAt = old ? new Map(old.ids.map((id, k) => [id, k])) : undefined;
+    ids.forEach((id, k) => {
+      const data = written.get(id);
+      if (data) decodeChunk(data, out, k * CHUNK_DAYS);
+      else {
+        const o = oldAt!.get(id)! * CHUNK_DAYS;
+        out.sum.set(old!.sum.subarray(o, o + CHUNK_DAYS), k * CHUNK_DAYS);
+        out.cnt.set(old!.cnt.subarray(o, o + CHUNK_DAYS), k * CHUNK_DAYS);
+      }
+    });
+    put.run(grp, chunk, block, encodeBlock(out));
+    i = j;
+  }
+}
+
+type Reading = { day: number; audience: number };
+
+/**
+ * The readings on and after each appendable account's changed day (`appendable` decides), in one statement
+ * when many (a day's collect: 50,000 accounts at ten times the union), else one query each. An account whose
+ * first such reading is not on its changed day (nothing to append after all) is left out: it is recomputed.
+ */
+function appendedReadings(db: Db, dirty: Map<number, number>, appendable: (id: number, from: number) => boolean): Map<number, Reading[]> {
+  const ids: number[] = [];
+  let lo = Infinity;
+  for (const [id, from] of dirty) {
+    if (!appendable(id, from)) continue;
+    ids.push(id);
+    lo = Math.min(lo, from);
+  }
+  const out = new Map<number, Reading[]>();
+  if (!ids.length) return out;
+  const add = (id: number, day: number, audience: number) => {
+    if (day < dirty.get(id)!) return;
+    const list = out.get(id);
+    if (list) list.push({ day, audience });
+    else out.set(id, [{ day, audience }]);
+  };
+  if (ids.length >= BATCH_ACCOUNTS) {
+    // (each account's readings come in day order: the primary key's)
+    const rows = db
+      .prepare('SELECT s.account_id, s.day, s.audience FROM json_each(?) j CROSS JOIN snapshots s ON s.account_id = j.value AND s.day >= ?')
+      .raw()
+      .all(JSON.stringify(ids), lo) as [number, number, number][];
+    for (const [id, day, audience] of rows) add(id, day, audience);
+  } else {
+    const one = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day').raw();
+    for (const id of ids) for (const [day, audience] of one.all(id, dirty.get(id)!) as [number, number][]) add(id, day, audience);
+  }
+  for (const [id, list] of out) if (list[0].day !== dirty.get(id)) out.delete(id);
+  return out;
 }

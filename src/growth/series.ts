@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { GROUP_CODE, type PlatformGroup } from '../domain/growth';
 import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
-import { chunkValueAt, decodeChunk, type Chunk } from './codec';
+import { BLOCK_ORGS, blockDayInto, chunkValueAt, decodeChunk, type Chunk } from './codec';
 import { sql } from './sql';
 import { loadTree, resolveOrg } from './tree';
 
@@ -14,11 +14,8 @@ export interface PairMeta {
   last_sum: number;
   last_count: number;
 }
-/** A rollup_pairs row as read raw: org, first and last stored chunk, the last day's sum and count. */
-export type PairRow = [orgId: number, firstChunk: number, lastChunk: number, lastSum: number, lastCount: number];
 
 const PAIR_SQL = 'SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?';
-const PAIRS_OF_GROUP_SQL = 'SELECT org_id, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE grp = ?';
 const CHUNKS_SQL = 'SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?';
 const CHUNK_SQL = 'SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?';
 // many (org, group) pairs at once: `?` is a JSON array of org_id × 8 + grp (group codes are 0–4)
@@ -26,16 +23,12 @@ const PAIRS_OF_SQL =
   'SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, p.last_sum, p.last_count FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value & 7 AND p.org_id = j.value >> 3';
 const CHUNKS_OF_SQL = `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?) j CROSS JOIN rollup_series s INDEXED BY rollup_series_org
        ON s.org_id = j.value >> 3 AND s.grp = j.value & 7 AND s.chunk BETWEEN ? AND ?`;
-const CHUNKS_OF_GROUP_SQL = 'SELECT org_id, data FROM rollup_series WHERE grp = ? AND chunk = ?';
+const CARRIED_SQL = 'SELECT org_id, last_sum, last_count FROM rollup_pairs INDEXED BY rollup_pairs_last WHERE grp = ? AND last_chunk < ?';
+const BLOCKS_SQL = 'SELECT block, data FROM rollup_blocks WHERE grp = ? AND chunk = ?';
 
 /** The pair's stored extent, or undefined when the org has no accounts in the group. */
 export function pairMeta(db: Db, orgId: number, group: PlatformGroup): PairMeta | undefined {
   return sql(db, PAIR_SQL).get(orgId, GROUP_CODE[group]) as PairMeta | undefined;
-}
-
-/** Every rollup_pairs row of a group (read once per request when many orgs are asked about). */
-export function pairsOfGroup(db: Db, group: PlatformGroup): PairRow[] {
-  return sql(db, PAIRS_OF_GROUP_SQL).raw().all(GROUP_CODE[group]) as PairRow[];
 }
 
 /**
@@ -123,28 +116,33 @@ export function audienceOnDay(db: Db, orgId: number, group: PlatformGroup, day: 
   return v.cnt > 0 ? v.sum : null;
 }
 
+/** audience(O, P, D) of many orgs on one day, by org id: undefined where undefined. */
+export interface AudienceByOrg {
+  get(orgId: number): number | undefined;
+}
+
 /**
- * audience(O, P, D) of every org that has accounts in P, by org id (absent = undefined). `pairs`: the group's
- * rollup_pairs rows when the caller already read them (several days of one request read them once).
+ * audience(O, P, D) of every org that has accounts in P: the pairs whose last value carries into D's chunk
+ * (an index range), then D's day of every rollup_blocks row of that chunk (1,024 orgs each), never a row per
+ * org; held in an array by org id (50,000 Map entries cost more than reading them).
  */
-export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number, pairs?: PairRow[]): Map<number, number> {
+export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): AudienceByOrg {
   const grp = GROUP_CODE[group];
   const c = chunkOf(day);
-  const i = day - chunkStart(c);
-  const out = new Map<number, number>();
-  let inChunk = false;
-  for (const [orgId, firstChunk, lastChunk, lastSum, lastCount] of pairs ?? pairsOfGroup(db, group)) {
-    if (c > lastChunk) {
-      if (lastCount > 0) out.set(orgId, lastSum);
-    } else if (c >= firstChunk) inChunk = true;
-  }
-  if (inChunk) {
-    for (const [orgId, data] of sql(db, CHUNKS_OF_GROUP_SQL).raw().all(grp, c) as [number, Buffer][]) {
-      const v = chunkValueAt(data, i);
-      if (v.cnt > 0) out.set(orgId, v.sum);
-    }
-  }
-  return out;
+  const carried = sql(db, CARRIED_SQL).raw().all(grp, c) as [number, number, number][];
+  const blocks = sql(db, BLOCKS_SQL).raw().all(grp, c) as [number, Buffer][];
+  let size = 0;
+  for (const [orgId] of carried) size = Math.max(size, orgId + 1);
+  for (const [block] of blocks) size = Math.max(size, (block + 1) * BLOCK_ORGS);
+  const values = new Float64Array(size).fill(NaN);
+  for (const [orgId, lastSum, lastCount] of carried) if (lastCount > 0) values[orgId] = lastSum;
+  for (const [, data] of blocks) blockDayInto(data, day - chunkStart(c), values);
+  return {
+    get(orgId) {
+      const v = values[orgId];
+      return v === undefined || Number.isNaN(v) ? undefined : v;
+    },
+  };
 }
 
 /** First and last day on which the org's audience in P is stored (null when it has none). */

@@ -1,5 +1,6 @@
 // The incremental update after a day's collect reads many accounts' and pairs' stored chunks in batched scans
-// (src/growth/rollups.ts, above a few hundred); what it writes must equal a full rebuild from the snapshots.
+// (src/growth/rollups.ts, above a few hundred) and continues accounts from their last reading; what it writes
+// (series, blocks, kept readings, flags) must equal a full rebuild from the snapshots.
 import fs from 'node:fs';
 import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
@@ -18,6 +19,7 @@ function dump(db: Db): unknown {
   return [
     db.prepare('SELECT org_id, grp, chunk, hex(data) FROM rollup_series ORDER BY 1, 2, 3').raw().all(),
     db.prepare('SELECT * FROM rollup_pairs ORDER BY 1, 2').raw().all(),
+    db.prepare('SELECT grp, chunk, block, hex(data) FROM rollup_blocks ORDER BY 1, 2, 3').raw().all(),
     db.prepare('SELECT * FROM rollup_accounts ORDER BY 1').raw().all(),
     db.prepare('SELECT account_id, chunk, hex(data) FROM rollup_account_series ORDER BY 1, 2').raw().all(),
     db.prepare('SELECT * FROM rollup_flags ORDER BY 1, 2').raw().all(),

@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
 import { computeRollups } from '../../src/jobs/compute';
-import { audienceSeriesDays, audienceSeriesDaysOf } from '../../src/growth/series';
+import { audienceOfAllOrgs, audienceSeriesDays, audienceSeriesDaysOf } from '../../src/growth/series';
 import { growthRows } from '../../src/growth/growth';
 import { fromEpochDay } from '../../src/domain/dates';
 
@@ -145,6 +145,14 @@ function checkAgainstReference(db: Db, orgCount: number): void {
   for (const [f, t] of [[lo, hi], [DAY0 + 5, DAY0 + 32]] as const) {
     const batched = audienceSeriesDaysOf(db, pairs, f, t);
     for (const p of pairs) expect({ ...p, series: batched.get(`${p.orgId}:${p.group}`) }).toEqual({ ...p, series: audienceSeriesDays(db, p.orgId, p.group, f, t) });
+  }
+  // every org on one day (growth of the whole tree, rankings): read from rollup_blocks, the same values
+  for (const g of GROUPS) {
+    for (let d = lo; d <= hi; d += 3) {
+      const all = audienceOfAllOrgs(db, g, d);
+      const got = Array.from({ length: orgCount }, (_, i) => all.get(i + 1) ?? null);
+      expect({ g, d, got }).toEqual({ g, d, got: Array.from({ length: orgCount }, (_, i) => refAudience(raw, i + 1, g, d)) });
+    }
   }
   const ranges: [number, number][] = [[DAY0, DAY0 + SPAN], [DAY0 + 10, DAY0 + 40], [DAY0 + 31, DAY0 + 31], [DAY0 + 50, DAY0 + 120], [DAY0 - 5, DAY0 + 3]];
   for (const g of GROUPS) {

@@ -1,4 +1,4 @@
-import { chunkValueAt, decodeChunk, encodeChunk } from '../../src/growth/codec';
+import { blockDayInto, decodeBlock, encodeBlock, chunkValueAt, decodeChunk, encodeChunk } from '../../src/growth/codec';
 
 const days = (f: (i: number) => number) => Float64Array.from({ length: 32 }, (_, i) => f(i));
 const counts = (f: (i: number) => number) => Int32Array.from({ length: 32 }, (_, i) => f(i));
@@ -56,6 +56,35 @@ describe('chunkValueAt', () => {
       const buf = encodeChunk(sum, cnt);
       const full = decodeChunk(buf);
       for (let d = 0; d < 32; d++) expect(chunkValueAt(buf, d)).toEqual({ sum: full.sum[d], cnt: full.cnt[d] });
+    }
+  });
+});
+
+describe('blocks (many orgs, one chunk)', () => {
+  test('decodeBlock and any one day of blockDayInto give back what was encoded, whole-number and float sums', () => {
+    const rnd = (() => {
+      let s = 11;
+      return () => ((s = (s * 16807) % 2147483647) / 2147483647);
+    })();
+    for (const [n, float] of [[0, false], [1, false], [300, false], [40, true]] as const) {
+      const ids = Array.from({ length: n }, (_, k) => 5 + k * 3);
+      const sum = new Float64Array(n * 32);
+      const cnt = new Int32Array(n * 32);
+      for (let k = 0; k < n; k++) {
+        let v = Math.floor(rnd() * 1e9);
+        for (let d = 0; d < 32; d++) {
+          v = Math.max(0, v + Math.floor((rnd() - 0.6) * (k % 4 === 0 ? 1e7 : 40)));
+          sum[k * 32 + d] = float && k === 3 ? v + 0.5 : v;
+          cnt[k * 32 + d] = d > 20 && k % 5 === 0 ? 0 : 1 + (k % 3);
+        }
+      }
+      const buf = encodeBlock({ ids, sum, cnt });
+      expect(decodeBlock(buf)).toEqual({ ids, sum, cnt });
+      for (const d of [0, 1, 17, 31]) {
+        const got = new Float64Array(5 + n * 3).fill(-1);
+        blockDayInto(buf, d, got);
+        expect(ids.map((id) => got[id])).toEqual(ids.map((_, k) => (cnt[k * 32 + d] > 0 ? sum[k * 32 + d] : -1)));
+      }
     }
   });
 });

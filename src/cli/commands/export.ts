@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context';
 import { InputError } from '../../config';
-import { exportKinds, runExport } from '../../exports';
+import { exportKinds, streamExport } from '../../exports';
 import { FORMATS, writeRows, type Format } from '../../export-format';
 
 export function register(program: Command, ctx: CliContext): void {
@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const { exporters } = ctx.services();
       if (!exportKinds(exporters).includes(kind)) throw new InputError(`must be one of ${exportKinds(exporters).join(', ')}, got ${JSON.stringify(kind)}`, undefined, undefined, 'kind');
-      const { columns, rows } = runExport(exporters, kind, ctx.db(), opts, ctx.config());
+      const { columns, rows } = streamExport(exporters, kind, ctx.db(), opts, ctx.config());
       await writeRows(rows, columns, opts.format as Format, opts.out, kind);
     });
 }
