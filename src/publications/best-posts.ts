@@ -25,7 +25,10 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
       : (db.prepare('SELECT account_id, from_day, to_day FROM score_dirty').raw().all() as [number, number, number][]);
     if (opts.full) db.prepare('DELETE FROM post_scores').run();
     const closedOf = db.prepare('SELECT closed_day FROM accounts WHERE id = ?').pluck();
-    const snaps = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day');
+    // the snapshots that give audience_at in [from, to]: the latest one on or before `from`, then those after it
+    // (not the account's whole history: a daily update touches a week of a three-year account)
+    const snapBefore = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1');
+    const snapsIn = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day > ? AND day <= ? ORDER BY day');
     const postsOf = db.prepare(
       'SELECT id, day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), deleted_at IS NOT NULL FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND day BETWEEN ? AND ? ORDER BY day',
     );
@@ -36,7 +39,8 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
       if (!opts.full) clear.run(accountId, from, to);
       const closed = closedOf.get(accountId) as number | null | undefined;
       if (closed === undefined) continue;
-      const history = snaps.raw().all(accountId) as [number, number][];
+      const first = snapBefore.raw().get(accountId, from) as [number, number] | undefined;
+      const history = [...(first ? [first] : []), ...(snapsIn.raw().all(accountId, from, to) as [number, number][])];
       let i = -1; // index of the latest snapshot dated ≤ the post's day (posts come by day)
       for (const [id, day, interactions, deleted] of postsOf.raw().all(accountId, from, to) as [number, number, number, number][]) {
         if (deleted || (closed !== null && day >= closed)) continue;

@@ -140,6 +140,26 @@ describe('posts collection', () => {
     expect(fx.db.prepare('SELECT count(*) FROM post_failures WHERE run_id = ?').pluck().get(r.runId)).toBe(2);
   });
 
+  test('the daily run reads audience and posts in the same Graph entries; a Page without a task fails alone', async () => {
+    const good = fx.addAccount('facebook', '100000000011111');
+    const other = fx.addAccount('facebook', '100000000033333');
+    const noTask = fx.addAccount('facebook', '100000000099999');
+    const ig = fx.addAccount('instagram', igIdForPage('100000000011111', 'posts-test'));
+    const r = await run({ postsHistoryDays: 30 });
+    // audiences of all four, the Page without a task included (read with the configured token)
+    expect(r.accountsOk).toBe(4);
+    expect(fx.db.prepare('SELECT count(*) FROM snapshots').pluck().get()).toBe(4);
+    // posts of the others; the Page without a task fails alone, with its fix
+    expect(r.posts!.failures.map((f) => f.accountId)).toEqual([noTask]);
+    expect(r.posts!.failures[0].message).toMatch(/100000000099999.*task/);
+    for (const id of [good, other, ig]) expect(postsOf(id).length).toBeGreaterThan(10);
+    expect(postsOf(good).some((p) => p.views !== null)).toBe(true);
+    // one batch of Page tokens, one batch of Pages (audience + posts), one of Instagram (and one more when an
+    // Instagram album refuses views: its media are read again without them); nothing read apart
+    expect(r.posts!.graphRequests).toBe(0);
+    expect(emu.counters.graphBatches).toBeLessThanOrEqual(4);
+  });
+
   test('a failed read is a gap: no posts lost, no read day, figures unchanged', async () => {
     const fb = fx.addAccount('facebook', '100000000022222');
     await run({ postsHistoryDays: 20 });

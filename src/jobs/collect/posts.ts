@@ -39,6 +39,10 @@ export interface PostsCollectOptions {
   log: Logger;
   onProgress?: (done: number, total: number) => void;
   now?: number;
+  /** The read windows (sinceFor), when the caller computed them before the audience reads. */
+  since?: Map<number, number>;
+  /** Posts already read alongside the audience (same Graph entries): used as they are, not read again. */
+  alongside?: ReadonlyMap<number, GraphPostsResult>;
 }
 
 export interface PostsFailure {
@@ -66,7 +70,7 @@ export interface PostsCollectResult {
 }
 
 /** The read window of each account: from its newest known post (or the history start) back to the refresh window. */
-function sinceFor(db: Db, rows: readonly AccountRow[], now: number, refreshDays: number, historyDays: number, forcedDays?: number): Map<number, number> {
+export function sinceFor(db: Db, rows: readonly AccountRow[], now: number, refreshDays: number, historyDays: number, forcedDays?: number): Map<number, number> {
   const newest = db.prepare('SELECT published_at FROM posts INDEXED BY posts_account_day WHERE account_id = ? ORDER BY day DESC LIMIT 8').pluck();
   const out = new Map<number, number>();
   for (const r of rows) {
@@ -87,7 +91,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   const now = opts.now ?? Date.now();
   const tz = config.timezone;
   const result: PostsCollectResult = { accounts: opts.rows.length, ok: 0, failed: 0, inserted: 0, updated: 0, deleted: 0, graphRequests: 0, previewRequests: 0, botRequests: 0, updatesPosts: 0, wallMs: 0, failures: [] };
-  const since = sinceFor(db, opts.rows, now, config.posts.refreshDays, config.posts.historyDays, opts.historyDays);
+  const since = opts.since ?? sinceFor(db, opts.rows, now, config.posts.refreshDays, config.posts.historyDays, opts.historyDays);
   const byId = new Map(opts.rows.map((r) => [r.id, r]));
   let done = 0;
 
@@ -146,6 +150,11 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   const graphRows = opts.rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram');
   const groups = new Map<string, AccountRow[]>();
   for (const row of graphRows) {
+    const read = opts.alongside?.get(row.id);
+    if (read) {
+      fromGraph(read);
+      continue;
+    }
     if (row.api === 'instagram_login') {
       report({ fail: failure(row, { kind: 'other', message: 'posts of Instagram Login accounts (graph.instagram.com) are not read yet' }) });
       continue;
