@@ -6,7 +6,7 @@
 // account; only the accounts that have more pages (or whose merged entry was refused) cost more.
 import type { BatchItem, GraphClient } from '../graph';
 import { readInBatches } from '../graph';
-import { CollectorError, MalformedResponseError, PermissionError } from '../http';
+import { CollectorError, MalformedResponseError, PermissionError, errorMessage, isCollectorError, withRetry } from '../http';
 import type { PostInput, PostKind } from '../../src/posts/store';
 import type { GraphPostsResult } from '../types';
 
@@ -165,9 +165,9 @@ export function parsePostsPage(platform: 'facebook' | 'instagram', body: Record<
 }
 
 /** A refused insights field: the token may not read insights, or the metric is not valid for this media. */
-const insightsRefused = (e: CollectorError) => e instanceof PermissionError || e.code === 100 || e.code === 10;
+export const insightsRefused = (e: CollectorError) => e instanceof PermissionError || e.code === 100 || e.code === 10;
 /** A merged entry refused for a reason that may belong to one part only: read the audience and the posts apart. */
-const splitWorthy = (e: CollectorError) => e.kind === 'permission' || e.kind === 'not_found' || e.kind === 'other' || e.kind === 'malformed';
+export const splitWorthy = (e: CollectorError) => e.kind === 'permission' || e.kind === 'not_found' || e.kind === 'other' || e.kind === 'malformed';
 
 interface State {
   target: GraphPostsTarget;
@@ -299,4 +299,49 @@ export class GraphPostsRead {
     this.queue.push(...this.firstItems());
     return this.finish(client);
   }
+}
+
+/**
+ * One Instagram Login account's posts read with plain requests (graph.instagram.com has no batch endpoint):
+ * the first page from `first` (a `me` answer that expanded `media`, see postsExpansion) or from `GET me/media`,
+ * then `paging.next` for as long as the account has more in the window. Views are dropped when refused.
+ */
+export async function readPostsDirect(client: GraphClient, t: GraphPostsTarget, first?: Record<string, unknown>, maxPages = 100): Promise<GraphPostsResult> {
+  const label = `Instagram account ${t.nodeId} posts`;
+  const toMs = Date.now();
+  const posts: PostInput[] = [];
+  let views = t.views;
+  let viewsRefused = !t.views && first !== undefined;
+  const get = (path: string[], params: Record<string, unknown>) => withRetry(() => client.request('GET', path, params, label), client.transport.retryPolicy) as Promise<Record<string, unknown>>;
+  const firstParams = (v: boolean) => {
+    const u = new URL(`http://x/${postsRelativeUrl({ ...t, nodeId: 'me' }, v)}`);
+    return Object.fromEntries(u.searchParams);
+  };
+  try {
+    let body = first;
+    if (!body) {
+      try {
+        body = await get(['me', 'media'], firstParams(views));
+      } catch (e) {
+        if (!(views && isCollectorError(e) && insightsRefused(e))) throw e;
+        views = false;
+        viewsRefused = true;
+        body = await get(['me', 'media'], firstParams(false));
+      }
+    }
+    for (let pages = 1; ; pages++) {
+      const page = parsePostsPage('instagram', body, views);
+      posts.push(...page.posts);
+      const oldest = page.posts.length ? Math.min(...page.posts.map((p) => p.publishedAt)) : null;
+      if (!page.next || oldest === null || oldest < t.sinceMs) break;
+      if (pages >= maxPages) throw new CollectorError('other', `${label}: more than ${maxPages} pages`);
+      const rel = relativeFromNext(page.next);
+      const [path, query = ''] = rel.split('?');
+      body = await get(path.split('/').filter(Boolean).map(decodeURIComponent), Object.fromEntries(new URLSearchParams(query)));
+    }
+  } catch (e) {
+    const error = isCollectorError(e) ? e : new MalformedResponseError(`${label}: ${errorMessage(e)}`);
+    return { ok: false, accountId: t.accountId, error, posts: posts.filter((p) => p.publishedAt >= t.sinceMs) };
+  }
+  return { ok: true, accountId: t.accountId, posts: posts.filter((p) => p.publishedAt >= t.sinceMs), complete: { fromMs: t.sinceMs, toMs }, viewsRefused };
 }

@@ -160,6 +160,37 @@ describe('posts collection', () => {
     expect(emu.counters.graphBatches).toBeLessThanOrEqual(4);
   });
 
+  test('Instagram Login accounts: media read on graph.instagram.com with their own token, alongside the audience and alone', async () => {
+    emu.addInstagramToken('IGAAposts-login', '17841400000000777', Date.now() + 50 * DAY);
+    const ig = fx.addAccount('instagram', '17841400000000777', { tokenEnv: 'SCHOOL_IG' });
+    fx.db.prepare("UPDATE accounts SET api = 'instagram_login' WHERE id = ?").run(ig);
+    const withLogin = (extra: Partial<CollectJobOptions>) =>
+      runCollect({
+        db: fx.db,
+        config: configFor(emu.url, { TELEGRAM_PREVIEW_ROOT: emu.url, INSTAGRAM_GRAPH_URL: emu.instagramUrl }),
+        onSnapshotsChanged: updateRollups,
+        settings: FAST,
+        env: { SCHOOL_IG: 'IGAAposts-login' },
+        posts: true,
+        ...extra,
+      });
+    const r = await withLogin({ postsHistoryDays: 40 });
+    expect([r.accountsOk, r.posts!.ok, r.posts!.failures]).toEqual([1, 1, []]);
+    const stored = postsOf(ig);
+    expect(stored.length).toBeGreaterThan(20);
+    expect(stored.every((p) => p.shares === null && p.reactions !== null)).toBe(true);
+    // every request went to graph.instagram.com: the audience with the first page of media, then the next pages
+    const paths = emu.requestLog.map((l) => l.path);
+    expect(paths.every((p) => p.startsWith('/instagram/'))).toBe(true);
+    expect(paths[0]).toMatch(/^\/instagram\/v\d+\.\d+\/me\?.*media\.since/);
+    // alone (--posts-only): me/media, the same posts, nothing duplicated
+    emu.reset();
+    const r2 = await withLogin({ postsOnly: true, postsHistoryDays: 40 });
+    expect(r2.posts!.failures).toEqual([]);
+    expect(emu.requestLog[0].path).toMatch(/^\/instagram\/v\d+\.\d+\/me\/media\?/);
+    expect(postsOf(ig).map((p) => p.post_id)).toEqual(stored.map((p) => p.post_id));
+  });
+
   test('a failed read is a gap: no posts lost, no read day, figures unchanged', async () => {
     const fb = fx.addAccount('facebook', '100000000022222');
     await run({ postsHistoryDays: 20 });

@@ -111,7 +111,7 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     // Facebook and Instagram posts ride in the audience reads' Graph entries (one entry per account)
     const alongside = new Map<number, GraphPostsResult>();
     if (withPosts && !opts.postsOnly) {
-      const graphIds = new Set(rows.filter((r) => (r.platform === 'facebook' || r.platform === 'instagram') && r.api !== 'instagram_login').map((r) => r.id));
+      const graphIds = new Set(rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram').map((r) => r.id));
       run.postsAlongside = { sinceOf: (id) => (graphIds.has(id) ? since!.get(id) : undefined), report: (r) => void (alongside.has(r.accountId) || alongside.set(r.accountId, r)) };
     }
     const result = opts.postsOnly ? emptyResult(runId, date, rows.length) : await collectRows(run, registry, settings, opts.env ?? process.env, date);
@@ -186,7 +186,7 @@ function closedAwaitingPosts(db: Db, opts: Pick<CollectJobOptions, 'platform' | 
   if (opts.account !== undefined) return [];
   let rows = db
     .prepare(
-      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day FROM accounts a
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.page_id, a.resolved_id, a.title, a.token_env, a.closed_day, a.api, a.token_file FROM accounts a
        LEFT JOIN post_collect_state s ON s.account_id = a.id
        WHERE a.platform IN ('facebook', 'instagram', 'telegram') AND a.closed_day IS NOT NULL AND a.closed_day <= ?
          AND (s.last_ok_at IS NULL OR s.last_ok_at < (a.closed_day + 1) * 86400000) ORDER BY a.id`,

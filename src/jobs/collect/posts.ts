@@ -14,7 +14,8 @@ import { GraphClient, GraphTransport } from '../../../collectors/graph';
 import { resolvePageTokens, type PageTokenOutcome } from '../../../collectors/page-tokens';
 import { CollectorError, MalformedResponseError, redact, registerSecret, type FailureKind } from '../../../collectors/http';
 import type { CollectSettings } from '../../../collectors/types';
-import { GraphPostsRead, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
+import { GraphPostsRead, readPostsDirect, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
+import { loginTokenOf } from '../../instagram-tokens';
 import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../../collectors/posts/telegram-preview';
 import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../../posts/store';
 import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../../posts/telegram-updates';
@@ -149,6 +150,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   // ---- Facebook: Page tokens from the account's token (one batch entry per Page), then published_posts.
   const graphRows = opts.rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram');
   const groups = new Map<string, AccountRow[]>();
+  const loginRows: AccountRow[] = [];
   for (const row of graphRows) {
     const read = opts.alongside?.get(row.id);
     if (read) {
@@ -156,7 +158,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
       continue;
     }
     if (row.api === 'instagram_login') {
-      report({ fail: failure(row, { kind: 'other', message: 'posts of Instagram Login accounts (graph.instagram.com) are not read yet' }) });
+      loginRows.push(row);
       continue;
     }
     const token = tokenOf(row);
@@ -195,6 +197,16 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }),
   );
 
+  // ---- Instagram Login accounts: graph.instagram.com, each with its own token, `me/media` and its pages.
+  const loginWork = Promise.all(
+    loginRows.map(async (row) => {
+      const t = loginTokenOf(row, env);
+      if (!t.token) return report({ fail: failure(row, { kind: 'invalid_token', message: t.problem ?? 'no token: give the account token_env or token_file' }) });
+      const client = new GraphClient(t.token, transport, (n = 1) => (result.graphRequests += n), { baseUrl: opts.settings.instagramGraphUrl, instagramLogin: true });
+      fromGraph(await readPostsDirect(client, { accountId: row.id, platform: 'instagram', nodeId: row.platform_id, sinceMs: since.get(row.id)!, views: true }));
+    }),
+  );
+
   // ---- Telegram: public channels through the preview; channels by numeric id only through updates.
   const tgRows = opts.rows.filter((r) => r.platform === 'telegram');
   const preview = new TelegramPreviewReader(
@@ -228,7 +240,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }),
   );
 
-  await Promise.all([graphWork, tgWork]);
+  await Promise.all([graphWork, loginWork, tgWork]);
 
   // ---- Channel posts from Bot API updates (collect polls only when no bot service does).
   if (viaUpdates.length || opts.takeUpdates) {
