@@ -12,10 +12,12 @@ import { addUser } from './auth';
 import { Outbox } from './bot/outbox';
 import { lastWeekLabel, runWeeklySummary } from './bot/service';
 import { InputError, loadConfig, type AppConfig, type TargetInput } from './config';
-import { addDays, localDate } from './domain/dates';
+import { addDays, localDate, toEpochDay } from './domain/dates';
+import { recordPostsReadDays } from './posts/store';
 import { importAudience, importTree, readTreeFile } from './import';
 import { runCollect } from './jobs/collect';
 import { importTargets } from './growth/targets';
+import { ensureInformationWork } from './publications/measures-data';
 import type { SnapshotsChanged } from './jobs/hooks';
 import { createServices } from './services';
 import { SERVICES, startServices, type ServiceFactory } from './cli/commands/serve';
@@ -260,14 +262,35 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     const papers = importAudience(db, paperCsv, { config, onSnapshotsChanged: later, source: 'manual' });
     step(`two years of Instagram and Telegram readings imported (${social.written} rows, ${path.relative(process.cwd(), socialCsv)}); ${papers.written} newspaper figures`);
 
-    // Today's readings of every account, and Facebook's history through Page Insights (page_follows).
-    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo', onSnapshotsChanged: wired.onSnapshotsChanged });
+    // Today's readings of every account, Facebook's history through Page Insights (page_follows), and two years
+    // of posts of every channel, as `collect --posts-history 730` reads them when channels are connected (the
+    // emulator's preview is local: read at its full speed, not at the polite rate real t.me gets).
+    const run = await runCollect({
+      db,
+      config,
+      backfillDays: HISTORY_DAYS,
+      trigger: 'demo',
+      onSnapshotsChanged: wired.onSnapshotsChanged,
+      posts: true,
+      postsHistoryDays: HISTORY_DAYS,
+      previewSettings: { ratePerSecond: 500 },
+    });
     step(
       `collected today from the emulator: ${run.accountsOk} of ${run.accountsTotal} accounts in ${run.requests} requests; ` +
-        `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages`,
+        `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages; ` +
+        `two years of posts: ${run.posts?.inserted ?? 0} posts of ${run.posts?.ok ?? 0} channels`,
     );
     // The imports' changes (the collect run's own hook has already covered most of it).
     wired.onSnapshotsChanged(db, config, pending);
+
+    // As if the channels' posts had been read every day of the sample history (silence needs a read on the
+    // day or the two before it), then the posts' rubrics, counts and scores, so the first visit to the
+    // publications pages is as fast as any other.
+    const todayDay = toEpochDay(today);
+    for (const id of db.prepare('SELECT account_id FROM post_collect_state WHERE last_ok_at IS NOT NULL').pluck().all() as number[]) {
+      recordPostsReadDays(db, id, todayDay - HISTORY_DAYS, todayDay);
+    }
+    ensureInformationWork(db, config.rubrics);
 
     const targets = importTargets(db, demoTargets(db, today), { actor: 'demo', label: 'demo targets' });
     step(`${targets.created} targets set (national: social +20 % by ${today.slice(0, 4)}-12-31, ${NATIONAL_DECISION})`);

@@ -19,6 +19,7 @@ import { loginTokenOf } from '../../instagram-tokens';
 import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../../collectors/posts/telegram-preview';
 import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../../posts/store';
 import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../../posts/telegram-updates';
+import { updatePostFigures } from '../../posts/figures';
 
 const DAY_MS = 86_400_000;
 /** Accounts whose results are written in one transaction: a killed run loses at most these. */
@@ -103,7 +104,8 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     const batch = pending;
     pending = [];
     db.transaction(() => {
-      const s = savePosts(db, tz, [...batch.flatMap((b) => (b.ok ? [b.ok] : b.partial ? [b.partial] : []))]);
+      // the figures follow once at the end (triggers keep what changed, so a killed run leaves them to the next compute)
+      const s = savePosts(db, tz, [...batch.flatMap((b) => (b.ok ? [b.ok] : b.partial ? [b.partial] : []))], { updateFigures: false });
       result.inserted += s.inserted;
       result.updated += s.updated;
       result.deleted += s.deleted;
@@ -266,6 +268,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }
   }
   flush();
+  updatePostFigures(db);
   result.wallMs = Date.now() - t0;
   log.info('posts collected', { accounts: result.accounts, ok: result.ok, failed: result.failed, new: result.inserted, updated: result.updated, deleted: result.deleted, graph_requests: result.graphRequests, preview_requests: result.previewRequests });
   return result;
