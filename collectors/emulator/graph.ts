@@ -10,6 +10,8 @@ import type { Answer, FaultRule } from './types';
 export const GRAPH_VERSION = /^\/v\d+\.\d+(?=\/|$)/;
 const DAY_S = 86_400;
 const MAX_BATCH = 50;
+/** Ids in one multi-id read (`?ids=…`). */
+const MAX_IDS = 50;
 const PAGE_FIELDS = new Set(['id', 'name', 'followers_count', 'fan_count', 'instagram_business_account', 'link', 'category', 'username']);
 const IG_FIELDS = new Set(['id', 'name', 'username', 'followers_count', 'follows_count', 'media_count', 'biography', 'profile_picture_url']);
 
@@ -353,6 +355,7 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
     const ids = q.get('ids');
     if (!ids) return graphErr(400, 100, '(#100) Missing object id');
     const list = ids.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length > MAX_IDS) return graphErr(400, 100, `(#100) Too many IDs. Maximum: ${MAX_IDS}`);
     const missing = list.filter((x) => st.isUnknown(x));
     if (missing.length) return graphErr(404, 803, `(#803) Some of the aliases you requested do not exist: ${missing.join(',')}`);
     const out: Record<string, unknown> = {};
