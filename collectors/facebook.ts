@@ -121,6 +121,7 @@ export class FacebookCollector implements Collector {
               key: a.accountId,
               relativeUrl: client.withToken(`${encodeURIComponent(a.platformId)}/insights?metric=page_follows&period=day&since=${since}&until=${until}`, pt.token),
               label: `Facebook Page ${a.platformId} insights`,
+              ownToken: true,
             }),
           );
         });

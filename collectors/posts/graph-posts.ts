@@ -219,7 +219,7 @@ export class GraphPostsRead {
     const what = t.platform === 'facebook' ? 'Facebook Page' : 'Instagram account';
     // the audience-only entry is read with the batch's own (configured) token, as the audience always was
     const signed = t.entryToken && kind !== 'audience' ? this.sign(relativeUrl, t.entryToken) : relativeUrl;
-    const it: BatchItem = { key: t.accountId, relativeUrl: signed, label: kind === 'audience' ? `${what} ${t.nodeId}` : `${what} ${t.nodeId} posts` };
+    const it: BatchItem = { key: t.accountId, relativeUrl: signed, label: kind === 'audience' ? `${what} ${t.nodeId}` : `${what} ${t.nodeId} posts`, ownToken: signed !== relativeUrl };
     this.itemState.set(it, { st, kind });
     return it;
   }
