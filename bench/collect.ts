@@ -31,7 +31,8 @@ async function main(): Promise<void> {
   const withPosts = process.env.BENCH_POSTS !== '0';
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ag-bench-collect-'));
-  const emu = await startEmulator({ seed: 'bench', latencyMs });
+  // the system user has a task on every Page (Page tokens for posts), as a real one must
+  const emu = await startEmulator({ seed: 'bench', latencyMs, pageTasks: { EAAbench: '*' } });
   const db = openDatabase(path.join(dir, 'bench.db'));
   const logLines: string[] = [];
   setLogSink((line) => logLines.push(line));
