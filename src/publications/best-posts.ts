@@ -32,13 +32,20 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
     const postsOf = db.prepare(
       'SELECT id, day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), deleted_at IS NOT NULL FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND day BETWEEN ? AND ? ORDER BY day',
     );
-    const clear = db.prepare('DELETE FROM post_scores WHERE account_id = ? AND day BETWEEN ? AND ?');
+    // Only the scores that changed are written (each row sits in three indexes): a day's refresh of a week's
+    // counters leaves most of them as they were.
+    const stored = db.prepare('SELECT post_id, day, audience_at, er FROM post_scores INDEXED BY post_scores_account WHERE account_id = ? AND day BETWEEN ? AND ?');
+    const del = db.prepare('DELETE FROM post_scores WHERE post_id = ?');
+    const upd = db.prepare('UPDATE post_scores SET day = ?, audience_at = ?, er = ? WHERE post_id = ?');
     const ins = db.prepare('INSERT OR REPLACE INTO post_scores (post_id, account_id, day, audience_at, er) VALUES (?, ?, ?, ?, ?)');
     for (const [accountId, from, to] of dirty) {
       accounts++;
-      if (!opts.full) clear.run(accountId, from, to);
+      const old = opts.full ? undefined : new Map((stored.raw().all(accountId, from, to) as [number, number, number, number][]).map(([id, day, aud, er]) => [id, [day, aud, er] as const]));
       const closed = closedOf.get(accountId) as number | null | undefined;
-      if (closed === undefined) continue;
+      if (closed === undefined) {
+        for (const id of old?.keys() ?? []) del.run(id);
+        continue;
+      }
       const first = snapBefore.raw().get(accountId, from) as [number, number] | undefined;
       const history = [...(first ? [first] : []), ...(snapsIn.raw().all(accountId, from, to) as [number, number][])];
       let i = -1; // index of the latest snapshot dated ≤ the post's day (posts come by day)
@@ -47,9 +54,15 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
         while (i + 1 < history.length && history[i + 1][0] <= day) i++;
         const audience = i >= 0 ? history[i][1] : 0;
         if (audience <= 0) continue;
-        ins.run(id, accountId, day, audience, (100 * interactions) / audience);
+        const er = (100 * interactions) / audience;
         posts++;
+        const was = old?.get(id);
+        if (was) {
+          old!.delete(id);
+          if (was[0] !== day || was[1] !== audience || was[2] !== er) upd.run(day, audience, er, id);
+        } else ins.run(id, accountId, day, audience, er);
       }
+      for (const id of old?.keys() ?? []) del.run(id);
     }
     db.prepare('DELETE FROM score_dirty').run();
   });

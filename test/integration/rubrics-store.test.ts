@@ -143,7 +143,7 @@ function directRubricPosts(db: Db, orgId: number, platforms: string[], from: num
 describe('rubric counts per org', () => {
   const TEXTS = ['О правовой защите', 'Охрана труда', 'Правовая защита и охрана труда', 'Праздник', 'құқық қорғау'];
   const op = fc.oneof(
-    fc.record({ t: fc.constant('post' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }), day: fc.nat(69), text: fc.nat(TEXTS.length - 1) }),
+    fc.record({ t: fc.constant('post' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }), day: fc.nat(69), text: fc.nat(TEXTS.length - 1), reactions: fc.nat(500) }),
     fc.record({ t: fc.constant('delete' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }) }),
     fc.record({ t: fc.constant('close' as const), account: fc.integer({ min: 1, max: 6 }), day: fc.option(fc.nat(69), { nil: null }) }),
     fc.record({ t: fc.constant('edit' as const), n: fc.nat(200), rubric: fc.constantFrom('legal', 'safety'), action: fc.constantFrom('add' as const, 'remove' as const, 'auto' as const) }),
@@ -158,7 +158,7 @@ describe('rubric counts per org', () => {
         for (const batch of batches) {
           for (const o of batch) {
             if (o.t === 'post') {
-              savePosts(db, TZ, [{ accountId: o.account, source: 'api', readAt: Date.now(), posts: [post(String(o.id), DAY0 + o.day, TEXTS[o.text])] }], { updateFigures: false });
+              savePosts(db, TZ, [{ accountId: o.account, source: 'api', readAt: Date.now(), posts: [post(String(o.id), DAY0 + o.day, TEXTS[o.text], o.reactions)] }], { updateFigures: false });
             } else if (o.t === 'delete') {
               db.prepare('UPDATE posts SET deleted_at = 1 WHERE account_id = ? AND post_id = ?').run(o.account, String(o.id));
             } else if (o.t === 'close') {
