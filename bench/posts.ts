@@ -13,6 +13,9 @@ import { fromEpochDay } from '../src/domain/dates';
 import { postsModel } from '../collectors/emulator/posts-model';
 import { savePosts, type AccountPosts } from '../src/posts/store';
 import { updatePostFigures } from '../src/posts/figures';
+import { classifyPosts } from '../src/publications/classify';
+import { updateRubricFigures } from '../src/publications/rubric-figures';
+import { updatePostScores } from '../src/publications/best-posts';
 import { exportPosts } from '../src/posts/exports';
 import { loadConfig } from '../src/config';
 import { END, SCALE, START, generateScaleModel } from './scale-model';
@@ -59,10 +62,20 @@ db.exec('DELETE FROM post_dirty');
 const t2 = performance.now();
 updatePostFigures(db, { full: true });
 const rebuildMs = performance.now() - t2;
+// the rest of the information work, as after any compute: every post classified, rubric counts, scores
+const t2b = performance.now();
+classifyPosts(db, config.rubrics, { full: true });
+const classifyFullMs = performance.now() - t2b;
+const t2c = performance.now();
+updateRubricFigures(db, { full: true });
+updatePostScores(db, { full: true });
+const rubricScoresFullMs = performance.now() - t2c;
 db.pragma('wal_checkpoint(TRUNCATE)');
 const bytesPerPost = (fs.statSync(file).size - sizeBefore) / posts;
 
-// one more day: its posts (and a refresh of the last 7 days' counters) through the writer, then the figures
+// one more day, as a daily collect writes it: a reading of every account (a snapshot), then its posts and a
+// refresh of the last 7 days' counters through the writer; then the whole daily compute of posts (figures,
+// classification of the new posts, rubric counts, scores), each part timed.
 const batch: AccountPosts[] = [];
 const yesterday = END - 1;
 for (const a of social) {
@@ -76,11 +89,22 @@ for (const a of social) {
   batch.push({ accountId: a.id, posts: list, source: 'api', readAt: (END + 1) * DAY_MS });
 }
 const t3 = performance.now();
+const snap = db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, ?)');
+db.transaction(() => {
+  for (const a of social) if (a.first <= END && (a.closed === null || a.closed > END)) snap.run(a.id, END, Math.round(a.audience) + 1, (END + 1) * DAY_MS);
+})();
 const written = savePosts(db, config.timezone, batch, { updateFigures: false });
 const writeMs = performance.now() - t3;
-const t4 = performance.now();
-const inc = updatePostFigures(db);
-const incrementalMs = performance.now() - t4;
+const part = <T>(f: () => T): [T, number] => {
+  const s = performance.now();
+  const r = f();
+  return [r, performance.now() - s];
+};
+const [inc, incrementalMs] = part(() => updatePostFigures(db));
+const [, classifyMs] = part(() => classifyPosts(db, config.rubrics));
+const [, rubricMs] = part(() => updateRubricFigures(db));
+const [, scoresMs] = part(() => updatePostScores(db));
+const dailyComputeMs = incrementalMs + classifyMs + rubricMs + scoresMs;
 
 // export posts of one region for a month
 const times: number[] = [];
@@ -106,8 +130,14 @@ const figures = {
   day_write_ms: Math.round(writeMs),
   day_posts_new: written.inserted,
   day_posts_refreshed: written.updated + written.unchanged,
+  classify_full_ms: Math.round(classifyFullMs),
+  rubrics_scores_full_ms: Math.round(rubricScoresFullMs),
   day_figures_incremental_ms: Math.round(incrementalMs),
   day_figures_accounts: inc.accounts,
+  day_classify_ms: Math.round(classifyMs),
+  day_rubric_figures_ms: Math.round(rubricMs),
+  day_scores_ms: Math.round(scoresMs),
+  day_compute_total_ms: Math.round(dailyComputeMs),
   export_posts_region_month_p95_ms: Math.round(p95 * 10) / 10,
   export_posts_region_month_rows: rows,
   generate_model_ms: Math.round(generatedMs),

@@ -1,9 +1,15 @@
 // Facebook Pages: `followers_count` of the Page node (not `fan_count`, which counts likes), read in
 // Graph batches of up to 50; backfill from Page Insights `page_follows` in windows of ≤ 90 days.
+// When the run reads posts too (ctx.posts), each Page's entry reads its audience and its recent posts at once,
+// with the Page's own token (Page posts need it); a Page without a Page token is read as before, and its posts
+// fail alone with their fix.
 import { CollectorError, MalformedResponseError } from './http';
 import { BatchItem, GraphClient, GraphTransport, readInBatches } from './graph';
 import { resolvePageTokens } from './page-tokens';
+import { GraphPostsRead, type GraphPostsTarget } from './posts/graph-posts';
 import type { AccountTarget, CollectContext, Collector, HistoryContext, HistoryPoint } from './types';
+
+const PAGE_AUDIENCE_FIELDS = 'followers_count,name';
 
 export const MAX_INSIGHTS_WINDOW_DAYS = 90;
 export const MAX_BACKFILL_DAYS = 730;
@@ -60,20 +66,36 @@ export class FacebookCollector implements Collector {
     await Promise.all(
       byToken(accounts).map(async (group) => {
         const client = new GraphClient(group[0].token, this.transport, (n) => ctx.countRequest(n));
-        const items: BatchItem[] = group.map((a) => ({
-          key: a.accountId,
-          relativeUrl: `${encodeURIComponent(a.platformId)}?fields=followers_count,name`,
-          label: `Facebook Page ${a.platformId}`,
-        }));
-        await readInBatches(client, items, (item, res) => {
-          if (!res.ok) return ctx.report({ ok: false, accountId: item.key, error: res.error });
-          const audience = readCount(res.body, 'followers_count');
-          if (audience === undefined) {
-            return ctx.report({ ok: false, accountId: item.key, error: new MalformedResponseError(`${item.label}: the answer has no followers_count`) });
-          }
+        const audience = (accountId: number, label: string, res: { ok: true; body: Record<string, unknown> } | { ok: false; error: CollectorError }) => {
+          if (!res.ok) return ctx.report({ ok: false, accountId, error: res.error });
+          const count = readCount(res.body, 'followers_count');
+          if (count === undefined) return ctx.report({ ok: false, accountId, error: new MalformedResponseError(`${label}: the answer has no followers_count`) });
           const name = typeof res.body.name === 'string' ? res.body.name : undefined;
-          ctx.report({ ok: true, reading: { accountId: item.key, audience, at: Date.now(), title: name } });
+          ctx.report({ ok: true, reading: { accountId, audience: count, at: Date.now(), title: name } });
+        };
+        // posts alongside: the Pages whose posts are wanted, each with its own Page token (one batch entry per Page, once a run)
+        const wanted = ctx.posts ? group.filter((a) => ctx.posts!.sinceOf(a.accountId) !== undefined) : [];
+        const pageTokens = wanted.length ? await resolvePageTokens(client, wanted.map((a) => a.platformId)) : undefined;
+        const targets: GraphPostsTarget[] = [];
+        for (const a of wanted) {
+          const pt = pageTokens!.get(a.platformId)!;
+          if (pt.ok) targets.push({ accountId: a.accountId, platform: 'facebook', nodeId: a.platformId, entryToken: pt.token, sinceMs: ctx.posts!.sinceOf(a.accountId)!, views: true });
+          else ctx.posts!.report({ ok: false, accountId: a.accountId, error: pt.error, posts: [] });
+        }
+        const merged = new Set(targets.map((t) => t.accountId));
+        const pageOf = new Map(group.map((a) => [a.accountId, a.platformId]));
+        const read = new GraphPostsRead(targets, (u, t) => client.withToken(u, t), 100, {
+          fields: PAGE_AUDIENCE_FIELDS,
+          report: (accountId, res) => audience(accountId, `Facebook Page ${pageOf.get(accountId)}`, res),
         });
+        const items: BatchItem[] = [
+          ...read.firstItems(),
+          ...group
+            .filter((a) => !merged.has(a.accountId))
+            .map((a) => ({ key: a.accountId, relativeUrl: `${encodeURIComponent(a.platformId)}?fields=${PAGE_AUDIENCE_FIELDS}`, label: `Facebook Page ${a.platformId}` })),
+        ];
+        await readInBatches(client, items, (item, res) => (read.owns(item) ? read.accept(item, res) : audience(item.key, item.label, res)));
+        if (targets.length) for (const r of await read.finish(client)) ctx.posts!.report(r);
       }),
     );
   }
@@ -99,6 +121,7 @@ export class FacebookCollector implements Collector {
               key: a.accountId,
               relativeUrl: client.withToken(`${encodeURIComponent(a.platformId)}/insights?metric=page_follows&period=day&since=${since}&until=${until}`, pt.token),
               label: `Facebook Page ${a.platformId} insights`,
+              ownToken: true,
             }),
           );
         });

@@ -209,6 +209,8 @@ export interface BatchItem {
   relativeUrl: string;
   /** Used in failure messages: what was read. */
   label: string;
+  /** The entry carries its own token (a Page token): its invalid-token answer does not condemn the client's token. */
+  ownToken?: boolean;
 }
 
 /**
@@ -250,7 +252,7 @@ export async function readInBatches(
     entries.forEach((entry, i) => {
       const it = chunk[i];
       if (entry.kind === 'ok') return done(it, { ok: true, body: entry.body });
-      if (entry.kind === 'error' && entry.error instanceof InvalidTokenError) client.deadError = entry.error;
+      if (entry.kind === 'error' && entry.error instanceof InvalidTokenError && !it.ownToken) client.deadError = entry.error;
       const err = entry.kind === 'null' ? new TimeoutError(`${it.label}: the batch entry timed out`) : entry.error;
       if (err.retryable && attempt < policy.maxRetries) {
         again.push(it);

@@ -1,10 +1,15 @@
 // Instagram professional accounts: `followers_count` of the IG User node, read in Graph batches.
 // An account given only by its Facebook Page is first resolved through `instagram_business_account`.
+// When the run reads posts too (ctx.posts), each account's entry reads its audience and its recent media at once.
 import { MalformedResponseError, NotFoundError } from './http';
 import { BatchItem, GraphClient, GraphTransport, readInBatches } from './graph';
 import { byToken, readCount } from './facebook';
 import { collectInstagramLogin } from './instagram-login';
+import { GraphPostsRead, type GraphPostsTarget } from './posts/graph-posts';
+import type { CollectorError } from './http';
 import type { AccountTarget, CollectContext, Collector } from './types';
+
+const IG_AUDIENCE_FIELDS = 'followers_count,username';
 
 /** The IG user id to read, when it is already known. */
 export function knownIgUserId(a: AccountTarget): string | undefined {
@@ -55,20 +60,29 @@ export class InstagramCollector implements Collector {
     }
 
     const info = new Map(ready.map((r) => [r.account.accountId, r]));
-    const items: BatchItem[] = ready.map((r) => ({
-      key: r.account.accountId,
-      relativeUrl: `${encodeURIComponent(r.igId)}?fields=followers_count,username`,
-      label: `Instagram account ${r.igId}`,
-    }));
-    await readInBatches(client, items, (item, res) => {
-      if (!res.ok) return ctx.report({ ok: false, accountId: item.key, error: res.error });
-      const audience = readCount(res.body, 'followers_count');
-      if (audience === undefined) {
-        return ctx.report({ ok: false, accountId: item.key, error: new MalformedResponseError(`${item.label}: the answer has no followers_count`) });
-      }
-      const r = info.get(item.key)!;
+    const audience = (accountId: number, label: string, res: { ok: true; body: Record<string, unknown> } | { ok: false; error: CollectorError }) => {
+      if (!res.ok) return ctx.report({ ok: false, accountId, error: res.error });
+      const count = readCount(res.body, 'followers_count');
+      if (count === undefined) return ctx.report({ ok: false, accountId, error: new MalformedResponseError(`${label}: the answer has no followers_count`) });
+      const r = info.get(accountId)!;
       const username = typeof res.body.username === 'string' ? `@${res.body.username}` : undefined;
-      ctx.report({ ok: true, reading: { accountId: item.key, audience, at: Date.now(), title: username, resolvedId: r.resolved ? r.igId : undefined } });
-    });
+      ctx.report({ ok: true, reading: { accountId, audience: count, at: Date.now(), title: username, resolvedId: r.resolved ? r.igId : undefined } });
+    };
+    // posts alongside: one entry per account reads its audience and its first page of media
+    const targets: GraphPostsTarget[] = [];
+    for (const r of ready) {
+      const sinceMs = ctx.posts?.sinceOf(r.account.accountId);
+      if (sinceMs !== undefined) targets.push({ accountId: r.account.accountId, platform: 'instagram', nodeId: r.igId, sinceMs, views: true });
+    }
+    const merged = new Set(targets.map((t) => t.accountId));
+    const read = new GraphPostsRead(targets, (u) => u, 100, { fields: IG_AUDIENCE_FIELDS, report: (accountId, res) => audience(accountId, `Instagram account ${info.get(accountId)!.igId}`, res) });
+    const items: BatchItem[] = [
+      ...read.firstItems(),
+      ...ready
+        .filter((r) => !merged.has(r.account.accountId))
+        .map((r) => ({ key: r.account.accountId, relativeUrl: `${encodeURIComponent(r.igId)}?fields=${IG_AUDIENCE_FIELDS}`, label: `Instagram account ${r.igId}` })),
+    ];
+    await readInBatches(client, items, (item, res) => (read.owns(item) ? read.accept(item, res) : audience(item.key, item.label, res)));
+    if (targets.length) for (const r of await read.finish(client)) ctx.posts!.report(r);
   }
 }

@@ -1,12 +1,16 @@
 // Page access tokens (reference/platform-apis.md §1.7). Page Insights and Page posts must be read with each
 // Page's own token, obtained at run time from the configured system-user (or user) token with
-// `GET /{page-id}?fields=access_token`, up to 50 Pages per Graph batch. The tokens are kept in memory for the
+// `GET /?ids=…&fields=access_token` (50 Pages an entry, 50 entries a batch; one entry per Page for a group
+// that is refused). The tokens are kept in memory for the
 // run only (on the run's GraphTransport), registered for redaction at once, and never stored, logged or shown.
 // A Page whose token cannot be had fails alone, with its fix; the configured token is not taken for dead.
 import { CollectorError, GRAPH_FIXES, PermissionError, registerSecret } from './http';
 import { GraphClient, readInBatches } from './graph';
 
 export type PageTokenOutcome = { ok: true; token: string } | { ok: false; error: CollectorError };
+
+/** Graph's limit of ids in one multi-id read. */
+const MULTI_ID_MAX = 50;
 
 /** Per configured token: Page id → the Page token (or why there is none). Lives as long as the transport (one run). */
 const cacheOf = new WeakMap<object, Map<string, Map<string, Promise<PageTokenOutcome>>>>();
@@ -27,25 +31,47 @@ export async function resolvePageTokens(client: GraphClient, pageIds: readonly s
   if (missing.length > 0) {
     const settle = new Map<string, (o: PageTokenOutcome) => void>();
     for (const id of missing) cache.set(id, new Promise((resolve) => settle.set(id, resolve)));
-    const keyOf = new Map(missing.map((id, i) => [i, id]));
+    const outcomeOf = (label: string, res: { ok: true; body: Record<string, unknown> } | { ok: false; error: CollectorError }): PageTokenOutcome => {
+      if (!res.ok) {
+        const e = res.error;
+        return { ok: false, error: e.kind === 'permission' && e.code !== 190 ? new PermissionError(`${e.message.split(' — fix: ')[0]} — fix: ${GRAPH_FIXES.pageTask}`, { code: e.code }) : e };
+      }
+      if (typeof res.body.access_token === 'string' && res.body.access_token.length > 0) {
+        registerSecret(res.body.access_token);
+        return { ok: true, token: res.body.access_token };
+      }
+      return { ok: false, error: new PermissionError(`${label}: ${GRAPH_FIXES.pageTask}`) };
+    };
+    const label = (id: string) => `Facebook Page ${id} (Page access token)`;
+    // First up to 50 Pages per batch entry, as one multi-id read (`?ids=a,b,…&fields=access_token`): 2,000 Pages in
+    // one request. Graph refuses a multi-id read as a whole when one of its Pages is refused (no task), so a
+    // group that fails is read again one entry per Page: that Page fails alone, with its fix.
+    const groups: string[][] = [];
+    for (let i = 0; i < missing.length; i += MULTI_ID_MAX) groups.push(missing.slice(i, i + MULTI_ID_MAX));
+    const singles: string[] = [];
     await readInBatches(
       client,
-      missing.map((id, i) => ({ key: i, relativeUrl: `${encodeURIComponent(id)}?fields=access_token`, label: `Facebook Page ${id} (Page access token)` })),
+      groups.map((ids, i) => ({ key: i, relativeUrl: `?${new URLSearchParams({ ids: ids.join(','), fields: 'access_token' }).toString()}`, label: `Facebook Pages ${ids[0]}… (Page access tokens)` })),
       (item, res) => {
-        const id = keyOf.get(item.key)!;
-        let outcome: PageTokenOutcome;
-        if (!res.ok) {
-          const e = res.error;
-          outcome = { ok: false, error: e.kind === 'permission' && e.code !== 190 ? new PermissionError(`${e.message.split(' — fix: ')[0]} — fix: ${GRAPH_FIXES.pageTask}`, { code: e.code }) : e };
-        } else if (typeof res.body.access_token === 'string' && res.body.access_token.length > 0) {
-          registerSecret(res.body.access_token);
-          outcome = { ok: true, token: res.body.access_token };
-        } else {
-          outcome = { ok: false, error: new PermissionError(`${item.label}: ${GRAPH_FIXES.pageTask}`) };
+        const ids = groups[item.key];
+        if (!res.ok && client.deadError) {
+          for (const id of ids) settle.get(id)!(outcomeOf(label(id), res));
+          return;
         }
-        settle.get(id)!(outcome);
+        for (const id of ids) {
+          const node = res.ok ? res.body[id] : undefined;
+          if (node && typeof node === 'object') settle.get(id)!(outcomeOf(label(id), { ok: true, body: node as Record<string, unknown> }));
+          else singles.push(id);
+        }
       },
     );
+    if (singles.length > 0) {
+      await readInBatches(
+        client,
+        singles.map((id, i) => ({ key: i, relativeUrl: `${encodeURIComponent(id)}?fields=access_token`, label: label(id) })),
+        (item, res) => settle.get(singles[item.key])!(outcomeOf(item.label, res)),
+      );
+    }
     // readInBatches answers every item; a Page still pending would be a bug: fail it rather than hang.
     for (const [id, resolve] of settle) resolve({ ok: false, error: new CollectorError('other', `Facebook Page ${id}: no answer for its Page access token`) });
   }

@@ -1,6 +1,7 @@
 // The one interface every platform collector implements. Collectors never touch the database:
 // they take accounts and report readings or typed failures, one per account, through a sink.
 import type { CollectorError } from './http';
+import type { PostInput } from '../src/posts/store';
 
 export type CollectedPlatform = 'facebook' | 'instagram' | 'telegram';
 export const COLLECTED_PLATFORMS: readonly CollectedPlatform[] = ['facebook', 'instagram', 'telegram'];
@@ -49,15 +50,33 @@ export type HistoryOutcome =
   /** points: the windows that did arrive, kept even though the account failed. */
   | { ok: false; accountId: number; error: CollectorError; points?: HistoryPoint[] };
 
+/** One account's posts read through the Graph API (collectors/posts/graph-posts.ts). */
+export type GraphPostsResult =
+  | { ok: true; accountId: number; posts: PostInput[]; complete: { fromMs: number; toMs: number }; viewsRefused: boolean }
+  | { ok: false; accountId: number; error: CollectorError; posts: PostInput[] };
+
+/**
+ * Posts read in the same Graph requests as the audience (DESIGN §11: one batch entry per account), when the run
+ * collects posts. Collectors that cannot read an account's posts alongside simply leave it unreported.
+ */
+export interface PostsAlongside {
+  /** Read the posts of this account published at or after this instant (unix ms); undefined: not here. */
+  sinceOf(accountId: number): number | undefined;
+  /** At most once per account. */
+  report(result: GraphPostsResult): void;
+}
+
 export interface CollectContext {
   /** Called once per account, as soon as its outcome is known. */
   report(outcome: CollectOutcome): void;
   /** Counts HTTP requests sent (for the run record and the bench). */
   countRequest(n?: number): void;
   log?: (level: 'info' | 'warn', msg: string, fields?: Record<string, unknown>) => void;
+  /** Set when the run also reads posts: Graph collectors read them in the audience entries. */
+  posts?: PostsAlongside;
 }
 
-export interface HistoryContext extends Omit<CollectContext, 'report'> {
+export interface HistoryContext extends Omit<CollectContext, 'report' | 'posts'> {
   report(outcome: HistoryOutcome): void;
 }
 

@@ -8,14 +8,19 @@ import net from 'node:net';
 import path from 'node:path';
 import { openDatabase, type Db } from '../db';
 import { startEmulator, type Emulator } from '../collectors/emulator';
+import { formatPreviewCount, postsModel, type ModelPlatform } from '../collectors/emulator/posts-model';
+import { parseCount } from '../collectors/posts/telegram-preview';
+import { hash32 } from '../collectors/emulator/model';
 import { addUser } from './auth';
 import { Outbox } from './bot/outbox';
 import { lastWeekLabel, runWeeklySummary } from './bot/service';
 import { InputError, loadConfig, type AppConfig, type TargetInput } from './config';
-import { addDays, localDate } from './domain/dates';
+import { addDays, localDate, toEpochDay } from './domain/dates';
+import { recordPostsRead, recordPostsReadDays, savePosts, type AccountPosts, type PostInput } from './posts/store';
 import { importAudience, importTree, readTreeFile } from './import';
 import { runCollect } from './jobs/collect';
 import { importTargets } from './growth/targets';
+import { ensureInformationWork } from './publications/measures-data';
 import type { SnapshotsChanged } from './jobs/hooks';
 import { createServices } from './services';
 import { SERVICES, startServices, type ServiceFactory } from './cli/commands/serve';
@@ -203,6 +208,46 @@ async function waitFor(cond: () => boolean, ms: number): Promise<boolean> {
   return true;
 }
 
+/**
+ * The posts of the sample history older than a first read's window (posts.history_days), written through the posts
+ * writer from the emulator's own model, as a read of those days would store them: two years of posts without
+ * reading 730 days of preview pages at every start. The collect run then reads the recent window from the emulator.
+ */
+function seedOldPosts(db: Db, emu: Emulator, config: AppConfig, days: number, olderThanDays: number): number {
+  const model = postsModel('demo');
+  const now = Date.now();
+  const todayUtc = Math.floor(now / 86_400_000);
+  const accounts = db.prepare("SELECT id, platform, platform_id FROM accounts WHERE platform IN ('facebook', 'instagram', 'telegram') ORDER BY id").all() as { id: number; platform: ModelPlatform; platform_id: string }[];
+  const batch: AccountPosts[] = [];
+  for (const a of accounts) {
+    const key = a.platform === 'telegram' ? a.platform_id.replace(/^@/, '').toLowerCase() : a.platform_id;
+    const audienceId = a.platform === 'telegram' ? `@${key}` : a.platform_id;
+    const posts: PostInput[] = [];
+    for (let day = todayUtc - days; day < todayUtc - olderThanDays; day++) {
+      const audience = emu.audience(audienceId, new Date(day * 86_400_000).toISOString().slice(0, 10));
+      for (const p of model.postsOfDay(a.platform, key, day)) {
+        if (p.deletedAt !== null && p.deletedAt <= now) continue;
+        const c = model.counters(p, audience, now);
+        if (a.platform === 'telegram') {
+          const views = parseCount(formatPreviewCount(c.views))!;
+          const reactions = c.emoji.reduce((n, [, k]) => n + parseCount(formatPreviewCount(k))!.value, 0);
+          posts.push({ postId: String(p.messageId), publishedAt: p.publishedAt, kind: p.kind, text: p.text, url: `https://t.me/${key}/${p.messageId}`, forwarded: p.forwarded, reactions, comments: null, shares: null, views: views.value, viewsApproximate: views.approximate });
+        } else if (a.platform === 'facebook') {
+          const text = p.kind === 'photo' && hash32(p.id) % 10 === 0 ? '' : p.text;
+          posts.push({ postId: p.id, publishedAt: p.publishedAt, kind: p.kind, text, url: `https://www.facebook.com/${a.platform_id}/posts/pfbid0${hash32(p.id).toString(36)}${p.day.toString(36)}`, forwarded: p.kind === 'link', reactions: c.reactions, comments: c.comments, shares: c.shares, views: c.views, viewsApproximate: false });
+        } else {
+          posts.push({ postId: p.id, publishedAt: p.publishedAt, kind: p.kind, text: p.text, url: `https://www.instagram.com/${p.kind === 'video' ? 'reel' : 'p'}/${Buffer.from(p.id).toString('base64url').slice(0, 11)}/`, forwarded: false, reactions: c.reactions, comments: c.comments, shares: null, views: p.kind === 'album' ? null : c.views, viewsApproximate: false });
+        }
+      }
+    }
+    batch.push({ accountId: a.id, posts, source: a.platform === 'telegram' ? 'preview' : 'api', readAt: now });
+  }
+  const written = savePosts(db, config.timezone, batch, { updateFigures: false });
+  const fromDay = toEpochDay(localDate(config.timezone, new Date((todayUtc - days) * 86_400_000)));
+  for (const a of accounts) recordPostsRead(db, config.timezone, a.id, now, { historyFromDay: fromDay });
+  return written.inserted;
+}
+
 export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory[] = SERVICES): Promise<Demo> {
   const started = Date.now();
   const env = opts.env ?? process.env;
@@ -260,14 +305,37 @@ export async function startDemo(opts: DemoOptions = {}, services: ServiceFactory
     const papers = importAudience(db, paperCsv, { config, onSnapshotsChanged: later, source: 'manual' });
     step(`two years of Instagram and Telegram readings imported (${social.written} rows, ${path.relative(process.cwd(), socialCsv)}); ${papers.written} newspaper figures`);
 
-    // Today's readings of every account, and Facebook's history through Page Insights (page_follows).
-    const run = await runCollect({ db, config, backfillDays: HISTORY_DAYS, trigger: 'demo', onSnapshotsChanged: wired.onSnapshotsChanged });
+    // Two years of posts: the older part written from the emulator's model, the last posts.history_days read below.
+    const seeded = seedOldPosts(db, emu, config, HISTORY_DAYS, config.posts.historyDays);
+
+    // Today's readings of every account, Facebook's history through Page Insights (page_follows), and the recent
+    // posts of every channel, as a first collect reads them (the emulator's preview is local: read at its full
+    // speed, not at the polite rate real t.me gets).
+    const run = await runCollect({
+      db,
+      config,
+      backfillDays: HISTORY_DAYS,
+      trigger: 'demo',
+      onSnapshotsChanged: wired.onSnapshotsChanged,
+      posts: true,
+      previewSettings: { ratePerSecond: 500 },
+    });
     step(
       `collected today from the emulator: ${run.accountsOk} of ${run.accountsTotal} accounts in ${run.requests} requests; ` +
-        `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages`,
+        `Facebook history: ${run.backfill?.snapshotsWritten ?? 0} daily readings of ${run.backfill?.accounts ?? 0} Pages; ` +
+        `posts: ${run.posts?.inserted ?? 0} of the last ${config.posts.historyDays} days read from ${run.posts?.ok ?? 0} channels, ${seeded} older ones from the sample history`,
     );
     // The imports' changes (the collect run's own hook has already covered most of it).
     wired.onSnapshotsChanged(db, config, pending);
+
+    // As if the channels' posts had been read every day of the sample history (silence needs a read on the
+    // day or the two before it), then the posts' rubrics, counts and scores, so the first visit to the
+    // publications pages is as fast as any other.
+    const todayDay = toEpochDay(today);
+    for (const id of db.prepare('SELECT account_id FROM post_collect_state WHERE last_ok_at IS NOT NULL').pluck().all() as number[]) {
+      recordPostsReadDays(db, id, todayDay - HISTORY_DAYS, todayDay);
+    }
+    ensureInformationWork(db, config.rubrics);
 
     const targets = importTargets(db, demoTargets(db, today), { actor: 'demo', label: 'demo targets' });
     step(`${targets.created} targets set (national: social +20 % by ${today.slice(0, 4)}-12-31, ${NATIONAL_DECISION})`);

@@ -10,6 +10,8 @@ import type { Answer, FaultRule } from './types';
 export const GRAPH_VERSION = /^\/v\d+\.\d+(?=\/|$)/;
 const DAY_S = 86_400;
 const MAX_BATCH = 50;
+/** Ids in one multi-id read (`?ids=…`). */
+const MAX_IDS = 50;
 const PAGE_FIELDS = new Set(['id', 'name', 'followers_count', 'fan_count', 'instagram_business_account', 'link', 'category', 'username']);
 const IG_FIELDS = new Set(['id', 'name', 'username', 'followers_count', 'follows_count', 'media_count', 'biography', 'profile_picture_url']);
 
@@ -140,7 +142,37 @@ function businessDiscovery(st: EmulatorState, spec: string): Answer {
   return nodeFields(st, id, sub ?? 'id,username');
 }
 
-function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, token = ''): Answer {
+/** Where a node read was asked: builds the absolute `paging.next` of edges expanded in its fields. */
+interface NodeCtx {
+  origin: string;
+  versionPrefix: string;
+}
+
+const EDGE_FIELD = /^(published_posts|media)((?:\.[a-z_]+\([^(){}]*\))*)(?:\{(.*)\})?$/s;
+
+/**
+ * An edge in a node's `fields` (field expansion): `published_posts.since(S).limit(N){…}` on a Page,
+ * `media.since(S).limit(N){…}` on an IG user. Answered as the edge itself would be (the same token rules,
+ * paging, limits and errors), and left out of the node when it has no data, as Graph does.
+ */
+function edgeField(st: EmulatorState, id: string, ig: boolean, spec: string, token: string, ctx: NodeCtx): { answer?: Answer; value?: unknown } {
+  const m = EDGE_FIELD.exec(spec);
+  if (!m) return {};
+  const [, edge, mods, sub] = m;
+  if ((edge === 'media') !== ig) return { answer: graphErr(400, 100, `(#100) Tried accessing nonexisting field (${edge}) on node type (${ig ? 'IGUser' : 'Page'})`) };
+  const q = new URLSearchParams();
+  for (const mm of (mods ?? '').matchAll(/\.([a-z_]+)\(([^(){}]*)\)/g)) {
+    if (!['since', 'until', 'limit'].includes(mm[1])) return { answer: graphErr(400, 100, `(#100) Unknown modifier ${mm[1]} on field ${edge}`) };
+    q.set(mm[1], mm[2]);
+  }
+  if (sub !== undefined) q.set('fields', sub);
+  const a = listPosts(st.posts, st.postsState, ig ? 'instagram' : 'facebook', id, q, token, ctx.origin, ctx.versionPrefix) as Answer;
+  if (a.status !== 200) return { answer: a };
+  const body = a.body as { data: unknown[] };
+  return { value: body.data.length ? body : undefined };
+}
+
+function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, token = '', ctx?: NodeCtx): Answer {
   const ig = isIgId(id);
   const allowed = ig ? IG_FIELDS : PAGE_FIELDS;
   const fields = splitFields(fieldsParam ?? 'name');
@@ -153,6 +185,12 @@ function nodeFields(st: EmulatorState, id: string, fieldsParam: string | null, t
       const a = businessDiscovery(st, f);
       if (a.status !== 200) return a;
       out.business_discovery = a.body;
+      continue;
+    }
+    if (ctx && EDGE_FIELD.test(f)) {
+      const e = edgeField(st, id, ig, f, token, ctx);
+      if (e.answer) return e.answer;
+      if (e.value !== undefined) out[f.split(/[.{]/)[0]] = e.value;
       continue;
     }
     if (!allowed.has(f) && !(f === 'access_token' && !ig)) return graphErr(400, 100, `(#100) Tried accessing nonexisting field (${f}) on node type (${ig ? 'IGUser' : 'Page'})`);
@@ -318,6 +356,7 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
     const ids = q.get('ids');
     if (!ids) return graphErr(400, 100, '(#100) Missing object id');
     const list = ids.split(',').map((s) => s.trim()).filter(Boolean);
+    if (list.length > MAX_IDS) return graphErr(400, 100, `(#100) Too many IDs. Maximum: ${MAX_IDS}`);
     const missing = list.filter((x) => st.isUnknown(x));
     if (missing.length) return graphErr(404, 803, `(#803) Some of the aliases you requested do not exist: ${missing.join(',')}`);
     const out: Record<string, unknown> = {};
@@ -325,7 +364,7 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
       st.countGraphCall();
       const f = st.fault('graph', id);
       if (f) return graphFaultAnswer(f, true, id);
-      const a = nodeFields(st, id, q.get('fields'), token);
+      const a = nodeFields(st, id, q.get('fields'), token, { origin, versionPrefix });
       if (a.status !== 200) return a;
       out[id] = a.body;
     }
@@ -349,7 +388,7 @@ function graphGet(st: EmulatorState, pathname: string, q: URLSearchParams, token
   const f = st.fault('graph', id);
   if (f) return graphFaultAnswer(f, true, id);
   if (st.isUnknown(id)) return unknownObject(id);
-  if (parts.length === 1) return nodeFields(st, id, q.get('fields'), token);
+  if (parts.length === 1) return nodeFields(st, id, q.get('fields'), token, { origin, versionPrefix });
   if (parts[1] === 'insights' && parts.length <= 3) {
     if (!isIgId(id)) {
       const needPage = requirePageToken(st, id, token);

@@ -108,7 +108,7 @@ async function handle(st: EmulatorState, req: http.IncomingMessage, res: http.Se
     api = 'graph';
     counters.graphRequests++;
     counters.byMethod['instagram login'] = (counters.byMethod['instagram login'] ?? 0) + 1;
-    answer = handleInstagram(st, method, url.pathname, url.searchParams);
+    answer = handleInstagram(st, method, url.pathname, url.searchParams, origin);
   } else {
     api = 'graph';
     counters.graphRequests++;

@@ -1,11 +1,16 @@
 // Facebook Pages' `/{page}/published_posts` and Instagram `/{ig-user}/media` (publications-apis §1, §2): the
 // request URLs, the normalisation of their answers into posts, and a read that goes through Graph batches
-// (one entry per account; `paging.next` followed only for accounts that have more). The first entries can
-// ride in the same batches as the daily audience reads (firstItems / accept), the rest is read by finish().
+// (one entry per account; `paging.next` followed only for accounts that have more). With `audience`, an account's
+// first entry reads its audience AND its first page of posts through field expansion
+// (`?fields=followers_count,name,published_posts.since(…).limit(100){…}`), so the daily run costs one entry per
+// account; only the accounts that have more pages (or whose merged entry was refused) cost more.
 import type { BatchItem, GraphClient } from '../graph';
 import { readInBatches } from '../graph';
-import { CollectorError, MalformedResponseError, PermissionError } from '../http';
+import { CollectorError, MalformedResponseError, PermissionError, errorMessage, isCollectorError, withRetry } from '../http';
 import type { PostInput, PostKind } from '../../src/posts/store';
+import type { GraphPostsResult } from '../types';
+
+export type { GraphPostsResult } from '../types';
 
 export const GRAPH_POSTS_PAGE_SIZE = 100;
 
@@ -37,16 +42,24 @@ export interface GraphPostsTarget {
   views: boolean;
 }
 
-export type GraphPostsResult =
-  | { ok: true; accountId: number; posts: PostInput[]; complete: { fromMs: number; toMs: number }; viewsRefused: boolean }
-  | { ok: false; accountId: number; error: CollectorError; posts: PostInput[] };
-
 /** The first page's relative URL (for a batch entry). */
 export function postsRelativeUrl(t: GraphPostsTarget, views = t.views): string {
   const edge = t.platform === 'facebook' ? 'published_posts' : 'media';
   const fields = t.platform === 'facebook' ? [...FB_FIELDS, ...(views ? [FB_VIEWS_FIELD] : [])] : [...IG_FIELDS, ...(views ? [IG_VIEWS_FIELD] : [])];
   const q = new URLSearchParams({ fields: fields.join(','), limit: String(GRAPH_POSTS_PAGE_SIZE), since: String(Math.floor(t.sinceMs / 1000)) });
   return `${encodeURIComponent(t.nodeId)}/${edge}?${q.toString()}`;
+}
+
+/** The posts edge as a field expansion of the account's node: `published_posts.since(S).limit(100){…}`. */
+export function postsExpansion(t: GraphPostsTarget, views = t.views): string {
+  const edge = t.platform === 'facebook' ? 'published_posts' : 'media';
+  const fields = t.platform === 'facebook' ? [...FB_FIELDS, ...(views ? [FB_VIEWS_FIELD] : [])] : [...IG_FIELDS, ...(views ? [IG_VIEWS_FIELD] : [])];
+  return `${edge}.since(${Math.floor(t.sinceMs / 1000)}).limit(${GRAPH_POSTS_PAGE_SIZE}){${fields.join(',')}}`;
+}
+
+/** One entry reading the node's audience fields and the first page of its posts. */
+export function mergedRelativeUrl(t: GraphPostsTarget, audienceFields: string, views = t.views): string {
+  return `${encodeURIComponent(t.nodeId)}?${new URLSearchParams({ fields: `${audienceFields},${postsExpansion(t, views)}` }).toString()}`;
 }
 
 /** `paging.next` (an absolute URL) as a batch entry's relative URL: the path after the version, and the query without the token (the entry is signed again). */
@@ -152,7 +165,9 @@ export function parsePostsPage(platform: 'facebook' | 'instagram', body: Record<
 }
 
 /** A refused insights field: the token may not read insights, or the metric is not valid for this media. */
-const insightsRefused = (e: CollectorError) => e instanceof PermissionError || e.code === 100 || e.code === 10;
+export const insightsRefused = (e: CollectorError) => e instanceof PermissionError || e.code === 100 || e.code === 10;
+/** A merged entry refused for a reason that may belong to one part only: read the audience and the posts apart. */
+export const splitWorthy = (e: CollectorError) => e.kind === 'permission' || e.kind === 'not_found' || e.kind === 'other' || e.kind === 'malformed';
 
 interface State {
   target: GraphPostsTarget;
@@ -163,14 +178,28 @@ interface State {
   viewsRefused: boolean;
 }
 
+type EntryKind = 'posts' | 'merged' | 'audience';
+type EntryResult = { ok: true; body: Record<string, unknown> } | { ok: false; error: CollectorError };
+
+/** The audience read that rides along the posts read (merged entries): its node fields and where its answers go. */
+export interface AudienceAlongside {
+  /** Node fields of the audience read, e.g. `followers_count,name`. */
+  fields: string;
+  /** Exactly once per target: the node's body (audience fields) or why it could not be read. */
+  report(accountId: number, res: EntryResult): void;
+}
+
 /**
  * The posts read of many accounts through one Graph client. Use either read() alone, or firstItems() in the
- * caller's own batches + accept() for their answers + finish() for the pages that follow.
+ * caller's own batches + accept() for their answers + finish() for the pages that follow. With `audience`,
+ * the first entries are merged (audience + first page of posts); a merged entry refused for a reason of one part
+ * (a permission, an unknown field) is split into an audience-only entry with the batch's own token and a
+ * posts-only entry, so one part's failure does not fail the other.
  */
 export class GraphPostsRead {
   private readonly states = new Map<number, State>();
   private readonly queue: BatchItem[] = [];
-  private readonly itemState = new Map<BatchItem, State>();
+  private readonly itemState = new Map<BatchItem, { st: State; kind: EntryKind }>();
   private readonly toMs = Date.now();
 
   /**
@@ -180,20 +209,28 @@ export class GraphPostsRead {
     targets: readonly GraphPostsTarget[],
     private readonly sign: (relativeUrl: string, token: string) => string = (u) => u,
     private readonly maxPages = 100,
+    private readonly audience?: AudienceAlongside,
   ) {
     for (const t of targets) this.states.set(t.accountId, { target: t, views: t.views, posts: [], pages: 0, viewsRefused: false });
   }
 
-  private item(st: State, relativeUrl: string): BatchItem {
+  private item(st: State, kind: EntryKind, relativeUrl: string): BatchItem {
     const t = st.target;
-    const it: BatchItem = { key: t.accountId, relativeUrl: t.entryToken ? this.sign(relativeUrl, t.entryToken) : relativeUrl, label: `${t.platform === 'facebook' ? 'Facebook Page' : 'Instagram account'} ${t.nodeId} posts` };
-    this.itemState.set(it, st);
+    const what = t.platform === 'facebook' ? 'Facebook Page' : 'Instagram account';
+    // the audience-only entry is read with the batch's own (configured) token, as the audience always was
+    const signed = t.entryToken && kind !== 'audience' ? this.sign(relativeUrl, t.entryToken) : relativeUrl;
+    const it: BatchItem = { key: t.accountId, relativeUrl: signed, label: kind === 'audience' ? `${what} ${t.nodeId}` : `${what} ${t.nodeId} posts`, ownToken: signed !== relativeUrl };
+    this.itemState.set(it, { st, kind });
     return it;
   }
 
-  /** One entry per account: the first page of its listing. */
+  private firstItem(st: State): BatchItem {
+    return this.audience ? this.item(st, 'merged', mergedRelativeUrl(st.target, this.audience.fields, st.views)) : this.item(st, 'posts', postsRelativeUrl(st.target, st.views));
+  }
+
+  /** One entry per account: the first page of its listing (with its audience when merged). */
   firstItems(): BatchItem[] {
-    return [...this.states.values()].map((st) => this.item(st, postsRelativeUrl(st.target, st.views)));
+    return [...this.states.values()].map((st) => this.firstItem(st));
   }
 
   /** True when the item is one of this read's. */
@@ -201,27 +238,43 @@ export class GraphPostsRead {
     return this.itemState.has(item);
   }
 
-  /** The answer to one of this read's entries; queues the next page, or a retry without views when refused. */
-  accept(item: BatchItem, res: { ok: true; body: Record<string, unknown> } | { ok: false; error: CollectorError }): void {
-    const st = this.itemState.get(item);
-    if (!st) return;
+  /** The answer to one of this read's entries; queues the next page, a retry without views when refused, or a split. */
+  accept(item: BatchItem, res: EntryResult): void {
+    const entry = this.itemState.get(item);
+    if (!entry) return;
     this.itemState.delete(item);
+    const { st, kind } = entry;
+    const accountId = st.target.accountId;
+    if (kind === 'audience') return this.audience!.report(accountId, res);
     if (!res.ok) {
       if (st.views && st.pages === 0 && insightsRefused(res.error)) {
         st.views = false;
         st.viewsRefused = true;
-        this.queue.push(this.item(st, postsRelativeUrl(st.target, false)));
-      } else st.error = res.error;
+        this.queue.push(this.firstItem(st));
+      } else if (kind === 'merged' && splitWorthy(res.error)) {
+        this.queue.push(this.item(st, 'audience', `${encodeURIComponent(st.target.nodeId)}?${new URLSearchParams({ fields: this.audience!.fields }).toString()}`));
+        this.queue.push(this.item(st, 'posts', postsRelativeUrl(st.target, st.views)));
+      } else {
+        if (kind === 'merged') this.audience!.report(accountId, res);
+        st.error = res.error;
+      }
       return;
     }
+    let body = res.body;
+    if (kind === 'merged') {
+      this.audience!.report(accountId, res);
+      // Graph leaves an empty edge out of a field expansion: no key means no posts in the window
+      const edge = body[st.target.platform === 'facebook' ? 'published_posts' : 'media'];
+      body = asObj(edge) ?? { data: [] };
+    }
     try {
-      const page = parsePostsPage(st.target.platform, res.body, st.views);
+      const page = parsePostsPage(st.target.platform, body, st.views);
       st.pages++;
       st.posts.push(...page.posts);
       const oldest = page.posts.length ? Math.min(...page.posts.map((p) => p.publishedAt)) : null;
       if (page.next && page.posts.length > 0 && (oldest === null || oldest >= st.target.sinceMs)) {
         if (st.pages >= this.maxPages) st.error = new CollectorError('other', `${item.label}: more than ${this.maxPages} pages`);
-        else this.queue.push(this.item(st, relativeFromNext(page.next)));
+        else this.queue.push(this.item(st, 'posts', relativeFromNext(page.next)));
       }
     } catch (e) {
       st.error = e instanceof CollectorError ? e : new MalformedResponseError(`${item.label}: ${String(e)}`);
@@ -246,4 +299,49 @@ export class GraphPostsRead {
     this.queue.push(...this.firstItems());
     return this.finish(client);
   }
+}
+
+/**
+ * One Instagram Login account's posts read with plain requests (graph.instagram.com has no batch endpoint):
+ * the first page from `first` (a `me` answer that expanded `media`, see postsExpansion) or from `GET me/media`,
+ * then `paging.next` for as long as the account has more in the window. Views are dropped when refused.
+ */
+export async function readPostsDirect(client: GraphClient, t: GraphPostsTarget, first?: Record<string, unknown>, maxPages = 100): Promise<GraphPostsResult> {
+  const label = `Instagram account ${t.nodeId} posts`;
+  const toMs = Date.now();
+  const posts: PostInput[] = [];
+  let views = t.views;
+  let viewsRefused = !t.views && first !== undefined;
+  const get = (path: string[], params: Record<string, unknown>) => withRetry(() => client.request('GET', path, params, label), client.transport.retryPolicy) as Promise<Record<string, unknown>>;
+  const firstParams = (v: boolean) => {
+    const u = new URL(`http://x/${postsRelativeUrl({ ...t, nodeId: 'me' }, v)}`);
+    return Object.fromEntries(u.searchParams);
+  };
+  try {
+    let body = first;
+    if (!body) {
+      try {
+        body = await get(['me', 'media'], firstParams(views));
+      } catch (e) {
+        if (!(views && isCollectorError(e) && insightsRefused(e))) throw e;
+        views = false;
+        viewsRefused = true;
+        body = await get(['me', 'media'], firstParams(false));
+      }
+    }
+    for (let pages = 1; ; pages++) {
+      const page = parsePostsPage('instagram', body, views);
+      posts.push(...page.posts);
+      const oldest = page.posts.length ? Math.min(...page.posts.map((p) => p.publishedAt)) : null;
+      if (!page.next || oldest === null || oldest < t.sinceMs) break;
+      if (pages >= maxPages) throw new CollectorError('other', `${label}: more than ${maxPages} pages`);
+      const rel = relativeFromNext(page.next);
+      const [path, query = ''] = rel.split('?');
+      body = await get(path.split('/').filter(Boolean).map(decodeURIComponent), Object.fromEntries(new URLSearchParams(query)));
+    }
+  } catch (e) {
+    const error = isCollectorError(e) ? e : new MalformedResponseError(`${label}: ${errorMessage(e)}`);
+    return { ok: false, accountId: t.accountId, error, posts: posts.filter((p) => p.publishedAt >= t.sinceMs) };
+  }
+  return { ok: true, accountId: t.accountId, posts: posts.filter((p) => p.publishedAt >= t.sinceMs), complete: { fromMs: t.sinceMs, toMs }, viewsRefused };
 }

@@ -3,7 +3,7 @@
 // that pages back with `?before=` at a polite rate. Undocumented markup: every assumption is named below.
 import axios, { type AxiosInstance } from 'axios';
 import { parseDocument } from 'htmlparser2';
-import { selectAll as cssAll, selectOne as cssOne } from 'css-select';
+import { compile as cssCompile, selectAll as cssAll, selectOne as cssOne } from 'css-select';
 import { getAttributeValue, textContent } from 'domutils';
 import type { AnyNode, Element } from 'domhandler';
 import { CollectorError, MalformedResponseError, NotFoundError, RateLimitError, RateLimiter, TransientError, fromNetworkError, withRetry, type RetryPolicy } from '../http';
@@ -51,8 +51,16 @@ export interface PreviewPage {
   empty: boolean;
 }
 
-const selectAll = (query: string, root: AnyNode | AnyNode[]): Element[] => cssAll<AnyNode, Element>(query, root);
-const selectOne = (query: string, root: AnyNode | AnyNode[]): Element | null => cssOne<AnyNode, Element>(query, root);
+// Each selector is compiled once (css-select compiles a string query at every call: most of a page's parse time).
+type Compiled = Exclude<Parameters<typeof cssAll<AnyNode, Element>>[0], string>;
+const compiled = new Map<string, Compiled>();
+const query = (q: string): Compiled => {
+  let c = compiled.get(q);
+  if (!c) compiled.set(q, (c = cssCompile<AnyNode, Element>(q) as unknown as Compiled));
+  return c;
+};
+const selectAll = (q: string, root: AnyNode | AnyNode[]): Element[] => cssAll<AnyNode, Element>(query(q), root);
+const selectOne = (q: string, root: AnyNode | AnyNode[]): Element | null => cssOne<AnyNode, Element>(query(q), root);
 
 const hasClass = (el: Element, cls: string): boolean => (getAttributeValue(el, 'class') ?? '').split(/\s+/).includes(cls);
 

@@ -36,6 +36,9 @@ export function ensurePostFigures(db: Db): PostFiguresSummary | null {
 
 type ChunkMap = Map<number, Float64Array>;
 
+/** From how many orgs touched in one (group, chunk) its stored rows are read in one range scan (tests set 1). */
+export const POST_FIGURES_TUNING = { scanFrom: 64 };
+
 function chainFinder(db: Db): (orgId: number) => number[] {
   const parent = new Map((db.prepare('SELECT id, parent_id FROM organisations').all() as { id: number; parent_id: number | null }[]).map((o) => [o.id, o.parent_id]));
   const memo = new Map<number, number[]>();
@@ -99,6 +102,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     putAccount: db.prepare('INSERT OR REPLACE INTO post_accounts (account_id, org_id, chain, platform, last_post_day) VALUES (?, ?, ?, ?, ?)'),
     delAccount: db.prepare('DELETE FROM post_accounts WHERE account_id = ?'),
     seriesGet: db.prepare('SELECT data FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?').pluck(),
+    seriesScan: db.prepare('SELECT org_id, data FROM post_series WHERE grp = ? AND chunk = ?'),
     seriesPut: db.prepare('INSERT OR REPLACE INTO post_series (grp, chunk, org_id, data) VALUES (?, ?, ?, ?)'),
     seriesDel: db.prepare('DELETE FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?'),
   };
@@ -176,10 +180,21 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     for (const [chunk, delta] of chunks) writes.push({ grp: key % 8, chunk, orgId: Math.floor(key / 8), delta });
   }
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
+  // A (grp, chunk) touched for many orgs (a day's collect touches every org) is read in one range scan of the
+  // table's key, not one lookup per org.
+  const perChunk = new Map<number, number>();
+  for (const w of writes) perChunk.set(w.grp * 2 ** 32 + w.chunk, (perChunk.get(w.grp * 2 ** 32 + w.chunk) ?? 0) + 1);
+  let scanned: { key: number; rows: Map<number, Buffer> } | undefined;
+  const storedOf = (w: (typeof writes)[number]): Buffer | undefined => {
+    const key = w.grp * 2 ** 32 + w.chunk;
+    if ((perChunk.get(key) ?? 0) < POST_FIGURES_TUNING.scanFrom) return q.seriesGet.get(w.grp, w.chunk, w.orgId) as Buffer | undefined;
+    if (scanned?.key !== key) scanned = { key, rows: new Map((q.seriesScan.raw().all(w.grp, w.chunk) as [number, Buffer][]).map(([o, d]) => [o, d])) };
+    return scanned.rows.get(w.orgId);
+  };
   let written = 0;
   for (const w of writes) {
     if (w.delta.every((x) => x === 0)) continue;
-    const stored = q.seriesGet.get(w.grp, w.chunk, w.orgId) as Buffer | undefined;
+    const stored = storedOf(w);
     const cur = stored ? decodeFigures(stored) : new Float64Array(CHUNK_VALUES);
     for (let i = 0; i < CHUNK_VALUES; i++) cur[i] += w.delta[i];
     const data = encodeFigures(cur);

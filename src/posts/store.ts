@@ -223,6 +223,24 @@ export function recordPostsRead(db: Db, timeZone: string, accountId: number, at:
 }
 
 /**
+ * Marks every day of [fromDay, toDay] as a day the account's posts were read successfully: for sample history
+ * (the demo), which shows the pages as if the tool had read the channels every day of it.
+ */
+export function recordPostsReadDays(db: Db, accountId: number, fromDay: number, toDay: number): void {
+  const put = db.prepare(
+    `INSERT INTO post_read_days (account_id, chunk, bits) VALUES (?, ?, ?)
+     ON CONFLICT (account_id, chunk) DO UPDATE SET bits = bits | excluded.bits`,
+  );
+  db.transaction(() => {
+    for (let c = chunkOf(fromDay); c <= chunkOf(toDay); c++) {
+      let bits = 0;
+      for (let d = Math.max(fromDay, chunkStart(c)); d <= Math.min(toDay, chunkStart(c) + 31); d++) bits |= 2 ** (d - chunkStart(c)) | 0;
+      put.run(accountId, c, bits | 0);
+    }
+  })();
+}
+
+/**
  * A failed posts read: kept per run and account like audience failures, and as the account's last error.
  * `noPreview`: a Telegram channel without a public web preview (shown as such, with its fix).
  * A failure writes no post and no read day: a failed read is a gap, never "no posts".

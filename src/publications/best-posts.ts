@@ -20,32 +20,46 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
   let accounts = 0;
   let posts = 0;
   const run = db.transaction(() => {
-    const dirty: [number, number, number][] = opts.full
-      ? (db.prepare('SELECT DISTINCT account_id FROM posts').pluck().all() as number[]).map((a) => [a, FAR_PAST, FAR_FUTURE])
-      : (db.prepare('SELECT account_id, from_day, to_day FROM score_dirty').raw().all() as [number, number, number][]);
-    if (opts.full) db.prepare('DELETE FROM post_scores').run();
-    const closedOf = db.prepare('SELECT closed_day FROM accounts WHERE id = ?').pluck();
-    const snaps = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day');
-    const postsOf = db.prepare(
-      'SELECT id, day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), deleted_at IS NOT NULL FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND day BETWEEN ? AND ? ORDER BY day',
+    if (opts.full) {
+      db.prepare('DELETE FROM post_scores').run();
+      db.prepare('DELETE FROM score_dirty').run();
+      db.prepare('INSERT INTO score_dirty (account_id, from_day, to_day) SELECT DISTINCT account_id, ?, ? FROM posts').run(FAR_PAST, FAR_FUTURE);
+    }
+    // The dirty accounts' posts of their ranges, a few hundred accounts at a time, each with its audience_at (the
+    // latest snapshot on or before its day) and its stored score: one statement, not five per account. Only the
+    // scores that changed are written (each row sits in three indexes). Every stored score of a dirty range is
+    // reached through its post (a deleted post's score goes with it, a moved post is dirty where it went).
+    const page = db.prepare(
+      `SELECT p.id, d.account_id, p.day, coalesce(p.reactions, 0) + coalesce(p.comments, 0) + coalesce(p.shares, 0), p.deleted_at IS NOT NULL,
+              a.id IS NULL, a.closed_day,
+              (SELECT s.audience FROM snapshots s WHERE s.account_id = d.account_id AND s.day <= p.day ORDER BY s.day DESC LIMIT 1),
+              sc.post_id IS NOT NULL, sc.account_id, sc.day, sc.audience_at, sc.er
+       FROM (SELECT account_id, from_day, to_day FROM score_dirty WHERE account_id > ? ORDER BY account_id LIMIT 200) d
+       JOIN posts p INDEXED BY posts_account_day ON p.account_id = d.account_id AND p.day BETWEEN d.from_day AND d.to_day
+       LEFT JOIN accounts a ON a.id = d.account_id
+       LEFT JOIN post_scores sc ON sc.post_id = p.id`,
     );
-    const clear = db.prepare('DELETE FROM post_scores WHERE account_id = ? AND day BETWEEN ? AND ?');
-    const ins = db.prepare('INSERT OR REPLACE INTO post_scores (post_id, account_id, day, audience_at, er) VALUES (?, ?, ?, ?, ?)');
-    for (const [accountId, from, to] of dirty) {
-      accounts++;
-      if (!opts.full) clear.run(accountId, from, to);
-      const closed = closedOf.get(accountId) as number | null | undefined;
-      if (closed === undefined) continue;
-      const history = snaps.raw().all(accountId) as [number, number][];
-      let i = -1; // index of the latest snapshot dated ≤ the post's day (posts come by day)
-      for (const [id, day, interactions, deleted] of postsOf.raw().all(accountId, from, to) as [number, number, number, number][]) {
-        if (deleted || (closed !== null && day >= closed)) continue;
-        while (i + 1 < history.length && history[i + 1][0] <= day) i++;
-        const audience = i >= 0 ? history[i][1] : 0;
-        if (audience <= 0) continue;
-        ins.run(id, accountId, day, audience, (100 * interactions) / audience);
+    const lastOf = db.prepare('SELECT max(account_id), count(*) FROM (SELECT account_id FROM score_dirty WHERE account_id > ? ORDER BY account_id LIMIT 200)');
+    const del = db.prepare('DELETE FROM post_scores WHERE post_id = ?');
+    const upd = db.prepare('UPDATE post_scores SET account_id = ?, day = ?, audience_at = ?, er = ? WHERE post_id = ?');
+    const ins = db.prepare('INSERT INTO post_scores (post_id, account_id, day, audience_at, er) VALUES (?, ?, ?, ?, ?)');
+    type Row = [number, number, number, number, number, number, number | null, number | null, number, number | null, number | null, number | null, number | null];
+    for (let after = -1; ; ) {
+      const [last, n] = lastOf.raw().get(after) as [number | null, number];
+      if (last === null) break;
+      accounts += n;
+      for (const [id, accountId, day, interactions, deleted, gone, closed, audience, has, oldAccount, oldDay, oldAudience, oldEr] of page.raw().all(after) as Row[]) {
+        const counted = !deleted && !gone && (closed === null || day < closed) && audience !== null && audience > 0;
+        if (!counted) {
+          if (has) del.run(id);
+          continue;
+        }
+        const er = (100 * interactions) / audience!;
         posts++;
+        if (!has) ins.run(id, accountId, day, audience, er);
+        else if (oldAccount !== accountId || oldDay !== day || oldAudience !== audience || oldEr !== er) upd.run(accountId, day, audience, er, id);
       }
+      after = last;
     }
     db.prepare('DELETE FROM score_dirty').run();
   });

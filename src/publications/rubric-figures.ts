@@ -1,7 +1,9 @@
 // rubric_posts(O, P, r, from, to) of DESIGN §11, precomputed so pages never scan raw posts: the one owner of
 // rubric_series. Orgs above the primary level keep daily counts per platform group and rubric; a primary
-// organisation's few posts are counted directly from its own accounts. A chunk (32 days) whose posts or
-// rubrics changed is recomputed whole from its posts (triggers record it in rubric_dirty).
+// organisation's few posts are counted directly from its own accounts. Triggers record the chunks (rubric_dirty)
+// and the days (rubric_dirty_day, migration 0011) whose posts or rubrics changed; the days of a chunk that has
+// some are recounted from their posts and written into the chunk's stored counts (a daily collect touches a day
+// or two, not the chunk's 32), and a chunk without recorded days is recounted whole.
 import type { Db } from '../../db';
 import { GROUP_CODE, groupsOfPlatform, platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
 import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
@@ -31,6 +33,26 @@ export function encodeCounts(counts: Uint32Array): Buffer | null {
   const buf = Buffer.from(bytes);
   buf.writeUInt32LE(mask >>> 0, 0);
   return buf;
+}
+
+/** The 32 daily counts of a chunk. */
+export function decodeCounts(buf: Buffer, into: Uint32Array = new Uint32Array(CHUNK_DAYS)): Uint32Array {
+  into.fill(0);
+  const mask = buf.readUInt32LE(0);
+  let pos = 4;
+  for (let d = 0; d < CHUNK_DAYS; d++) {
+    if (!(mask & (1 << d))) continue;
+    let v = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = buf[pos++];
+      v += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+    } while (b & 0x80);
+    into[d] = v;
+  }
+  return into;
 }
 
 /** Σ of the counts of days [fromIdx, toIdx] of a chunk (0-based day indexes within it). */
@@ -88,12 +110,19 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
   const run = db.transaction(() => {
     full ||= treeChanged();
     let dirty: number[];
+    const dirtyDays = new Map<number, number[]>();
     if (full) {
       db.prepare('DELETE FROM rubric_series').run();
       dirty = db.prepare('SELECT DISTINCT day >> 5 FROM posts ORDER BY 1').pluck().all() as number[];
     } else {
       dirty = db.prepare('SELECT chunk FROM rubric_dirty ORDER BY chunk').pluck().all() as number[];
-      if (dirty.length === 0) return;
+      for (const day of db.prepare('SELECT day FROM rubric_dirty_day ORDER BY day').pluck().all() as number[]) {
+        const c = chunkOf(day);
+        const list = dirtyDays.get(c);
+        if (list) list.push(day);
+        else dirtyDays.set(c, [day]);
+      }
+      if (dirty.length === 0 && dirtyDays.size === 0) return;
     }
     const infos = accountInfos(db);
     const select = db.prepare(
@@ -102,10 +131,12 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
     );
     const del = db.prepare('DELETE FROM rubric_series WHERE grp = ? AND chunk = ?');
     const ins = db.prepare('INSERT INTO rubric_series (grp, chunk, org_id, rubric, data) VALUES (?, ?, ?, ?, ?)');
-    for (const chunk of dirty) {
-      const start = chunkStart(chunk);
-      const counts = new Map<string, Uint32Array>();
-      for (const [day, accountId, rubric] of select.raw().iterate(start, start + CHUNK_DAYS - 1) as IterableIterator<[number, number, string]>) {
+    const stored = db.prepare('SELECT org_id, rubric, data FROM rubric_series INDEXED BY rubric_series_chunk WHERE grp = ? AND chunk = ?');
+    const put = db.prepare('INSERT OR REPLACE INTO rubric_series (grp, chunk, org_id, rubric, data) VALUES (?, ?, ?, ?, ?)');
+    const drop = db.prepare('DELETE FROM rubric_series WHERE org_id = ? AND grp = ? AND chunk = ? AND rubric = ?');
+    /** Counts per `grp \0 org \0 rubric` of the posts dated in [from, to] (all within `start`'s chunk). */
+    const countDays = (start: number, from: number, to: number, counts: Map<string, Uint32Array>) => {
+      for (const [day, accountId, rubric] of select.raw().iterate(from, to) as IterableIterator<[number, number, string]>) {
         const a = infos.get(accountId);
         if (!a || (a.closedDay !== null && day >= a.closedDay)) continue;
         for (const org of a.chain) {
@@ -117,6 +148,59 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
           }
         }
       }
+    };
+    // chunks with recorded days: only those days are recounted, and written into the stored counts
+    const partial = full ? [] : [...dirtyDays.keys()].sort((a, b) => a - b);
+    for (const chunk of partial) {
+      const start = chunkStart(chunk);
+      const days = dirtyDays.get(chunk)!;
+      const counts = new Map<string, Uint32Array>();
+      for (let i = 0; i < days.length; ) {
+        let j = i;
+        while (j + 1 < days.length && days[j + 1] === days[j] + 1) j++;
+        countDays(start, days[i], days[j], counts);
+        i = j + 1;
+      }
+      const idx = days.map((d) => d - start);
+      const values = new Uint32Array(CHUNK_DAYS);
+      for (const g of new Set(Object.values(GROUP_CODE))) {
+        const seen = new Set<string>();
+        for (const [org, rubric, data] of stored.raw().all(g, chunk) as [number, string, Buffer][]) {
+          const key = `${g}\u0000${org}\u0000${rubric}`;
+          seen.add(key);
+          decodeCounts(data, values);
+          const fresh = counts.get(key);
+          let changed = false;
+          for (const d of idx) {
+            const v = fresh ? fresh[d] : 0;
+            if (values[d] !== v) {
+              values[d] = v;
+              changed = true;
+            }
+          }
+          if (!changed) continue;
+          const next = encodeCounts(values);
+          if (next) put.run(g, chunk, org, rubric, next);
+          else drop.run(org, g, chunk, rubric);
+          rows++;
+        }
+        for (const [key, c] of counts) {
+          if (seen.has(key) || !key.startsWith(`${g}\u0000`)) continue;
+          const [, org, rubric] = key.split('\u0000');
+          const data = encodeCounts(c);
+          if (!data) continue;
+          put.run(g, chunk, Number(org), rubric, data);
+          rows++;
+        }
+      }
+      chunks++;
+    }
+    const recordedDays = new Set(partial);
+    for (const chunk of dirty) {
+      if (recordedDays.has(chunk)) continue;
+      const start = chunkStart(chunk);
+      const counts = new Map<string, Uint32Array>();
+      countDays(start, start, start + CHUNK_DAYS - 1, counts);
       if (!full) for (const g of Object.values(GROUP_CODE)) del.run(g, chunk);
       for (const [key, c] of counts) {
         const [g, org, rubric] = key.split('\u0000');
@@ -128,6 +212,7 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
       chunks++;
     }
     db.prepare('DELETE FROM rubric_dirty').run();
+    db.prepare('DELETE FROM rubric_dirty_day').run();
     db.prepare("UPDATE rollup_state SET value = 0 WHERE key = 'rubrics_tree_changed'").run();
   });
   if (db.inTransaction) run();
@@ -137,7 +222,7 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
 
 /** True when posts or rubrics changed since the rubric counts were last computed. */
 export function rubricFiguresStale(db: Db): boolean {
-  return db.prepare('SELECT 1 FROM rubric_dirty LIMIT 1').get() !== undefined || (db.prepare("SELECT value FROM rollup_state WHERE key = 'rubrics_tree_changed'").pluck().get() as number | undefined) === 1;
+  return db.prepare('SELECT 1 FROM rubric_dirty LIMIT 1').get() !== undefined || db.prepare('SELECT 1 FROM rubric_dirty_day LIMIT 1').get() !== undefined || (db.prepare("SELECT value FROM rollup_state WHERE key = 'rubrics_tree_changed'").pluck().get() as number | undefined) === 1;
 }
 
 /**

@@ -255,8 +255,8 @@ describe('platform specifics', () => {
     // Insights batches are large (50 × 90 days): a generous timeout keeps the request count exact.
     const r = await run({ backfillDays: 200, settings: { ...FAST, timeoutMs: 10_000 } });
     expect(r.backfill).toMatchObject({ accounts: 60, failed: 0 });
-    // 60 Page tokens in 2 batches, then 60 pages × 3 windows of ≤ 90 days = 180 insights reads in 4 batches.
-    expect(r.backfill!.requests).toBe(6);
+    // 60 Page tokens in 1 batch (two multi-id entries), then 60 pages × 3 windows of ≤ 90 days = 180 insights reads in 4 batches.
+    expect(r.backfill!.requests).toBe(5);
     const rows = snapshots(fx.db).filter((s) => s.account_id === id);
     expect(rows.length).toBeGreaterThanOrEqual(200);
     expect(rows.find((s) => s.day === today())).toMatchObject({ source: 0, audience: apiRow.audience });

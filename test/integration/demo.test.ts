@@ -88,6 +88,23 @@ test('the demo starts in a fresh directory, shows growing numbers after logging 
     const targets = await (await fetch(`${base}/targets`, { headers: { cookie } })).text();
     expect(targets).toContain('№ 19 п. 2 от 12.10.2022');
 
+    // Two years of posts of every channel, in Russian and Kazakh, on the publications and best posts pages.
+    const demoDb = openDatabase(path.join(cwd, 'data/demo.db'));
+    try {
+      const spans = demoDb.prepare('SELECT a.platform, count(*) AS n, max(p.day) - min(p.day) AS days FROM posts p JOIN accounts a ON a.id = p.account_id GROUP BY a.platform').all() as { platform: string; n: number; days: number }[];
+      expect(spans.map((r) => r.platform).sort()).toEqual(['facebook', 'instagram', 'telegram']);
+      for (const r of spans) expect(r.days).toBeGreaterThanOrEqual(700);
+      expect(demoDb.prepare("SELECT count(*) FROM posts WHERE text LIKE '%кәсіподақ%'").pluck().get()).toBeGreaterThan(100);
+      const channel = demoDb.prepare("SELECT id FROM accounts WHERE platform = 'telegram' ORDER BY id LIMIT 1").pluck().get() as number;
+      const channelPage = await (await fetch(`${base}/org/kz/channel/${channel}`, { headers: { cookie } })).text();
+      expect(channelPage).toMatch(/профсоюз|кәсіподақ/i);
+    } finally {
+      demoDb.close();
+    }
+    expect((await fetch(`${base}/org/kz/publications`, { headers: { cookie } })).status).toBe(200);
+    const best = await (await fetch(`${base}/best`, { headers: { cookie } })).text();
+    expect(best).toMatch(/профсоюз|кәсіподақ/i);
+
     const messages = (await (await fetch(printed.messages)).json()) as { chatId: string; text: string }[];
     expect(messages.some((m) => m.chatId === '@union_news' && m.text.includes('Итоги недели'))).toBe(true);
 

@@ -55,6 +55,8 @@ describe('Graph API', () => {
     expect(Object.keys(ok.data)).toEqual(['1', '2']);
     const bad = await graph('', { ids: '1,999', fields: 'followers_count' });
     expect(bad.data.error.code).toBe(803);
+    const many = await graph('', { ids: Array.from({ length: 51 }, (_, i) => i + 1).join(','), fields: 'followers_count' });
+    expect(many.data.error.message).toMatch(/Too many IDs. Maximum: 50/);
   });
 
   test('errors have the documented shape: unknown object, bad field, expired token', async () => {

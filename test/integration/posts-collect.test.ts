@@ -140,6 +140,58 @@ describe('posts collection', () => {
     expect(fx.db.prepare('SELECT count(*) FROM post_failures WHERE run_id = ?').pluck().get(r.runId)).toBe(2);
   });
 
+  test('the daily run reads audience and posts in the same Graph entries; a Page without a task fails alone', async () => {
+    const good = fx.addAccount('facebook', '100000000011111');
+    const other = fx.addAccount('facebook', '100000000033333');
+    const noTask = fx.addAccount('facebook', '100000000099999');
+    const ig = fx.addAccount('instagram', igIdForPage('100000000011111', 'posts-test'));
+    const r = await run({ postsHistoryDays: 30 });
+    // audiences of all four, the Page without a task included (read with the configured token)
+    expect(r.accountsOk).toBe(4);
+    expect(fx.db.prepare('SELECT count(*) FROM snapshots').pluck().get()).toBe(4);
+    // posts of the others; the Page without a task fails alone, with its fix
+    expect(r.posts!.failures.map((f) => f.accountId)).toEqual([noTask]);
+    expect(r.posts!.failures[0].message).toMatch(/100000000099999.*task/);
+    for (const id of [good, other, ig]) expect(postsOf(id).length).toBeGreaterThan(10);
+    expect(postsOf(good).some((p) => p.views !== null)).toBe(true);
+    // Page tokens: one multi-id entry, refused as a whole for the Page without a task, then one entry per Page;
+    // one batch of Pages (audience + posts), one of Instagram (and one more when an Instagram album refuses
+    // views: its media are read again without them); nothing read apart
+    expect(r.posts!.graphRequests).toBe(0);
+    expect(emu.counters.graphBatches).toBeLessThanOrEqual(5);
+  });
+
+  test('Instagram Login accounts: media read on graph.instagram.com with their own token, alongside the audience and alone', async () => {
+    emu.addInstagramToken('IGAAposts-login', '17841400000000777', Date.now() + 50 * DAY);
+    const ig = fx.addAccount('instagram', '17841400000000777', { tokenEnv: 'SCHOOL_IG' });
+    fx.db.prepare("UPDATE accounts SET api = 'instagram_login' WHERE id = ?").run(ig);
+    const withLogin = (extra: Partial<CollectJobOptions>) =>
+      runCollect({
+        db: fx.db,
+        config: configFor(emu.url, { TELEGRAM_PREVIEW_ROOT: emu.url, INSTAGRAM_GRAPH_URL: emu.instagramUrl }),
+        onSnapshotsChanged: updateRollups,
+        settings: FAST,
+        env: { SCHOOL_IG: 'IGAAposts-login' },
+        posts: true,
+        ...extra,
+      });
+    const r = await withLogin({ postsHistoryDays: 40 });
+    expect([r.accountsOk, r.posts!.ok, r.posts!.failures]).toEqual([1, 1, []]);
+    const stored = postsOf(ig);
+    expect(stored.length).toBeGreaterThan(20);
+    expect(stored.every((p) => p.shares === null && p.reactions !== null)).toBe(true);
+    // every request went to graph.instagram.com: the audience with the first page of media, then the next pages
+    const paths = emu.requestLog.map((l) => l.path);
+    expect(paths.every((p) => p.startsWith('/instagram/'))).toBe(true);
+    expect(paths[0]).toMatch(/^\/instagram\/v\d+\.\d+\/me\?.*media\.since/);
+    // alone (--posts-only): me/media, the same posts, nothing duplicated
+    emu.reset();
+    const r2 = await withLogin({ postsOnly: true, postsHistoryDays: 40 });
+    expect(r2.posts!.failures).toEqual([]);
+    expect(emu.requestLog[0].path).toMatch(/^\/instagram\/v\d+\.\d+\/me\/media\?/);
+    expect(postsOf(ig).map((p) => p.post_id)).toEqual(stored.map((p) => p.post_id));
+  });
+
   test('a failed read is a gap: no posts lost, no read day, figures unchanged', async () => {
     const fb = fx.addAccount('facebook', '100000000022222');
     await run({ postsHistoryDays: 20 });

@@ -143,11 +143,12 @@ function directRubricPosts(db: Db, orgId: number, platforms: string[], from: num
 describe('rubric counts per org', () => {
   const TEXTS = ['О правовой защите', 'Охрана труда', 'Правовая защита и охрана труда', 'Праздник', 'құқық қорғау'];
   const op = fc.oneof(
-    fc.record({ t: fc.constant('post' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }), day: fc.nat(69), text: fc.nat(TEXTS.length - 1) }),
+    fc.record({ t: fc.constant('post' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }), day: fc.nat(69), text: fc.nat(TEXTS.length - 1), reactions: fc.nat(500) }),
     fc.record({ t: fc.constant('delete' as const), account: fc.integer({ min: 1, max: 6 }), id: fc.integer({ min: 1, max: 25 }) }),
     fc.record({ t: fc.constant('close' as const), account: fc.integer({ min: 1, max: 6 }), day: fc.option(fc.nat(69), { nil: null }) }),
     fc.record({ t: fc.constant('edit' as const), n: fc.nat(200), rubric: fc.constantFrom('legal', 'safety'), action: fc.constantFrom('add' as const, 'remove' as const, 'auto' as const) }),
     fc.record({ t: fc.constant('move' as const) }),
+    fc.record({ t: fc.constant('snap' as const), account: fc.integer({ min: 1, max: 6 }), day: fc.nat(69), audience: fc.nat(3000) }),
   );
 
   test('equal a direct count over the raw posts after random changes, incrementally and rebuilt', () => {
@@ -157,7 +158,7 @@ describe('rubric counts per org', () => {
         for (const batch of batches) {
           for (const o of batch) {
             if (o.t === 'post') {
-              savePosts(db, TZ, [{ accountId: o.account, source: 'api', readAt: Date.now(), posts: [post(String(o.id), DAY0 + o.day, TEXTS[o.text])] }], { updateFigures: false });
+              savePosts(db, TZ, [{ accountId: o.account, source: 'api', readAt: Date.now(), posts: [post(String(o.id), DAY0 + o.day, TEXTS[o.text], o.reactions)] }], { updateFigures: false });
             } else if (o.t === 'delete') {
               db.prepare('UPDATE posts SET deleted_at = 1 WHERE account_id = ? AND post_id = ?').run(o.account, String(o.id));
             } else if (o.t === 'close') {
@@ -165,6 +166,8 @@ describe('rubric counts per org', () => {
             } else if (o.t === 'edit') {
               const ids = db.prepare('SELECT id FROM posts ORDER BY id').pluck().all() as number[];
               if (ids.length) setPostRubric(db, 'e', ids[o.n % ids.length], o.rubric, o.action, ['legal', 'safety']);
+            } else if (o.t === 'snap') {
+              db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0)').run(o.account, DAY0 + o.day, o.audience);
             } else {
               // primary 5 moves between branch 3 and region 6
               db.prepare('UPDATE organisations SET parent_id = CASE parent_id WHEN 3 THEN 6 ELSE 3 END WHERE id = 5').run();
@@ -173,6 +176,11 @@ describe('rubric counts per org', () => {
           classifyPosts(db, RUBRICS);
           updateRubricFigures(db);
           check(db);
+          // the posts' scores (best posts) follow the same changes incrementally: equal a rebuild
+          updatePostScores(db);
+          const scores = db.prepare('SELECT * FROM post_scores ORDER BY post_id').all();
+          updatePostScores(db, { full: true });
+          expect(db.prepare('SELECT * FROM post_scores ORDER BY post_id').all()).toEqual(scores);
         }
         updateRubricFigures(db, { full: true });
         check(db);

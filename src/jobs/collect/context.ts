@@ -7,7 +7,7 @@ import { snapshotWriter, type SnapshotWriter } from '../../../db/snapshots';
 import type { AppConfig } from '../../config';
 import type { Logger } from '../../log';
 import { redact, type CollectorError, type FailureKind } from '../../../collectors/http';
-import type { CollectedPlatform, CollectContext } from '../../../collectors/types';
+import type { CollectedPlatform, CollectContext, PostsAlongside } from '../../../collectors/types';
 import type { CollectFailure, CollectJobOptions, PlatformStats } from './types';
 
 export class CollectRun {
@@ -15,6 +15,8 @@ export class CollectRun {
   readonly perPlatform: Partial<Record<CollectedPlatform, PlatformStats>> = {};
   readonly byId: Map<number, AccountRow>;
   readonly writer: SnapshotWriter;
+  /** Set when the run reads posts too: the Graph collectors read them in the audience entries. */
+  postsAlongside?: PostsAlongside;
   private done = 0;
   private queue: Array<() => void> = [];
   private readonly flushTx: () => void;

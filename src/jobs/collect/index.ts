@@ -23,7 +23,8 @@ import { runBackfill } from './backfill';
 import { loginTokenOf, refreshTokenFiles } from '../../instagram-tokens';
 import { GraphTransport } from '../../../collectors/graph';
 import type { CollectJobOptions, CollectResult } from './types';
-import { collectPosts } from './posts';
+import { collectPosts, sinceFor } from './posts';
+import type { GraphPostsResult } from '../../../collectors/types';
 
 export { CollectBusyError, acquireLock, releaseLock } from './lock';
 export type { BackfillStats, CollectFailure, CollectJobOptions, CollectResult, CollectTrigger, PlatformStats } from './types';
@@ -104,9 +105,17 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     log.info('collect started', { run: runId, accounts: rows.length, platform: opts.platform, org: opts.orgSlug, backfill_days: opts.backfillDays, date });
 
     const run = new CollectRun(db, config, opts, runId, rows, log);
+    const withPosts = opts.posts === true || opts.postsOnly === true;
+    const postRows = withPosts ? [...rows, ...closedAwaitingPosts(db, opts, toEpochDay(date))] : [];
+    const since = withPosts ? sinceFor(db, postRows, Date.now(), config.posts.refreshDays, config.posts.historyDays, opts.postsHistoryDays) : undefined;
+    // Facebook and Instagram posts ride in the audience reads' Graph entries (one entry per account)
+    const alongside = new Map<number, GraphPostsResult>();
+    if (withPosts && !opts.postsOnly) {
+      const graphIds = new Set(rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram').map((r) => r.id));
+      run.postsAlongside = { sinceOf: (id) => (graphIds.has(id) ? since!.get(id) : undefined), report: (r) => void (alongside.has(r.accountId) || alongside.set(r.accountId, r)) };
+    }
     const result = opts.postsOnly ? emptyResult(runId, date, rows.length) : await collectRows(run, registry, settings, opts.env ?? process.env, date);
-    if (opts.posts === true || opts.postsOnly) {
-      const postRows = [...rows, ...closedAwaitingPosts(db, opts, toEpochDay(date))];
+    if (withPosts) {
       result.posts = await collectPosts({
         db,
         config,
@@ -117,6 +126,8 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
         preview: opts.previewSettings,
         historyDays: opts.postsHistoryDays,
         takeUpdates: opts.takeUpdates,
+        since,
+        alongside,
         log,
         onProgress: (done, total) => opts.onProgress?.(done, total, 'posts'),
       });

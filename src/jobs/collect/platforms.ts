@@ -33,7 +33,7 @@ export async function collectPlatform(run: CollectRun, platform: CollectedPlatfo
     run.progress();
   };
   try {
-    await collector.collect(accounts, { report, countRequest: (n = 1) => (stats.requests += n), log: run.collectorLog });
+    await collector.collect(accounts, { report, countRequest: (n = 1) => (stats.requests += n), log: run.collectorLog, posts: run.postsAlongside });
   } catch (e) {
     run.log.error('collector failed', { platform, error: redact((e as Error).message) });
   }

@@ -14,10 +14,12 @@ import { GraphClient, GraphTransport } from '../../../collectors/graph';
 import { resolvePageTokens, type PageTokenOutcome } from '../../../collectors/page-tokens';
 import { CollectorError, MalformedResponseError, redact, registerSecret, type FailureKind } from '../../../collectors/http';
 import type { CollectSettings } from '../../../collectors/types';
-import { GraphPostsRead, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
+import { GraphPostsRead, readPostsDirect, type GraphPostsResult, type GraphPostsTarget } from '../../../collectors/posts/graph-posts';
+import { loginTokenOf } from '../../instagram-tokens';
 import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../../collectors/posts/telegram-preview';
 import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../../posts/store';
 import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../../posts/telegram-updates';
+import { updatePostFigures } from '../../posts/figures';
 
 const DAY_MS = 86_400_000;
 /** Accounts whose results are written in one transaction: a killed run loses at most these. */
@@ -39,6 +41,10 @@ export interface PostsCollectOptions {
   log: Logger;
   onProgress?: (done: number, total: number) => void;
   now?: number;
+  /** The read windows (sinceFor), when the caller computed them before the audience reads. */
+  since?: Map<number, number>;
+  /** Posts already read alongside the audience (same Graph entries): used as they are, not read again. */
+  alongside?: ReadonlyMap<number, GraphPostsResult>;
 }
 
 export interface PostsFailure {
@@ -72,7 +78,7 @@ export interface PostsCollectResult {
  * window when that reaches further back. The newest post's own second is read again (Graph's `since`
  * boundary is not documented as inclusive): a post is never missed at the edge.
  */
-function sinceFor(db: Db, rows: readonly AccountRow[], now: number, refreshDays: number, historyDays: number, forcedDays?: number): Map<number, number> {
+export function sinceFor(db: Db, rows: readonly AccountRow[], now: number, refreshDays: number, historyDays: number, forcedDays?: number): Map<number, number> {
   const newest = db.prepare('SELECT max(published_at) FROM (SELECT published_at FROM posts INDEXED BY posts_account_day WHERE account_id = ? ORDER BY day DESC LIMIT 8)').pluck();
   const historyFrom = db.prepare('SELECT history_from FROM post_collect_state WHERE account_id = ?').pluck();
   const historyStart = now - historyDays * DAY_MS;
@@ -96,7 +102,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   const now = opts.now ?? Date.now();
   const tz = config.timezone;
   const result: PostsCollectResult = { accounts: opts.rows.length, ok: 0, failed: 0, inserted: 0, updated: 0, deleted: 0, graphRequests: 0, previewRequests: 0, botRequests: 0, updatesPosts: 0, wallMs: 0, failures: [] };
-  const since = sinceFor(db, opts.rows, now, config.posts.refreshDays, config.posts.historyDays, opts.historyDays);
+  const since = opts.since ?? sinceFor(db, opts.rows, now, config.posts.refreshDays, config.posts.historyDays, opts.historyDays);
   const byId = new Map(opts.rows.map((r) => [r.id, r]));
   let done = 0;
 
@@ -107,7 +113,8 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     const batch = pending;
     pending = [];
     db.transaction(() => {
-      const s = savePosts(db, tz, [...batch.flatMap((b) => (b.ok ? [b.ok] : b.partial ? [b.partial] : []))]);
+      // the figures follow once at the end (triggers keep what changed, so a killed run leaves them to the next compute)
+      const s = savePosts(db, tz, [...batch.flatMap((b) => (b.ok ? [b.ok] : b.partial ? [b.partial] : []))], { updateFigures: false });
       result.inserted += s.inserted;
       result.updated += s.updated;
       result.deleted += s.deleted;
@@ -154,9 +161,15 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
   // ---- Facebook: Page tokens from the account's token (one batch entry per Page), then published_posts.
   const graphRows = opts.rows.filter((r) => r.platform === 'facebook' || r.platform === 'instagram');
   const groups = new Map<string, AccountRow[]>();
+  const loginRows: AccountRow[] = [];
   for (const row of graphRows) {
+    const read = opts.alongside?.get(row.id);
+    if (read) {
+      fromGraph(read);
+      continue;
+    }
     if (row.api === 'instagram_login') {
-      report({ fail: failure(row, { kind: 'other', message: 'posts of Instagram Login accounts (graph.instagram.com) are not read yet' }) });
+      loginRows.push(row);
       continue;
     }
     const token = tokenOf(row);
@@ -195,6 +208,16 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }),
   );
 
+  // ---- Instagram Login accounts: graph.instagram.com, each with its own token, `me/media` and its pages.
+  const loginWork = Promise.all(
+    loginRows.map(async (row) => {
+      const t = loginTokenOf(row, env);
+      if (!t.token) return report({ fail: failure(row, { kind: 'invalid_token', message: t.problem ?? 'no token: give the account token_env or token_file' }) });
+      const client = new GraphClient(t.token, transport, (n = 1) => (result.graphRequests += n), { baseUrl: opts.settings.instagramGraphUrl, instagramLogin: true });
+      fromGraph(await readPostsDirect(client, { accountId: row.id, platform: 'instagram', nodeId: row.platform_id, sinceMs: since.get(row.id)!, views: true }));
+    }),
+  );
+
   // ---- Telegram: public channels through the preview; channels by numeric id only through updates.
   const tgRows = opts.rows.filter((r) => r.platform === 'telegram');
   const preview = new TelegramPreviewReader(
@@ -229,7 +252,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }),
   );
 
-  await Promise.all([graphWork, tgWork]);
+  await Promise.all([graphWork, loginWork, tgWork]);
 
   // ---- Channel posts from Bot API updates (collect polls only when no bot service does).
   if (viaUpdates.length || opts.takeUpdates) {
@@ -255,6 +278,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }
   }
   flush();
+  updatePostFigures(db);
   result.wallMs = Date.now() - t0;
   log.info('posts collected', { accounts: result.accounts, ok: result.ok, failed: result.failed, new: result.inserted, updated: result.updated, deleted: result.deleted, graph_requests: result.graphRequests, preview_requests: result.previewRequests });
   return result;
