@@ -9,6 +9,7 @@ import { isIsoDate, isValidTimeZone } from './domain/dates';
 import { registerSecret } from './log';
 
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
+import { standardProblems } from './domain/publications';
 import type { RubricDefinition } from './domain/rubrics';
 import { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup } from './domain/growth';
 
@@ -138,7 +139,6 @@ export const targetSchema = z
 export type TargetInput = z.infer<typeof targetSchema>;
 
 // Rubrics and standards of information work (DESIGN §11).
-const percent = z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().min(0, 'must be a percentage 0-100').max(100, 'must be a percentage 0-100'));
 export const rubricSchema = z
   .object({
     slug: z.string().regex(SLUG, 'must be lowercase letters, digits and - (e.g. legal-protection)'),
@@ -150,20 +150,21 @@ export const rubricSchema = z
   .refine((r) => r.keywords.length + r.hashtags.length > 0, { message: 'give at least one keyword or hashtag', path: ['keywords'] });
 
 export const POST_PLATFORM_GROUPS = ['facebook', 'instagram', 'telegram', 'social'] as const;
+const yamlNumberValue = z.union([z.number(), z.bigint()]).transform((v) => Number(v));
+// The ranges and the "at least one criterion" rule are src/domain/publications.ts (standardProblems), checked
+// with the rubrics known below and again by the one writer of standards (src/publications/standards-store.ts).
 export const standardSchema = z
   .object({
     level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
     platform: z.enum(POST_PLATFORM_GROUPS, { errorMap: () => ({ message: `must be one of ${POST_PLATFORM_GROUPS.join(', ')}` }) }).default('social'),
-    posts_per_week: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().min(0, 'must be ≥ 0')).optional(),
-    active_share: percent.optional(),
-    rubric_share: z.record(z.string().regex(SLUG, 'must be a rubric slug'), percent).optional(),
+    posts_per_week: yamlNumberValue.optional(),
+    active_share: yamlNumberValue.optional(),
+    rubric_share: z.record(z.string().regex(SLUG, 'must be a rubric slug'), yamlNumberValue).optional(),
     decision: z.string().optional(),
+    /** the local date the standard applies from (default: always) */
+    valid_from: dateString.optional(),
   })
-  .strict()
-  .refine((s) => s.posts_per_week !== undefined || s.active_share !== undefined || (s.rubric_share && Object.keys(s.rubric_share).length > 0), {
-    message: 'give at least one of posts_per_week, active_share, rubric_share',
-    path: ['posts_per_week'],
-  });
+  .strict();
 export type StandardInput = z.infer<typeof standardSchema>;
 
 const cronString = z.string().refine((s) => cron.validate(s), 'must be a cron expression such as "0 6 * * *"');
@@ -226,9 +227,7 @@ export const fileSchema = z
       const key = `${s.level}/${s.platform}`;
       if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['standards', i, 'level'], message: `a standard for ${s.level} on ${s.platform} is given twice` });
       seen.add(key);
-      for (const r of Object.keys(s.rubric_share ?? {})) {
-        if (!known.has(r)) ctx.addIssue({ code: 'custom', path: ['standards', i, 'rubric_share', r], message: `no rubric ${r}; rubrics are ${[...known].join(', ')}` });
-      }
+      for (const p of standardProblems(s, [...known])) ctx.addIssue({ code: 'custom', path: ['standards', i, ...p.path], message: p.message });
     });
   });
 export type ConfigFile = z.infer<typeof fileSchema>;

@@ -191,3 +191,18 @@ export const flag = () =>
     if (v === '1' || v === 'on') return true;
     return refuse('must be 1 or empty', 'flag');
   });
+
+/** Several of a fixed list of words (checkboxes or a multiple select): none, one, or an array of them. */
+export const someOf = <T extends string>(values: readonly T[]) =>
+  field((input): T[] => {
+    const list = input === undefined || input === null || input === '' ? [] : Array.isArray(input) ? (input as unknown[]) : [input];
+    if (list.length > values.length) return refuse(`must be one of ${values.join(', ')}`, 'one_of', { values: values.join(', ') });
+    return [
+      ...new Set(
+        list.map((v) => {
+          if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) return refuse(`must be one of ${values.join(', ')}`, 'one_of', { values: values.join(', ') });
+          return v as T;
+        }),
+      ),
+    ];
+  });

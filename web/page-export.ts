@@ -11,6 +11,8 @@ import { orgName, type OrgRow } from '../db/orgs';
 import { translator, type Translate } from './i18n';
 import type { TargetReviewRow } from './targets-data';
 import type { RankingRow } from '../src/growth/rankings';
+import type { ChildRow } from './publications-data';
+import type { BestPost } from '../src/publications/best-posts';
 
 /**
  * How a column's figures read: `int` a whole number, `dec1` one decimal (per day, per 1,000), `pct` a
@@ -160,4 +162,51 @@ export const RANKING_DOWNLOAD: PageColumn<RankingDownloadRow>[] = [
   { header: 'download.col.reach_share', kind: 'pct', value: (r) => (r.reach_share === null ? null : r.reach_share * 100) },
   { header: 'download.col.previous_rank', kind: 'int', value: (r) => r.previous_rank, width: 10 },
   { header: 'download.col.rank_change', kind: 'int', value: (r) => r.rank_change, width: 10 },
+];
+
+const metText = (met: boolean | null, t: Translate): string | null => (met === null ? null : t(met ? 'download.yes' : 'download.no'));
+
+/** The Publications page's children table (DESIGN §11), with the period and the previous period. */
+export interface PublicationChildDownloadRow extends ChildRow {
+  platform: string;
+  from: string;
+  to: string;
+}
+export const PUBLICATION_CHILDREN_DOWNLOAD: PageColumn<PublicationChildDownloadRow>[] = [
+  ...orgColumns<PublicationChildDownloadRow>((r) => r.org),
+  { header: 'download.col.level', kind: 'text', value: (r, t) => t(`level.${r.org.level}`), width: 24 },
+  { header: 'download.col.platform', kind: 'text', value: (r, t) => t(`platform.${r.platform}`), width: 20 },
+  { header: 'download.col.from', kind: 'date', value: (r) => r.from, width: 12 },
+  { header: 'download.col.to', kind: 'date', value: (r) => r.to, width: 12 },
+  { header: 'download.col.posts', kind: 'int', value: (r) => r.posts },
+  { header: 'download.col.posts_per_week', kind: 'dec1', value: (r) => r.posts_per_week },
+  { header: 'download.col.prev_posts_per_week', kind: 'dec1', value: (r) => r.prev_posts_per_week },
+  { header: 'download.col.engagement_rate', kind: 'pct', value: (r) => r.engagement_rate },
+  { header: 'download.col.active_share', kind: 'pct', value: (r) => r.active_share },
+  { header: 'download.col.silent_accounts', kind: 'int', value: (r) => r.silent },
+  { header: 'download.col.standard_met', kind: 'text', value: (r, t) => metText(r.met, t), width: 12 },
+];
+
+/** One post as the best posts page and the channel page list it. */
+export interface PostDownloadRow extends Pick<BestPost, 'platform' | 'account_title' | 'kind' | 'url' | 'text' | 'reactions' | 'comments' | 'shares' | 'views'> {
+  org: Pick<OrgRow, 'slug' | 'name_ru' | 'name_kk' | 'name_en'>;
+  date: string;
+  engagement_rate: number | null;
+  audience_at: number | null;
+  rubricNames: string[];
+}
+export const POST_DOWNLOAD: PageColumn<PostDownloadRow>[] = [
+  ...orgColumns<PostDownloadRow>((r) => r.org),
+  { header: 'download.col.platform', kind: 'text', value: (r, t) => t(`platform.${r.platform}`), width: 16 },
+  { header: 'download.col.account', kind: 'text', value: (r) => r.account_title, width: 24 },
+  { header: 'download.col.post_date', kind: 'date', value: (r) => r.date, width: 12 },
+  { header: 'download.col.engagement_rate', kind: 'pct', value: (r) => r.engagement_rate },
+  { header: 'download.col.reactions', kind: 'int', value: (r) => r.reactions },
+  { header: 'download.col.comments', kind: 'int', value: (r) => r.comments },
+  { header: 'download.col.shares', kind: 'int', value: (r) => r.shares },
+  { header: 'download.col.views', kind: 'int', value: (r) => r.views },
+  { header: 'download.col.audience_at', kind: 'int', value: (r) => r.audience_at },
+  { header: 'download.col.rubrics', kind: 'text', value: (r) => r.rubricNames.join('; '), width: 30 },
+  { header: 'download.col.url', kind: 'text', value: (r) => r.url, width: 40 },
+  { header: 'download.col.text', kind: 'text', value: (r) => r.text, width: 80 },
 ];

@@ -1,15 +1,15 @@
 // What the information-work pages show (UX "Publications", "Best posts", the overview panel), built from the
 // measures module (src/publications/measures-data.ts): routes stay thin, templates only format.
 import type { Db } from '../db';
-import { allOrgs, type OrgRow } from '../db/orgs';
-import type { AppConfig, Language } from '../src/config';
+import type { OrgRow } from '../db/orgs';
+import { LEVELS, type AppConfig, type Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import type { PlatformGroup } from '../src/domain/growth';
-import { change, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures } from '../src/domain/publications';
+import { activeShare, change, checkStandard, meetsStandard, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures, type Standard, type StandardCheck } from '../src/domain/publications';
 import { isoWeek, isoWeekday } from '../src/domain/periods';
 import type { RubricDefinition } from '../src/domain/rubrics';
 import { loadTree, type OrgNode } from '../src/growth/tree';
-import { allOrgsPostFigures, orgPostDaily, ZERO_FIGURES } from '../src/posts/figures';
+import { allOrgsPostFigures, orgPostDaily, orgPostFigures, ZERO_FIGURES } from '../src/posts/figures';
 import { asStandard, currentStandards } from '../src/publications/standards-store';
 import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, type AccountState } from '../src/publications/measures-data';
 import { rubricPostsOf } from '../src/publications/rubric-figures';
@@ -78,24 +78,28 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   ensureInformationWork(db, config.rubrics);
   const tree = loadTree(db);
   const node = tree.byId.get(org.id)!;
-  const rowsById = new Map(allOrgs(db).map((o) => [o.id, o]));
+  const rowsById = tree.byId;
   const from = toEpochDay(period.from);
   const to = toEpochDay(period.to);
   const pFrom = toEpochDay(period.prev.from);
   const pTo = toEpochDay(period.prev.to);
   const days = to - from + 1;
   const prevDays = pTo - pFrom + 1;
-  const figures = allOrgsPostFigures(db, group, from, to);
-  const prevFigures = allOrgsPostFigures(db, group, pFrom, pTo);
-  const states = accountStates(db, group, to);
-  const prevStates = accountStates(db, group, pTo, { silence: false });
+  // the figures of the org and its children only, each read by its own key range
+  const shown = [node, ...node.children];
+  const figuresOf = (f: number, t: number) => new Map(shown.map((o) => [o.id, orgPostFigures(db, o.id, group, f, t)]));
+  const figures = figuresOf(from, to);
+  const prevFigures = figuresOf(pFrom, pTo);
   const subtree = new Set<number>();
   const walk = (n: OrgNode) => {
     subtree.add(n.id);
     n.children.forEach(walk);
   };
   walk(node);
-  const mine = states.filter((a) => subtree.has(a.org_id));
+  const subtreeIds = tree.all.length === subtree.size ? undefined : [...subtree];
+  const states = accountStates(db, group, to, { orgIds: subtreeIds });
+  const prevStates = accountStates(db, group, pTo, { silence: false, orgIds: subtreeIds });
+  const mine = states;
 
   const m = publicationMeasures(figures.get(org.id) ?? ZERO_FIGURES, days);
   const prev = publicationMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays);
@@ -108,7 +112,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   };
 
   // standards of this org's level on this platform group
-  const standards = currentStandards(db).map(asStandard).filter((s) => s.platform === group);
+  const standards = currentStandards(db, { day: period.to }).map(asStandard).filter((s) => s.platform === group);
   const own = standards.filter((s) => s.level === org.level);
 
   // themes: the org's rubric shares beside the previous period and its standard
@@ -159,7 +163,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
     };
     walkC(c);
     return {
-      org: { ...c, ...rowsById.get(c.id)! } as ChildRow['org'],
+      org: c as ChildRow['org'],
       posts: cm.posts,
       posts_per_week: cm.posts_per_week,
       prev_posts_per_week: cp.posts_per_week,
@@ -191,6 +195,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
     headline,
     themes,
     children,
+    levels: complianceByLevel(db, config, node, group, from, to, states, standards, lang),
     silent,
     active,
     prevActive,
@@ -207,6 +212,98 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
 }
 
 export type PublicationsPageData = ReturnType<typeof publicationsPageData>;
+
+/** Orgs not meeting a standard listed on the page (worst first); the counts cover them all. */
+export const COMPLIANCE_LIST = 25;
+
+export interface LevelCompliance {
+  level: string;
+  standard: Standard;
+  /** orgs of the level in the subtree */
+  orgs: number;
+  met: number;
+  not_met: number;
+  /** nothing to judge (no posts, no accounts) */
+  unknown: number;
+  /** those not meeting it, the largest shortfall first: each failed criterion with its figure and by how much */
+  failing: { org: OrgNode; checks: (StandardCheck & { rubricName: string | null })[]; worst: number }[];
+}
+
+/**
+ * The compliance view (DESIGN §11 standards): for each standard of a level below the org, how many of the
+ * subtree's orgs of that level meet it, how many do not and by how much.
+ */
+function complianceByLevel(
+  db: Db,
+  config: AppConfig,
+  node: OrgNode,
+  group: PlatformGroup,
+  from: number,
+  to: number,
+  states: readonly AccountState[],
+  standards: readonly Standard[],
+  lang: Language,
+): LevelCompliance[] {
+  const below = standards.filter((s) => s.level !== node.level && LEVELS.indexOf(s.level as (typeof LEVELS)[number]) > LEVELS.indexOf(node.level as (typeof LEVELS)[number]));
+  if (below.length === 0) return [];
+  const days = to - from + 1;
+  const all: OrgNode[] = [];
+  const walk = (n: OrgNode) => {
+    all.push(n);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  const figures = allOrgsPostFigures(db, group, from, to);
+  // an org's active share (DESIGN §11) reads the orgs one level below it: one pass over the accounts' states
+  const statesByOrg = new Map<number, AccountState[]>();
+  for (const a of states) {
+    const list = statesByOrg.get(a.org_id);
+    if (list) list.push(a);
+    else statesByOrg.set(a.org_id, [a]);
+  }
+  const levelOrg = (o: OrgNode) => ({ level: o.level, accounts: (statesByOrg.get(o.id) ?? []).map((a) => ({ tracked: a.tracked, lastPostDay: a.last_post_day })) });
+  const activeOf = (o: OrgNode): number | null => {
+    if (o.level === 'primary') return activeShare([levelOrg(o)], 'primary', to).active_share;
+    const under = LEVELS[LEVELS.indexOf(o.level as (typeof LEVELS)[number]) + 1];
+    const orgs: OrgNode[] = [];
+    const w = (n: OrgNode) => {
+      if (n.level === under) orgs.push(n);
+      n.children.forEach(w);
+    };
+    o.children.forEach(w);
+    return activeShare(orgs.map(levelOrg), under, to).active_share;
+  };
+  const names = new Map(config.rubrics.map((r) => [r.slug, rubricName(r, lang)]));
+  return below.map((standard) => {
+    const orgs = all.filter((o) => o.level === standard.level);
+    const rubricCounts = standard.rubric_share ? rubricPostsOf(db, orgs, group, from, to) : undefined;
+    let met = 0;
+    let notMet = 0;
+    let unknown = 0;
+    const failing: LevelCompliance['failing'] = [];
+    for (const o of orgs) {
+      const m = publicationMeasures(figures.get(o.id) ?? ZERO_FIGURES, days);
+      const rs: Record<string, number | null> = {};
+      for (const r of Object.keys(standard.rubric_share ?? {})) rs[r] = rubricShare(rubricCounts?.get(o.id)?.get(r) ?? 0, m.posts);
+      const checks = checkStandard(standard, { posts_per_week: m.posts_per_week, active_share: standard.active_share !== undefined ? activeOf(o) : null, rubric_share: rs });
+      const result = meetsStandard(checks);
+      if (result === true) met++;
+      else if (result === null) unknown++;
+      else {
+        notMet++;
+        const failed = checks.filter((k) => k.met === false);
+        failing.push({
+          org: o,
+          checks: failed.map((k) => ({ ...k, rubricName: k.measure.startsWith('rubric_share:') ? (names.get(k.measure.slice(13)) ?? k.measure.slice(13)) : null })),
+          // the shortfall as a share of what is required, so posts a week and percentages compare
+          worst: Math.max(...failed.map((k) => (k.required > 0 ? -(k.margin ?? 0) / k.required : 0))),
+        });
+      }
+    }
+    failing.sort((a, b) => b.worst - a.worst || a.org.slug.localeCompare(b.org.slug));
+    return { level: standard.level, standard, orgs: orgs.length, met, not_met: notMet, unknown, failing: failing.slice(0, COMPLIANCE_LIST) };
+  });
+}
 
 /** The overview's compact information-work panel: posts of the period, active share of primaries, the least-covered theme. */
 export function informationPanel(db: Db, config: AppConfig, org: OrgRow, period: PagePeriod, lang: Language) {

@@ -240,3 +240,40 @@ export function meetsStandard(checks: readonly StandardCheck[]): boolean | null 
   if (checks.some((c) => c.met === null)) return null;
   return true;
 }
+
+/** The measures a standard can set (one criterion each; `rubric_share` once per rubric). */
+export const STANDARD_MEASURES = ['posts_per_week', 'active_share', 'rubric_share'] as const;
+export type StandardMeasure = (typeof STANDARD_MEASURES)[number];
+/** posts a week above this are a typing error, not a standard */
+export const MAX_POSTS_PER_WEEK = 1000;
+
+/** What is wrong with a standard's values: the field (path), an English message, an i18n key (`invalid.<key>`). */
+export interface StandardProblem {
+  path: (string | number)[];
+  message: string;
+  key: string;
+  vars?: Record<string, string | number>;
+}
+
+/**
+ * The rule for a standard's values, wherever they come from (the YAML `standards:`, the admin targets page):
+ * posts a week 0–1,000, shares 0–100 %, rubric shares only of known rubrics, at least one criterion.
+ */
+export function standardProblems(s: { posts_per_week?: number | null; active_share?: number | null; rubric_share?: Readonly<Record<string, number>> | null }, rubrics: readonly string[]): StandardProblem[] {
+  const out: StandardProblem[] = [];
+  const pct = (path: (string | number)[], v: number) => {
+    if (!(v >= 0 && v <= 100)) out.push({ path, message: 'must be a percentage 0-100', key: 'percentage' });
+  };
+  if (s.posts_per_week != null && !(s.posts_per_week >= 0 && s.posts_per_week <= MAX_POSTS_PER_WEEK)) {
+    out.push({ path: ['posts_per_week'], message: s.posts_per_week < 0 ? 'must be ≥ 0' : `must be at most ${MAX_POSTS_PER_WEEK}`, key: 'between', vars: { min: 0, max: MAX_POSTS_PER_WEEK } });
+  }
+  if (s.active_share != null) pct(['active_share'], s.active_share);
+  for (const [r, v] of Object.entries(s.rubric_share ?? {})) {
+    if (!rubrics.includes(r)) out.push({ path: ['rubric_share', r], message: `no rubric ${r}; rubrics are ${rubrics.join(', ')}`, key: 'no_rubric', vars: { rubric: r } });
+    else pct(['rubric_share', r], v);
+  }
+  if (s.posts_per_week == null && s.active_share == null && Object.keys(s.rubric_share ?? {}).length === 0) {
+    out.push({ path: ['posts_per_week'], message: 'give at least one of posts_per_week, active_share, rubric_share', key: 'standard_empty' });
+  }
+  return out;
+}

@@ -95,8 +95,34 @@ export function stemWord(word: string, kazakh = isKazakh(word)): string {
   return word;
 }
 
+// Whether a UTF-16 code unit is part of a word (a letter or digit), cached per code: ASCII and Cyrillic (the
+// posts' scripts) are decided by range, anything else once by the regular expression. A surrogate pair (a
+// letter outside the BMP) is read by the regular expression as a whole.
+const WORD_CHAR = new Uint8Array(65536); // 0 unknown, 1 word, 2 not
+for (let c = 0; c < 128; c++) WORD_CHAR[c] = (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) ? 1 : 2;
+const isWordUnit = (c: number): boolean => {
+  let k = WORD_CHAR[c];
+  if (k === 0) WORD_CHAR[c] = k = /[\p{L}\p{N}]/u.test(String.fromCharCode(c)) ? 1 : 2;
+  return k === 1;
+};
+
+/** The words of a normalised text: runs of letters and digits (as /[\p{L}\p{N}]+/u finds them). */
 export function wordsOf(normalizedText: string): string[] {
-  return normalizedText.match(WORD) ?? [];
+  const out: string[] = [];
+  const n = normalizedText.length;
+  let start = -1;
+  for (let i = 0; i < n; i++) {
+    const c = normalizedText.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return normalizedText.match(WORD) ?? []; // rare: astral letters, read the slow way
+    if (isWordUnit(c)) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      out.push(normalizedText.slice(start, i));
+      start = -1;
+    }
+  }
+  if (start >= 0) out.push(normalizedText.slice(start));
+  return out;
 }
 
 export function hashtagsOf(normalizedText: string): string[] {

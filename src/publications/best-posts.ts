@@ -110,42 +110,90 @@ export interface BestPost {
 
 export const DEFAULT_MIN_AUDIENCE = 50;
 
-/** The counted posts of a period with the highest ER, best first (ties: more interactions, then newer). */
+interface Candidate {
+  id: number;
+  er: number;
+  interactions: number;
+  published_at: number;
+}
+
+/** a before b in the page's order: higher ER, then more interactions, then newer */
+const better = (a: Candidate, b: Candidate): number => b.er - a.er || b.interactions - a.interactions || b.published_at - a.published_at;
+
+/** Accounts of a subtree at most this many: read their scores directly (post_scores_account) rather than by day. */
+const FEW_ACCOUNTS = 60;
+
+/**
+ * The counted posts of a period with the highest ER, best first (ties: more interactions, then newer).
+ *
+ * How it stays fast on millions of posts: the scores are indexed by (day, er). Each day of the period is walked
+ * from its highest ER down, and only while the ER is at least that of the worst of the best `limit` found so
+ * far, so after the first days each day costs one index seek and a few rows, whatever the period's length and
+ * however the ERs spread over time. A small subtree's few accounts are read directly instead.
+ */
 export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
-  const where: string[] = ['s.day BETWEEN ? AND ?', 's.audience_at >= ?'];
-  const params: unknown[] = [q.from, q.to, q.minAudience ?? DEFAULT_MIN_AUDIENCE];
+  const limit = q.limit ?? 20;
+  const filters: string[] = ['s.audience_at >= ?'];
+  const params: unknown[] = [q.minAudience ?? DEFAULT_MIN_AUDIENCE];
   if (q.group && q.group !== 'social') {
-    where.push('a.platform IN (SELECT value FROM json_each(?))');
+    filters.push('a.platform IN (SELECT value FROM json_each(?))');
     params.push(JSON.stringify(platformsOf(q.group)));
   }
   if (q.level) {
-    where.push('o.level = ?');
+    filters.push('o.level = ?');
     params.push(q.level);
   }
-  if (q.orgIds) {
-    where.push('a.org_id IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(q.orgIds));
-  }
   if (q.rubric) {
-    where.push('EXISTS (SELECT 1 FROM post_rubrics r WHERE r.post_id = s.post_id AND r.rubric = ? AND r.origin <> 2)');
+    filters.push('EXISTS (SELECT 1 FROM post_rubrics r WHERE r.post_id = s.post_id AND r.rubric = ? AND r.origin <> 2)');
     params.push(q.rubric);
   }
-  // The scores drive the query (CROSS JOIN keeps them the outer loop). Walking them from the highest ER down stops after `limit` matches: few rows for a long period or a
-  // broad filter. A short period within a small subtree has few posts at all: read its days instead.
-  const index = q.orgIds && q.orgIds.length < 50 && q.to - q.from < 62 ? 'post_scores_day_er' : 'post_scores_er';
-  const rows = db
-    .prepare(
-      `SELECT p.id, o.id AS org_id, o.slug AS org_slug, o.level AS org_level, o.name_ru, o.name_kk, o.name_en, a.platform, a.title AS account_title,
-         p.post_id, p.day, p.kind, p.url, p.text, p.reactions, p.comments, p.shares, p.views, p.views_approximate, s.audience_at, s.er AS engagement_rate,
-         (SELECT group_concat(rubric, ';') FROM (SELECT rubric FROM post_rubrics WHERE post_id = p.id AND origin <> 2 ORDER BY rubric)) AS rubric_list
-       FROM post_scores s INDEXED BY ${index}
-       CROSS JOIN posts p ON p.id = s.post_id
-       CROSS JOIN accounts a ON a.id = s.account_id
-       CROSS JOIN organisations o ON o.id = a.org_id
-       WHERE ${where.join(' AND ')}
-       ORDER BY s.er DESC, coalesce(p.reactions, 0) + coalesce(p.comments, 0) + coalesce(p.shares, 0) DESC, p.published_at DESC
-       LIMIT ?`,
-    )
-    .all(...params, q.limit ?? 20) as (Omit<BestPost, 'rubrics'> & { rubric_list: string | null })[];
-  return rows.map(({ rubric_list, ...r }) => ({ ...r, rubrics: rubric_list ? rubric_list.split(';') : [] }));
+  const select = `SELECT s.post_id, s.er, coalesce(p.reactions, 0) + coalesce(p.comments, 0) + coalesce(p.shares, 0), p.published_at`;
+  const joins = `CROSS JOIN accounts a ON a.id = s.account_id CROSS JOIN organisations o ON o.id = a.org_id CROSS JOIN posts p ON p.id = s.post_id`;
+  const best: Candidate[] = [];
+  const offer = (c: Candidate): void => {
+    if (best.length === limit && better(c, best[limit - 1]) >= 0) return;
+    let i = best.length;
+    while (i > 0 && better(c, best[i - 1]) < 0) i--;
+    best.splice(i, 0, c);
+    if (best.length > limit) best.pop();
+  };
+  const accounts = q.orgIds
+    ? (db.prepare("SELECT id FROM accounts WHERE org_id IN (SELECT value FROM json_each(?)) AND platform <> 'newspaper'").pluck().all(JSON.stringify(q.orgIds)) as number[])
+    : undefined;
+  if (limit <= 0 || accounts?.length === 0) return [];
+  if (accounts && accounts.length <= FEW_ACCOUNTS) {
+    const stmt = db.prepare(`${select} FROM post_scores s INDEXED BY post_scores_account ${joins} WHERE s.account_id = ? AND s.day BETWEEN ? AND ? AND ${filters.join(' AND ')}`).raw();
+    for (const account of accounts) {
+      for (const [id, er, interactions, published] of stmt.iterate(account, q.from, q.to, ...params) as IterableIterator<[number, number, number, number]>) {
+        offer({ id, er, interactions, published_at: published });
+      }
+    }
+  } else {
+    if (accounts) {
+      filters.push('s.account_id IN (SELECT value FROM json_each(?))');
+      params.push(JSON.stringify(accounts));
+    }
+    const stmt = db
+      .prepare(`${select} FROM post_scores s INDEXED BY post_scores_day_er ${joins} WHERE s.day = ? AND s.er >= ? AND ${filters.join(' AND ')} ORDER BY s.er DESC`)
+      .raw();
+    for (let day = q.to; day >= q.from; day--) {
+      for (const [id, er, interactions, published] of stmt.iterate(day, best.length === limit ? best[limit - 1].er : -1, ...params) as IterableIterator<[number, number, number, number]>) {
+        const full = best.length === limit;
+        if (full && er < best[limit - 1].er) break;
+        offer({ id, er, interactions, published_at: published });
+      }
+    }
+  }
+  if (best.length === 0) return [];
+  const details = db.prepare(
+    `SELECT p.id, o.id AS org_id, o.slug AS org_slug, o.level AS org_level, o.name_ru, o.name_kk, o.name_en, a.platform, a.title AS account_title,
+       p.post_id, p.day, p.kind, p.url, p.text, p.reactions, p.comments, p.shares, p.views, p.views_approximate, s.audience_at, s.er AS engagement_rate,
+       (SELECT group_concat(rubric, ';') FROM (SELECT rubric FROM post_rubrics WHERE post_id = p.id AND origin <> 2 ORDER BY rubric)) AS rubric_list
+     FROM post_scores s CROSS JOIN posts p ON p.id = s.post_id CROSS JOIN accounts a ON a.id = s.account_id CROSS JOIN organisations o ON o.id = a.org_id
+     WHERE s.post_id = ?`,
+  );
+  return best.map((c) => {
+    const { rubric_list, ...r } = details.get(c.id) as Omit<BestPost, 'rubrics'> & { rubric_list: string | null };
+    return { ...r, rubrics: rubric_list ? rubric_list.split(';') : [] };
+  });
 }

@@ -35,36 +35,79 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
   const matcher = compileRubrics(rubrics);
   const full = opts.full === true || rubricsChanged(db, rubrics);
   const insert = db.prepare('INSERT OR IGNORE INTO post_rubrics (post_id, rubric, origin) VALUES (?, ?, 0)');
+  const remove = db.prepare('DELETE FROM post_rubrics WHERE post_id = ? AND rubric = ? AND origin = 0');
+  const markChunk = db.prepare('INSERT INTO rubric_dirty (chunk) VALUES (?) ON CONFLICT (chunk) DO NOTHING');
   let posts = 0;
   let matched = 0;
   const run = db.transaction(() => {
-    // read in pages by id: better-sqlite3 cannot write while a read is being iterated
-    let page: (lastId: number) => [number, string][];
-    let total: number;
     if (full) {
-      db.prepare('DELETE FROM post_rubrics WHERE origin = 0').run();
-      // every chunk's rubric counts are rebuilt after a full classification
-      db.prepare("UPDATE rollup_state SET value = 1 WHERE key = 'rubrics_tree_changed'").run();
-      // editors' decisions on rubrics that no longer exist are kept (they come back if the rubric does)
-      total = db.prepare('SELECT count(*) FROM posts').pluck().get() as number;
-      const stmt = db.prepare('SELECT id, text FROM posts WHERE id > ? ORDER BY id LIMIT 5000').raw();
-      page = (lastId) => stmt.all(lastId) as [number, string][];
+      // Every post again, written as a difference: a post whose matched rubrics did not change costs no write
+      // (changing one rubric's keywords re-writes only the posts that rubric gains or loses), and only the
+      // chunks of changed posts have their rubric counts recomputed. Pages of posts by id, with the stored
+      // matched rubrics of the same id range read alongside (better-sqlite3 cannot write while iterating).
+      // Editors' decisions are never touched; those on rubrics that no longer exist are kept (they come
+      // back if the rubric does).
+      const total = db.prepare('SELECT count(*) FROM posts').pluck().get() as number;
+      const page = db.prepare('SELECT id, day, text FROM posts WHERE id > ? ORDER BY id LIMIT 5000').raw();
+      const storedOf = db.prepare('SELECT post_id, rubric, origin FROM post_rubrics WHERE post_id BETWEEN ? AND ?').raw();
+      // matched rows of posts that no longer exist, and of rubrics no longer configured, go first
+      db.prepare('DELETE FROM post_rubrics WHERE origin = 0 AND post_id NOT IN (SELECT id FROM posts)').run();
+      const known = new Set(matcher.slugs);
+      for (const r of db.prepare('SELECT DISTINCT rubric FROM post_rubrics INDEXED BY post_rubrics_rubric WHERE origin = 0').pluck().all() as string[]) {
+        if (known.has(r)) continue;
+        db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM post_rubrics r JOIN posts p ON p.id = r.post_id WHERE r.rubric = ? AND r.origin = 0 ON CONFLICT (chunk) DO NOTHING').run(r);
+        db.prepare('DELETE FROM post_rubrics WHERE rubric = ? AND origin = 0').run(r);
+      }
+      let lastId = -1;
+      for (;;) {
+        const rows = page.all(lastId) as [number, number, string][];
+        if (rows.length === 0) break;
+        // post id → its stored rows: matched rubrics as they are, an editor's row as `!rubric` (never replaced)
+        const stored = new Map<number, string[]>();
+        for (const [id, rubric, origin] of storedOf.all(rows[0][0], rows[rows.length - 1][0]) as [number, string, number][]) {
+          const key = origin === 0 ? rubric : `!${rubric}`;
+          const list = stored.get(id);
+          if (list) list.push(key);
+          else stored.set(id, [key]);
+        }
+        for (const [id, day, text] of rows) {
+          const slugs = matcher.match(text);
+          if (slugs.length) matched++;
+          const before = stored.get(id);
+          if (before === undefined && slugs.length === 0) continue;
+          let changed = false;
+          for (const s of slugs) {
+            if (before?.includes(s) || before?.includes(`!${s}`)) continue;
+            insert.run(id, s);
+            changed = true;
+          }
+          for (const s of before ?? []) {
+            if (s.startsWith('!') || slugs.includes(s)) continue;
+            remove.run(id, s);
+            changed = true;
+          }
+          if (changed) markChunk.run(day >> 5);
+        }
+        posts += rows.length;
+        lastId = rows[rows.length - 1][0];
+        opts.onProgress?.(posts, total);
+      }
     } else {
-      total = db.prepare('SELECT count(*) FROM rubric_pending').pluck().get() as number;
+      const total = db.prepare('SELECT count(*) FROM rubric_pending').pluck().get() as number;
       if (total === 0) return;
       db.prepare('DELETE FROM post_rubrics WHERE origin = 0 AND post_id IN (SELECT post_id FROM rubric_pending)').run();
       db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (chunk) DO NOTHING').run();
+      // read in pages by id: better-sqlite3 cannot write while a read is being iterated
       const stmt = db.prepare('SELECT p.id, p.text FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE r.post_id > ? ORDER BY r.post_id LIMIT 5000').raw();
-      page = (lastId) => stmt.all(lastId) as [number, string][];
-    }
-    for (let rows = page(-1); rows.length; rows = page(rows[rows.length - 1][0])) {
-      for (const [id, text] of rows) {
-        const slugs = matcher.match(text);
-        if (slugs.length) matched++;
-        for (const s of slugs) insert.run(id, s);
+      for (let rows = stmt.all(-1) as [number, string][]; rows.length; rows = stmt.all(rows[rows.length - 1][0]) as [number, string][]) {
+        for (const [id, text] of rows) {
+          const slugs = matcher.match(text);
+          if (slugs.length) matched++;
+          for (const s of slugs) insert.run(id, s);
+        }
+        posts += rows.length;
+        opts.onProgress?.(posts, total);
       }
-      posts += rows.length;
-      opts.onProgress?.(posts, total);
     }
     db.prepare('DELETE FROM rubric_pending').run();
     db.prepare('INSERT INTO rubric_config (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint').run(rubricsFingerprint(rubrics));

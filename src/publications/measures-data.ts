@@ -100,13 +100,21 @@ function recentLastPostDays(db: Db, day: number): Map<number, number> {
  * Every account on the group's platforms as `day` sees it: tracked, last counted post, silent / posting /
  * unknown (`silence: false` skips the read-success lookups when only activity is wanted).
  */
-export function accountStates(db: Db, group: PlatformGroup, day: number, opts: { silence?: boolean } = {}): AccountState[] {
+export function accountStates(db: Db, group: PlatformGroup, day: number, opts: { silence?: boolean; orgIds?: readonly number[] } = {}): AccountState[] {
   const rows = db
     .prepare(
       `SELECT a.id, a.org_id, a.platform, a.platform_id, a.title, a.closed_day, (SELECT min(s.day) FROM snapshots s WHERE s.account_id = a.id) AS first_day
-       FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?)) ORDER BY a.id`,
+       FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?)) ${opts.orgIds ? 'AND a.org_id IN (SELECT value FROM json_each(?))' : ''} ORDER BY a.id`,
     )
-    .all(JSON.stringify(platformsOf(group))) as { id: number; org_id: number; platform: Platform; platform_id: string; title: string | null; closed_day: number | null; first_day: number | null }[];
+    .all(JSON.stringify(platformsOf(group)), ...(opts.orgIds ? [JSON.stringify(opts.orgIds)] : [])) as {
+    id: number;
+    org_id: number;
+    platform: Platform;
+    platform_id: string;
+    title: string | null;
+    closed_day: number | null;
+    first_day: number | null;
+  }[];
   const latest = lastPostDays(db);
   let recent: Map<number, number> | undefined;
   return rows.map((a) => {

@@ -14,6 +14,7 @@ import { addFixturePosts } from '../helpers/posts-fixture';
 import { ensureUser } from '../helpers/web-auth';
 import { createSession } from '../../src/auth';
 import { setStandards } from '../../src/publications/standards-store';
+import { PASSWORD } from '../helpers/web-auth';
 
 jest.setTimeout(120_000);
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
@@ -123,5 +124,62 @@ describe.each([1366, 390])('at %i px', (width) => {
       expect(problems).toEqual([]);
       await page.close();
     });
+  });
+});
+
+// An admin adds a standard on the admin targets page; the Publications page's compliance view shows it. The
+// changed pages (admin targets with the standards form, the channel page with the rubric form) stay within the
+// screen at 1366 and 390 px in ru and kk.
+describe('standards and rubric decisions in the browser', () => {
+  let admin: BrowserContext;
+  beforeAll(async () => {
+    ensureUser(f.db, 'boss', 'admin');
+    admin = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+    await admin.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+    const page = await admin.newPage();
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="login"]', 'boss');
+    await page.fill('input[name="password"]', PASSWORD);
+    await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+    await page.close();
+  });
+  afterAll(() => admin.close());
+
+  test('an admin adds a standard for branches; the region’s compliance view judges its branches by it', async () => {
+    const page = await admin.newPage();
+    await page.goto(`${base}/admin/targets?lang=ru`);
+    await page.selectOption('#standard-form select[name="level"]', 'branch');
+    await page.selectOption('#standard-form select[name="measure"]', 'posts_per_week');
+    await page.fill('#standard-form input[name="threshold"]', '2');
+    await page.fill('#standard-form input[name="decision"]', 'Постановление Президиума № 3 от 01.02.2026');
+    await Promise.all([page.waitForNavigation(), page.click('#standard-form button[type="submit"]')]);
+    expect(await page.innerText('.notice-ok')).toContain('Новая версия норматива сохранена');
+    expect(await page.isVisible('#admin-standards-table tr[data-standard="branch/social"]')).toBe(true);
+    await page.goto(`${base}/org/pavlodar/publications?lang=ru&period=quarter`);
+    const level = page.locator('#compliance-levels .compliance-level[data-level="branch"]');
+    expect(await level.isVisible()).toBe(true);
+    expect(await level.innerText()).toContain('Публикаций в неделю ≥ 2');
+    expect(await level.innerText()).toMatch(/выполняют \d+ из \d+/);
+    await page.close();
+  });
+
+  test.each([1366, 390])('admin targets and the channel page with the rubric form fit %i px in ru and kk', async (width) => {
+    const channel = f.db.prepare("SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE o.slug = 'pavlodar' AND a.platform = 'telegram'").pluck().get() as number;
+    const page = await admin.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    for (const lang of ['ru', 'kk']) {
+      for (const [name, url] of [
+        ['admin-targets', `/admin/targets?lang=${lang}`],
+        ['channel', `/org/pavlodar/channel/${channel}?lang=${lang}`],
+      ]) {
+        await page.goto(base + url);
+        expect(await page.innerText('body')).not.toMatch(/\?\?[a-z_.0-9]+\?\?/);
+        if (name === 'channel') expect(await page.locator('form.rubric-edit').count()).toBeGreaterThan(0);
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        expect([name, lang, overflow]).toEqual([name, lang, 0]);
+        await page.screenshot({ path: path.join(SHOTS, `${name}-${lang}-${width}.png`), fullPage: true });
+      }
+    }
+    await page.close();
   });
 });

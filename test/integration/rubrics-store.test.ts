@@ -13,7 +13,7 @@ import { rubricPostsOf, updateRubricFigures } from '../../src/publications/rubri
 import { bestPosts, updatePostScores } from '../../src/publications/best-posts';
 import { currentStandards, setStandards, standardVersions } from '../../src/publications/standards-store';
 import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
-import type { RubricDefinition } from '../../src/domain/rubrics';
+import { compileRubrics, type RubricDefinition } from '../../src/domain/rubrics';
 import { DEFAULT_RUBRICS } from '../../src/domain/default-rubrics';
 
 const TZ = 'Asia/Almaty';
@@ -149,15 +149,21 @@ describe('rubric counts per org', () => {
     fc.record({ t: fc.constant('edit' as const), n: fc.nat(200), rubric: fc.constantFrom('legal', 'safety'), action: fc.constantFrom('add' as const, 'remove' as const, 'auto' as const) }),
     fc.record({ t: fc.constant('move' as const) }),
     fc.record({ t: fc.constant('snap' as const), account: fc.integer({ min: 1, max: 6 }), day: fc.nat(69), audience: fc.nat(3000) }),
+    fc.record({ t: fc.constant('rubrics' as const) }),
   );
+  // the committee changes the rubrics: legal loses «құқық қорғау» and gains «праздник»; safety is gone
+  const OTHER: RubricDefinition[] = [{ slug: 'legal', name: { ru: 'Правовая защита' }, keywords: ['правовая защита', 'праздник'], hashtags: [] }];
 
   test('equal a direct count over the raw posts after random changes, incrementally and rebuilt', () => {
     fc.assert(
       fc.property(fc.array(fc.array(op, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 5 }), (batches) => {
         const db = setup();
+        let rubrics = RUBRICS;
         for (const batch of batches) {
           for (const o of batch) {
-            if (o.t === 'post') {
+            if (o.t === 'rubrics') {
+              rubrics = rubrics === RUBRICS ? OTHER : RUBRICS;
+            } else if (o.t === 'post') {
               savePosts(db, TZ, [{ accountId: o.account, source: 'api', readAt: Date.now(), posts: [post(String(o.id), DAY0 + o.day, TEXTS[o.text], o.reactions)] }], { updateFigures: false });
             } else if (o.t === 'delete') {
               db.prepare('UPDATE posts SET deleted_at = 1 WHERE account_id = ? AND post_id = ?').run(o.account, String(o.id));
@@ -173,7 +179,7 @@ describe('rubric counts per org', () => {
               db.prepare('UPDATE organisations SET parent_id = CASE parent_id WHEN 3 THEN 6 ELSE 3 END WHERE id = 5').run();
             }
           }
-          classifyPosts(db, RUBRICS);
+          classifyPosts(db, rubrics);
           updateRubricFigures(db);
           check(db);
           // the posts' scores (best posts) follow the same changes incrementally: equal a rebuild
@@ -181,6 +187,13 @@ describe('rubric counts per org', () => {
           const scores = db.prepare('SELECT * FROM post_scores ORDER BY post_id').all();
           updatePostScores(db, { full: true });
           expect(db.prepare('SELECT * FROM post_scores ORDER BY post_id').all()).toEqual(scores);
+          // the stored matched rubrics are what the current rubrics match, editors' rows aside
+          const matcher = compileRubrics(rubrics);
+          for (const { id, text } of db.prepare('SELECT id, text FROM posts').all() as { id: number; text: string }[]) {
+            const edited = db.prepare('SELECT rubric FROM post_rubrics WHERE post_id = ? AND origin <> 0').pluck().all(id) as string[];
+            const stored = db.prepare('SELECT rubric FROM post_rubrics WHERE post_id = ? AND origin = 0 ORDER BY rubric').pluck().all(id);
+            expect([id, stored]).toEqual([id, matcher.match(text).filter((r) => !edited.includes(r))]);
+          }
         }
         updateRubricFigures(db, { full: true });
         check(db);

@@ -18,9 +18,9 @@ import * as F from '../../fields';
 import { badRequest, notFound, orgParam } from '../../params';
 
 /** The notices a redirect after a change may ask for (`?done=…`). */
-export const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed', 'reopened', 'collect_started', 'backfill_started', 'target_set', 'revised', 'unchanged', 'cascaded', 'saved', 'imported', 'user_added', 'user_disabled', 'user_enabled', 'password_set', 'token_revoked'] as const;
+export const DONE = ['created', 'renamed', 'moved', 'members', 'account_added', 'closed', 'reopened', 'collect_started', 'backfill_started', 'target_set', 'revised', 'unchanged', 'cascaded', 'saved', 'imported', 'user_added', 'user_disabled', 'user_enabled', 'password_set', 'token_revoked', 'standard_set'] as const;
 /** Form fields the pages have a label for (`field.*`); an error about anything else shows without one. */
-const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target', 'code'];
+const FIELDS = ['parent', 'slug', 'level', 'name_ru', 'name_kk', 'name_en', 'members', 'platform', 'platform_id', 'id', 'title', 'date', 'days', 'account', 'org', 'baseline_date', 'due_date', 'mode', 'value', 'decision', 'basis', 'key', 'confirm', 'csv', 'subscribers', 'login', 'password', 'role', 'target', 'code', 'measure', 'threshold', 'rubrics', 'valid_from', 'rubric', 'action', 'post'];
 
 const doneSchema = z.object({ done: F.oneOf(DONE, '' as (typeof DONE)[number]) });
 

@@ -2,8 +2,11 @@
 // a revision, and the cascade of a target to the children (previewed, then confirmed).
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { PLATFORM_GROUPS } from '../../../src/config';
-import { editableOrgIds } from '../../../src/admin/scope';
+import { LEVELS, PLATFORM_GROUPS, POST_PLATFORM_GROUPS } from '../../../src/config';
+import { STANDARD_MEASURES } from '../../../src/domain/publications';
+import { addStandardVersion, allStandardVersions, currentStandards } from '../../../src/publications/standards-store';
+import { langOf } from '../../context';
+import { editableOrgIds, ForbiddenError } from '../../../src/admin/scope';
 import { CASCADE_BASES, listTargets, planCascade, planKey, reviseTarget, saveCascade, setTarget, targetVersions, type TargetValue } from '../../../src/admin/targets';
 import { childrenOf, editableTree } from '../../../src/admin/tree';
 import * as F from '../../fields';
@@ -34,9 +37,39 @@ export function targetsRouter(kit: AdminKit): Router {
       req,
       res,
       'admin-targets.njk',
-      { section: 'targets', targets, filterOrg, orgs: editableTree(db, p), platforms: PLATFORM_GROUPS, values: { org: filterOrg?.slug, baseline_date: kit.ctx.today() }, ...extra },
+      {
+        section: 'targets',
+        targets,
+        filterOrg,
+        orgs: editableTree(db, p),
+        platforms: PLATFORM_GROUPS,
+        values: { org: filterOrg?.slug, baseline_date: kit.ctx.today() },
+        ...standardsView(res),
+        ...extra,
+        // the standards form keeps its own values when it is the one re-shown
+        standardValues: standardValuesOf(extra.standardValues as Record<string, unknown> | undefined),
+      },
       status,
     );
+  };
+  const standardValuesOf = (typed: Record<string, unknown> | undefined) => {
+    const v = typed ?? { valid_from: kit.ctx.today(), platform: 'social', measure: 'posts_per_week' };
+    return { ...v, rubrics: ([] as unknown[]).concat(v.rubrics ?? []).filter((r) => typeof r === 'string') };
+  };
+  // Standards of information work (DESIGN §11), set by the committee: an admin adds a version here; everyone
+  // who sees this page sees them with their history.
+  const standardsView = (res: Response) => {
+    const lang = langOf(res);
+    return {
+      standards: currentStandards(db, { withRetired: true }),
+      standardHistory: allStandardVersions(db),
+      standardMeasures: STANDARD_MEASURES,
+      postGroups: POST_PLATFORM_GROUPS,
+      levels: LEVELS,
+      rubricChoices: kit.ctx.config.rubrics.map((r) => ({ slug: r.slug, name: r.name[lang] ?? r.name.ru })),
+      rubricNames: Object.fromEntries(kit.ctx.config.rubrics.map((r) => [r.slug, r.name[lang] ?? r.name.ru])),
+      canSetStandards: kit.who(res).role === 'admin',
+    };
   };
   router.get('/targets', (req, res) => showTargets(req, res));
   router.post(
@@ -47,6 +80,31 @@ export function targetsRouter(kit: AdminKit): Router {
       const id = setTarget(db, kit.actor(res), { org, platform: f.platform, baseline_date: f.baseline_date, due_date: f.due_date, value: targetValue(f), decision: f.decision });
       res.redirect(303, `/admin/targets/${id}?done=target_set`);
     }, showTargets),
+  );
+
+  router.post(
+    '/standards',
+    kit.action(
+      (req, res) => {
+        if (kit.who(res).role !== 'admin') throw new ForbiddenError('only an admin sets the standards of information work');
+        const slugs = kit.ctx.config.rubrics.map((r) => r.slug);
+        const f = kit.form(req, {
+          level: F.level(),
+          platform: F.oneOf(POST_PLATFORM_GROUPS),
+          measure: F.oneOf(STANDARD_MEASURES),
+          threshold: F.decimal(),
+          rubrics: F.someOf(slugs),
+          decision,
+          valid_from: F.date(),
+        });
+        const added = addStandardVersion(db, kit.actor(res), { ...f, rubrics: f.measure === 'rubric_share' ? f.rubrics : [] }, slugs);
+        res.redirect(303, `/admin/targets?done=${added ? 'standard_set' : 'unchanged'}#standards`);
+      },
+      (req, res, extra = {}, status) => {
+        const { values, formError, ...rest } = extra;
+        showTargets(req, res, { ...rest, standardValues: values, standardError: formError }, status);
+      },
+    ),
   );
 
   const showTarget = (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
