@@ -50,6 +50,8 @@ async function main(): Promise<void> {
         `INSERT INTO posts (account_id, post_id, published_at, day, kind, source, read_at)
          SELECT id, 'known', ?, ?, 'text', 0, ? FROM accounts`,
       ).run(now - 8 * 86_400_000, Math.floor((now - 8 * 86_400_000) / 86_400_000), now - 86_400_000);
+      // and their history read in full once (else the run reads the whole posts.history_days again)
+      db.prepare('INSERT INTO post_collect_state (account_id, last_ok_at, history_from) SELECT id, ?, ? FROM accounts').run(now - 86_400_000, Math.floor(now / 86_400_000) - 91);
     })();
 
     const config = loadConfig({

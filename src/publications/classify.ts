@@ -36,7 +36,10 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
   const full = opts.full === true || rubricsChanged(db, rubrics);
   const insert = db.prepare('INSERT OR IGNORE INTO post_rubrics (post_id, rubric, origin) VALUES (?, ?, 0)');
   const remove = db.prepare('DELETE FROM post_rubrics WHERE post_id = ? AND rubric = ? AND origin = 0');
+  // a changed post marks its chunk and its day: a chunk with any day in rubric_dirty_day is recounted for
+  // those days only (migration 0011), so a day left out would keep a stale count
   const markChunk = db.prepare('INSERT INTO rubric_dirty (chunk) VALUES (?) ON CONFLICT (chunk) DO NOTHING');
+  const markDay = db.prepare('INSERT INTO rubric_dirty_day (day) VALUES (?) ON CONFLICT (day) DO NOTHING');
   let posts = 0;
   let matched = 0;
   const run = db.transaction(() => {
@@ -56,6 +59,7 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
       for (const r of db.prepare('SELECT DISTINCT rubric FROM post_rubrics INDEXED BY post_rubrics_rubric WHERE origin = 0').pluck().all() as string[]) {
         if (known.has(r)) continue;
         db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM post_rubrics r JOIN posts p ON p.id = r.post_id WHERE r.rubric = ? AND r.origin = 0 ON CONFLICT (chunk) DO NOTHING').run(r);
+        db.prepare('INSERT INTO rubric_dirty_day (day) SELECT DISTINCT p.day FROM post_rubrics r JOIN posts p ON p.id = r.post_id WHERE r.rubric = ? AND r.origin = 0 ON CONFLICT (day) DO NOTHING').run(r);
         db.prepare('DELETE FROM post_rubrics WHERE rubric = ? AND origin = 0').run(r);
       }
       let lastId = -1;
@@ -86,7 +90,10 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
             remove.run(id, s);
             changed = true;
           }
-          if (changed) markChunk.run(day >> 5);
+          if (changed) {
+            markChunk.run(day >> 5);
+            markDay.run(day);
+          }
         }
         posts += rows.length;
         lastId = rows[rows.length - 1][0];
@@ -97,6 +104,7 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
       if (total === 0) return;
       db.prepare('DELETE FROM post_rubrics WHERE origin = 0 AND post_id IN (SELECT post_id FROM rubric_pending)').run();
       db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (chunk) DO NOTHING').run();
+      db.prepare('INSERT INTO rubric_dirty_day (day) SELECT DISTINCT p.day FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (day) DO NOTHING').run();
       // read in pages by id: better-sqlite3 cannot write while a read is being iterated
       const stmt = db.prepare('SELECT p.id, p.text FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE r.post_id > ? ORDER BY r.post_id LIMIT 5000').raw();
       for (let rows = stmt.all(-1) as [number, string][]; rows.length; rows = stmt.all(rows[rows.length - 1][0]) as [number, string][]) {
