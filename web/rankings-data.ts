@@ -103,13 +103,15 @@ export function rankingViewRows(rows: RankingRow[], index: OrgIndex, lang: Langu
 export function sortRanking(table: RankingTable, sort: RankingSort, dir: SortDir, index: OrgIndex, lang: Language): Int32Array {
   if (sort === 'rank' && dir === 'asc') return table.order;
   const n = table.count;
-  let values: Float64Array;
+  const sign = dir === 'asc' ? 1 : -1;
+  const signed = new Float64Array(n);
   if (sort === 'org') {
     const order = nameOrder(index, lang);
-    values = Float64Array.from(table.nodes, (o) => order.get(o.slug) ?? 0);
-  } else values = table.cols[NUMERIC[sort]];
-  const sign = dir === 'asc' ? 1 : -1;
-  const signed = Float64Array.from(values, (v) => sign * v);
+    for (let i = 0; i < n; i++) signed[i] = sign * (order.get(table.nodes[i].slug) ?? 0);
+  } else {
+    const values = table.cols[NUMERIC[sort]];
+    for (let i = 0; i < n; i++) signed[i] = sign * values[i];
+  }
   let m = 0;
   const distinct = new Float64Array(n);
   for (const v of signed) if (!Number.isNaN(v)) distinct[m++] = v;
@@ -132,7 +134,9 @@ export function sortRanking(table: RankingTable, sort: RankingSort, dir: SortDir
     keys[k] = place * n + k;
   }
   keys.sort();
-  return Int32Array.from(keys, (key) => table.order[key % n]);
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) out[k] = table.order[keys[k] % n];
+  return out;
 }
 
 /**

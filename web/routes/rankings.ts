@@ -8,7 +8,7 @@ import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageP
 import { rankingTable } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
-import { isWithin, loadTree } from '../../src/growth/tree';
+import { loadTree, subtreeOf } from '../../src/growth/tree';
 import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
 import { translator } from '../i18n';
 import { LEVELS, type Language } from '../../src/config';
@@ -78,8 +78,7 @@ export function rankingsRouter(ctx: WebContext): Router {
     const parents = rankingParents(index, q.level, lang);
     // Levels worth ranking here: those with more than one organisation in scope (the council alone is no ranking).
     const perLevel = new Map<string, number>();
-    const tree = loadTree(ctx.db);
-    for (const o of index.byId.values()) if (!q.parent || isWithin(tree, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
+    for (const o of subtreeOf(loadTree(ctx.db), q.parent?.slug)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
     const levels = LEVELS.filter((l) => (perLevel.get(l) ?? 0) > 1 || l === q.level);
     renderPage(ctx, req, res, 'rankings.njk', {
       page: 'rankings',
