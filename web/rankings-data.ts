@@ -3,7 +3,7 @@
 import { orgName, type OrgRow } from '../db/orgs';
 import type { Language, Level } from '../src/config';
 import { LEVELS } from '../src/config';
-import type { RankingRow } from '../src/growth/rankings';
+import type { RankingColumns, RankingRow, RankingTable } from '../src/growth/rankings';
 import type { OrgIndex } from './growth-data';
 
 /** Sortable columns (the keys of the page's headers) and the value each sorts by. */
@@ -36,16 +36,23 @@ export function isMembersDataProblem(r: Pick<RankingRow, 'reach_share'>): boolea
   return r.reach_share !== null && r.reach_share > MEMBERS_SANITY_RATIO;
 }
 
-const NUMERIC: Record<Exclude<RankingSort, 'org'>, (r: RankingRow) => number | null> = {
-  rank: (r) => r.rank,
-  change: (r) => r.rank_change,
-  members: (r) => r.members,
-  prev: (r) => (r as RankingRow & { previous_value?: number | null }).previous_value ?? null,
-  audience: (r) => r.audience_end,
-  net: (r) => r.net_growth,
-  pct: (r) => r.growth_percent,
-  per1000: (r) => r.per_1000_members,
-  reach: (r) => r.reach_share,
+/** How many orgs of a ranking have a members data problem (isMembersDataProblem), from its column. */
+export function membersDataProblems(table: RankingTable): number {
+  let n = 0;
+  for (const v of table.cols.reach_share) if (v > MEMBERS_SANITY_RATIO) n++;
+  return n;
+}
+
+const NUMERIC: Record<Exclude<RankingSort, 'org'>, keyof RankingColumns> = {
+  rank: 'rank',
+  change: 'rank_change',
+  members: 'members',
+  prev: 'previous_value',
+  audience: 'audience_end',
+  net: 'net_growth',
+  pct: 'growth_percent',
+  per1000: 'per_1000_members',
+  reach: 'reach_share',
 };
 
 const collators = new Map<Language, Intl.Collator>();
@@ -88,31 +95,48 @@ export function rankingViewRows(rows: RankingRow[], index: OrgIndex, lang: Langu
 }
 
 /**
- * Rows sorted by a column; ties keep the ranking order (rows arrive in rank, then slug order), so a sort is
- * stable across pages. `rank` ascending is the ranking order itself. Names (for `org`) are looked up only
- * when sorting by them: the rows of 5,000 primaries are sorted without copying them.
+ * The ranking's positions sorted by a column; ties keep the ranking order (rank, then slug), so a sort is
+ * stable across pages; blanks last either way. `rank` ascending is the ranking order itself. Sorted as
+ * numbers: each value's place among the distinct values × rows + the row's place in the ranking order, so
+ * 50,000 primaries sort without a comparator and without making their rows.
  */
-export function sortRankingRows(rows: RankingRow[], sort: RankingSort, dir: SortDir, index: OrgIndex, lang: Language): RankingRow[] {
-  if (sort === 'rank' && dir === 'asc') return rows;
+export function sortRanking(table: RankingTable, sort: RankingSort, dir: SortDir, index: OrgIndex, lang: Language): Int32Array {
+  if (sort === 'rank' && dir === 'asc') return table.order;
+  const n = table.count;
   const sign = dir === 'asc' ? 1 : -1;
-  const idx = rows.map((_, i) => i);
-  let cmp: (a: number, b: number) => number;
+  const signed = new Float64Array(n);
   if (sort === 'org') {
     const order = nameOrder(index, lang);
-    const pos = rows.map((r) => order.get(r.org) ?? 0);
-    cmp = (a, b) => sign * (pos[a] - pos[b]);
+    for (let i = 0; i < n; i++) signed[i] = sign * (order.get(table.nodes[i].slug) ?? 0);
   } else {
-    const value = NUMERIC[sort];
-    const values = rows.map(value);
-    cmp = (a, b) => {
-      const x = values[a];
-      const y = values[b];
-      if (x === null || y === null) return x === null ? (y === null ? 0 : 1) : -1;
-      return sign * (x - y);
-    };
+    const values = table.cols[NUMERIC[sort]];
+    for (let i = 0; i < n; i++) signed[i] = sign * values[i];
   }
-  idx.sort((a, b) => cmp(a, b) || a - b);
-  return idx.map((i) => rows[i]);
+  let m = 0;
+  const distinct = new Float64Array(n);
+  for (const v of signed) if (!Number.isNaN(v)) distinct[m++] = v;
+  const sorted = distinct.subarray(0, m).sort();
+  const keys = new Float64Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = table.order[k];
+    const v = signed[i];
+    let place = m; // blanks after every value
+    if (!Number.isNaN(v)) {
+      let lo = 0;
+      let hi = m;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (sorted[mid] < v) lo = mid + 1;
+        else hi = mid;
+      }
+      place = lo;
+    }
+    keys[k] = place * n + k;
+  }
+  keys.sort();
+  const out = new Int32Array(n);
+  for (let k = 0; k < n; k++) out[k] = table.order[keys[k] % n];
+  return out;
 }
 
 /**

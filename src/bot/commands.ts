@@ -7,7 +7,7 @@ import { LANGUAGES, type AppConfig, type Language, type PlatformGroup } from '..
 import { addDays, localDate } from '../domain/dates';
 import { periodContaining } from '../domain/periods';
 import { growthRows } from '../growth/growth';
-import { rankings } from '../growth/rankings';
+import { rankingTable } from '../growth/rankings';
 import { targetRows, type TargetRow } from '../growth/targets';
 import { childrenById, loadTree, subtreeIds } from '../growth/tree';
 import { formatDate, formatDelta, formatNumber, formatPercent } from '../i18n/format';
@@ -173,15 +173,16 @@ export function topAnswer(c: CommandContext, arg: string): string {
   const child = scope ? childrenById(tree).get(scope.id)?.[0] : undefined;
   if (!scope || !child) return [title, m.topEmpty].join('\n');
   const names = tree.bySlug;
-  const rows = rankings(c.db, { level: child.level, platform: 'social', from: period.from, to, org: scope.slug }).filter((x) => x.rank !== null);
-  if (!rows.length) return [title, m.topEmpty].join('\n');
+  // the ranked orgs come first in the ranking's order: rows are made for the ten shown
+  const table = rankingTable(c.db, { level: child.level, platform: 'social', from: period.from, to, org: scope.slug });
+  if (!table.ranked) return [title, m.topEmpty].join('\n');
   const lines = [title];
-  for (const row of rows.slice(0, 10)) {
+  for (const row of table.rows(0, Math.min(10, table.ranked))) {
     const move = row.rank_change ? (row.rank_change > 0 ? ` ▲${row.rank_change}` : ` ▼${-row.rank_change}`) : '';
     const o = names.get(row.org) as OrgRow;
     lines.push(`${row.rank}. ${escapeHtml(orgName(o, lang))}: ${formatPercent(row.growth_percent, lang, true)} (${formatDelta(row.net_growth, lang)})${move}`);
   }
-  if (rows.length > 10) lines.push(m.more(rows.length - 10));
+  if (table.ranked > 10) lines.push(m.more(table.ranked - 10));
   return lines.join('\n');
 }
 

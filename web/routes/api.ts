@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { allOrgs } from '../../db/orgs';
 import { periodContaining } from '../../src/domain/periods';
 import { runExport } from '../../src/exports';
-import { rankings } from '../../src/growth/rankings';
+import { rankingTable } from '../../src/growth/rankings';
 import type { WebContext } from '../context';
 import { healthJson, healthReport } from '../health-report';
 import { badRequest, checkRange, MAX_RANGE_DAYS, notFound, orgParam, paging, Q, query } from '../params';
@@ -93,9 +93,9 @@ export function apiRouter(ctx: WebContext): Router {
     const { from, to } = range(q, (to) => periodContaining('month', to).from);
     // Every row (as `export` gives them) unless `page` or `per_page` is asked for: then that page of the
     // rows, in the same order, with the whole count in X-Total-Count and the neighbours in Link.
-    const rows = rankings(ctx.db, { level, platform, from, to, metric, org: org?.slug });
-    if (page === undefined && perPage === undefined) return void res.json(rows);
-    const pg = paging(rows.length, page, perPage ?? 100);
+    const table = rankingTable(ctx.db, { level, platform, from, to, metric, org: org?.slug });
+    if (page === undefined && perPage === undefined) return void res.json(table.rows());
+    const pg = paging(table.count, page, perPage ?? 100);
     const link = (p: number, rel: string) => {
       const u = new URL(req.originalUrl, 'http://x');
       u.searchParams.set('page', String(p));
@@ -103,7 +103,7 @@ export function apiRouter(ctx: WebContext): Router {
       return `<${u.pathname}${u.search}>; rel="${rel}"`;
     };
     const links = [link(1, 'first'), ...(pg.page > 1 ? [link(pg.page - 1, 'prev')] : []), ...(pg.page < pg.pages ? [link(pg.page + 1, 'next')] : []), link(pg.pages, 'last')];
-    res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(rows.slice(pg.start, pg.end));
+    res.set('x-total-count', String(pg.total)).set('link', links.join(', ')).json(table.rows(pg.start, pg.end));
   });
 
   // Information work (DESIGN §11): the rows of `export publications` / `export rubrics`, same parameters.

@@ -5,24 +5,24 @@
 import { Router, type Request, type Response } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { badRequest, levelParam, pageParam, param, paging, periodParam, perPageParam, platformParam, scopeParam } from '../params';
-import { rankings } from '../../src/growth/rankings';
+import { rankingTable } from '../../src/growth/rankings';
 import { RANKING_METRICS, type RankingMetric } from '../../src/domain/rankings';
 import { orgIndex } from '../growth-data';
-import { isWithin, loadTree } from '../../src/growth/tree';
+import { loadTree, subtreeOf } from '../../src/growth/tree';
 import { PAGE_DOWNLOAD_FORMATS, RANKING_DOWNLOAD, sendPageDownload } from '../page-export';
 import { translator } from '../i18n';
 import { LEVELS, type Language } from '../../src/config';
 import { orgName } from '../../db/orgs';
 import {
   FIRST_DIR,
-  isMembersDataProblem,
   MEMBERS_SANITY_RATIO,
+  membersDataProblems,
   RANKING_DEFAULT_PAGE_SIZE,
   RANKING_PAGE_SIZES,
   RANKING_SORTS,
   rankingParents,
   rankingViewRows,
-  sortRankingRows,
+  sortRanking,
   type RankingSort,
   type SortDir,
 } from '../rankings-data';
@@ -58,8 +58,8 @@ export function rankingsRouter(ctx: WebContext): Router {
     const metric = metricParam(req);
     return { period, level, platform, metric, parent };
   };
-  const rowsOf = (q: ReturnType<typeof query>) =>
-    rankings(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug, prev: q.period.prev, previousValues: true });
+  const tableOf = (q: ReturnType<typeof query>) =>
+    rankingTable(ctx.db, { level: q.level, platform: q.platform, from: q.period.from, to: q.period.to, metric: q.metric, org: q.parent?.slug, prev: q.period.prev, previousValues: true });
 
   router.get('/rankings', (req, res) => {
     const q = query(req, res);
@@ -69,15 +69,16 @@ export function rankingsRouter(ctx: WebContext): Router {
     const { sort, dir } = sortParams(req);
     const lang: Language = langOf(res);
     const index = orgIndex(ctx.db);
-    const all = sortRankingRows(rowsOf(q), sort, dir, index, lang);
-    const pg = paging(all.length, page, perPage);
+    // the ranking as columns; rows are made for the page shown only
+    const table = tableOf(q);
+    const order = sortRanking(table, sort, dir, index, lang);
+    const pg = paging(table.count, page, perPage);
     const url = new URL(req.originalUrl, 'http://x');
     for (const k of VIEW_PARAMS) url.searchParams.delete(k);
     const parents = rankingParents(index, q.level, lang);
     // Levels worth ranking here: those with more than one organisation in scope (the council alone is no ranking).
     const perLevel = new Map<string, number>();
-    const tree = loadTree(ctx.db);
-    for (const o of index.byId.values()) if (!q.parent || isWithin(tree, q.parent.id, o.id)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
+    for (const o of subtreeOf(loadTree(ctx.db), q.parent?.slug)) perLevel.set(o.level, (perLevel.get(o.level) ?? 0) + 1);
     const levels = LEVELS.filter((l) => (perLevel.get(l) ?? 0) > 1 || l === q.level);
     renderPage(ctx, req, res, 'rankings.njk', {
       page: 'rankings',
@@ -85,7 +86,7 @@ export function rankingsRouter(ctx: WebContext): Router {
       parentName: q.parent ? orgName(q.parent, lang) : null,
       parents,
       parentListed: q.parent !== undefined && parents.some((g) => g.orgs.some((o) => o.slug === q.parent!.slug)),
-      rows: rankingViewRows(all.slice(pg.start, pg.end), index, lang),
+      rows: rankingViewRows(table.rows(pg.start, pg.end, order), index, lang),
       paging: pg,
       pageSizes: RANKING_PAGE_SIZES,
       sort,
@@ -96,7 +97,7 @@ export function rankingsRouter(ctx: WebContext): Router {
       metrics: RANKING_METRICS,
       levels,
       sanityRatio: MEMBERS_SANITY_RATIO,
-      dataProblems: all.filter(isMembersDataProblem).length,
+      dataProblems: membersDataProblems(table),
       exportQuery: url.searchParams.toString(),
       langName: lang,
     });
@@ -108,7 +109,7 @@ export function rankingsRouter(ctx: WebContext): Router {
       const q = query(req, res);
       const lang = langOf(res);
       const index = orgIndex(ctx.db);
-      const rows = rowsOf(q).map((r) => ({ ...r, orgRow: index.bySlug.get(r.org)! }));
+      const rows = tableOf(q).rows().map((r) => ({ ...r, orgRow: index.bySlug.get(r.org)! }));
       await sendPageDownload(res, {
         format,
         lang,
