@@ -310,6 +310,22 @@ export function lastPostDays(db: Db): Map<number, number | null> {
   return new Map((db.prepare('SELECT account_id, last_post_day FROM post_accounts').raw().all() as [number, number | null][]).map(([a, d]) => [a, d]));
 }
 
+/** The accounts whose posts were read successfully on one of the days [day − back, day]: one query for all. */
+export function accountsReadOn(db: Db, day: number, back = 2): Set<number> {
+  const out = new Set<number>();
+  const rows = db.prepare('SELECT account_id, chunk, bits FROM post_read_days WHERE chunk BETWEEN ? AND ?').raw().all(chunkOf(day - back), chunkOf(day)) as [number, number, number][];
+  for (const [accountId, chunk, bits] of rows) {
+    if (out.has(accountId)) continue;
+    for (let d = day - back; d <= day; d++) {
+      if (chunkOf(d) === chunk && bits & (1 << (d - chunkStart(chunk)))) {
+        out.add(accountId);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
 /** True when the account's posts were read successfully on one of the days [day − back, day]. */
 export function postsReadOn(db: Db, accountId: number, day: number, back = 2): boolean {
   const rows = db.prepare('SELECT chunk, bits FROM post_read_days WHERE account_id = ? AND chunk BETWEEN ? AND ?').raw().all(accountId, chunkOf(day - back), chunkOf(day)) as [number, number][];

@@ -23,7 +23,7 @@ import {
 } from '../domain/publications';
 import type { RubricDefinition } from '../domain/rubrics';
 import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
-import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, postsReadOn, ZERO_FIGURES } from '../posts/figures';
+import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, accountsReadOn, ZERO_FIGURES } from '../posts/figures';
 import { classifyPosts, rubricsChanged } from './classify';
 import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';
 import { updatePostScores } from './best-posts';
@@ -103,8 +103,11 @@ function recentLastPostDays(db: Db, day: number): Map<number, number> {
 export function accountStates(db: Db, group: PlatformGroup, day: number, opts: { silence?: boolean; orgIds?: readonly number[] } = {}): AccountState[] {
   const rows = db
     .prepare(
-      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.title, a.closed_day, (SELECT min(s.day) FROM snapshots s WHERE s.account_id = a.id) AS first_day
-       FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?)) ${opts.orgIds ? 'AND a.org_id IN (SELECT value FROM json_each(?))' : ''} ORDER BY a.id`,
+      // the first reading as the rollups keep it (up to date: pages, exports and the bot compute first); read
+      // from the snapshots only for an account the rollups have not seen
+      `SELECT a.id, a.org_id, a.platform, a.platform_id, a.title, a.closed_day,
+              coalesce(r.first_day, (SELECT min(s.day) FROM snapshots s WHERE s.account_id = a.id)) AS first_day
+       FROM accounts a LEFT JOIN rollup_accounts r ON r.account_id = a.id WHERE a.platform IN (SELECT value FROM json_each(?)) ${opts.orgIds ? 'AND a.org_id IN (SELECT value FROM json_each(?))' : ''} ORDER BY a.id`,
     )
     .all(JSON.stringify(platformsOf(group)), ...(opts.orgIds ? [JSON.stringify(opts.orgIds)] : [])) as {
     id: number;
@@ -116,6 +119,8 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
     first_day: number | null;
   }[];
   const latest = lastPostDays(db);
+  let read: Set<number> | undefined;
+  const readOnce = (accountId: number) => () => (read ??= accountsReadOn(db, day, READ_DAYS_BACK)).has(accountId);
   let recent: Map<number, number> | undefined;
   return rows.map((a) => {
     const tracked = a.first_day !== null && a.first_day <= day && (a.closed_day === null || a.closed_day > day);
@@ -126,15 +131,9 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
       recent ??= recentLastPostDays(db, day);
       last = recent.get(a.id) ?? lastPostDay(db, a.id, day);
     }
-    const silence: Silence = !tracked ? 'unknown' : opts.silence === false ? (last !== null && last >= day - 13 ? 'posting' : 'unknown') : silenceOn(day, last, readOnce(db, a.id, day));
+    const silence: Silence = !tracked ? 'unknown' : opts.silence === false ? (last !== null && last >= day - 13 ? 'posting' : 'unknown') : silenceOn(day, last, readOnce(a.id));
     return { id: a.id, org_id: a.org_id, platform: a.platform, platform_id: a.platform_id, title: a.title, tracked, last_post_day: last, days_since_last_post: daysSinceLastPost(day, last), silence };
   });
-}
-
-/** "Read on D, D − 1 or D − 2" asked once per account (silenceOn asks day by day). */
-function readOnce(db: Db, accountId: number, day: number): (d: number) => boolean {
-  let ok: boolean | undefined;
-  return () => (ok ??= postsReadOn(db, accountId, day, READ_DAYS_BACK));
 }
 
 function ancestorsOf(tree: OrgTree, orgId: number): number[] {
