@@ -191,26 +191,30 @@ export interface AccountTrend extends AccountState {
  * Channels that read fine but do not grow: "falling" (fewer followers than TREND_DAYS before the latest
  * reading) and "not growing" (exactly as many). Only open social channels whose latest reading is fresh (a stale
  * one is already listed as stale) and that have a reading TREND_DAYS back are judged: a gap is no verdict.
- * Newspapers are left out (half-yearly figures). Two seeks per account on the snapshots' primary key.
+ * Newspapers are left out (half-yearly figures). One seek per account on the snapshots' primary key.
  */
 export function accountTrends(db: Db, today: string, inScope: (orgId: number) => boolean = () => true): { falling: AccountTrend[]; notGrowing: AccountTrend[] } {
   const day = toEpochDay(today);
   const rows = sql(
     db,
-    `SELECT a.id, a.org_id, a.platform, ls.day, ls.audience,
-            (SELECT s.day FROM snapshots s WHERE s.account_id = a.id AND s.day <= ls.day - @span ORDER BY s.day DESC LIMIT 1) AS start_day
+    // the latest reading as the rollups keep it (pages bring them up to date first); the reading TREND_DAYS
+    // back in one seek, its day and audience packed in one number (day × 2^32 + audience)
+    `SELECT a.id, a.org_id, a.platform, r.last_day, r.last_audience,
+            (SELECT s.day * 4294967296 + s.audience FROM snapshots s WHERE s.account_id = a.id AND s.day <= r.last_day - @span ORDER BY s.day DESC LIMIT 1) AS start
        FROM accounts a
-       JOIN snapshots ls ON ls.account_id = a.id AND ls.day = (SELECT MAX(day) FROM snapshots s WHERE s.account_id = a.id)
-      WHERE a.platform <> 'newspaper' AND (a.closed_day IS NULL OR a.closed_day > @day) AND ls.day >= @day - @stale`,
+       JOIN rollup_accounts r ON r.account_id = a.id
+      WHERE a.platform <> 'newspaper' AND (a.closed_day IS NULL OR a.closed_day > @day) AND r.last_day >= @day - @stale`,
   )
     .raw()
     .all({ day, span: TREND_DAYS, stale: STALE_AFTER_DAYS.telegram }) as [number, number, Platform, number, number, number | null][];
-  const audienceOn = sql(db, 'SELECT audience FROM snapshots WHERE account_id = ? AND day = ?').pluck();
-  const lastDiffering = sql(db, 'SELECT MAX(day) FROM snapshots WHERE account_id = ? AND audience <> ?').pluck();
+  // walked back from the latest reading on the primary key: stops at the first differing one (a flat account
+  // costs its flat days, not its whole history)
+  const lastDiffering = sql(db, 'SELECT day FROM snapshots WHERE account_id = ? AND audience <> ? ORDER BY day DESC LIMIT 1').pluck();
   const judged = new Map<number, { start_day: number; start_audience: number; change: number; flat_since: number | null }>();
-  for (const [id, orgId, , , lastAudience, startDay] of rows) {
-    if (startDay === null || !inScope(orgId)) continue;
-    const start = audienceOn.get(id, startDay) as number;
+  for (const [id, orgId, , , lastAudience, packed] of rows) {
+    if (packed === null || !inScope(orgId)) continue;
+    const startDay = Math.floor(packed / 4294967296);
+    const start = packed - startDay * 4294967296;
     const change = lastAudience - start;
     if (change > 0) continue;
     const before = change === 0 ? (lastDiffering.get(id, lastAudience) as number | null) : null;
