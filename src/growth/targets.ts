@@ -117,7 +117,22 @@ export function targetVersions(db: Db, opts: { org?: string } = {}): TargetVersi
  * the bot show it apart ("в т. ч. +2 093 за счёт подключённых каналов"); 0 when none was connected.
  */
 export function connectedSinceBaseline(db: Db, targets: ReadonlyArray<{ orgId: number; platform: PlatformGroup; baseline_date: string; date: string }>): number[] {
-  return targets.map((t) => firstSeenByOrg(db, t.platform, toEpochDay(t.baseline_date) + 1, toEpochDay(t.date), new Set([t.orgId])).get(t.orgId) ?? 0);
+  // one pass over the first readings per (platform, baseline, date), for all the orgs that share them: targets
+  // set by one decision share their dates, so a review of hundreds of targets reads them a few times, not once each
+  const groups = new Map<string, Set<number>>();
+  const keyOf = (t: (typeof targets)[number]) => `${t.platform}|${t.baseline_date}|${t.date}`;
+  for (const t of targets) {
+    const k = keyOf(t);
+    const set = groups.get(k);
+    if (set) set.add(t.orgId);
+    else groups.set(k, new Set([t.orgId]));
+  }
+  const byGroup = new Map<string, Map<number, number>>();
+  for (const t of targets) {
+    const k = keyOf(t);
+    if (!byGroup.has(k)) byGroup.set(k, firstSeenByOrg(db, t.platform, toEpochDay(t.baseline_date) + 1, toEpochDay(t.date), groups.get(k)));
+  }
+  return targets.map((t) => byGroup.get(keyOf(t))!.get(t.orgId) ?? 0);
 }
 
 // ---------------------------------------------------------------------------------------------------------
