@@ -3,18 +3,13 @@
 // page is never wider than the screen at 1366 px and 390 px. Screenshots go to test-artifacts/screenshots (ru
 // at 1366 px also to docs/screenshots).
 import fs from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createApp, createWebServer } from '../../web/app';
-import { createServices } from '../../src/services';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, paintedPixels, prepareContext, sessionFor, startSite, watchProblems, type Site } from '../helpers/browser';
 import { buildWebFixture, ROOT, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { addFixturePosts } from '../helpers/posts-fixture';
-import { ensureUser } from '../helpers/web-auth';
-import { createSession } from '../../src/auth';
+import { ensureUser, PASSWORD } from '../helpers/web-auth';
 import { setStandards } from '../../src/publications/standards-store';
-import { PASSWORD } from '../helpers/web-auth';
 
 jest.setTimeout(120_000);
 const SHOTS = path.join(ROOT, 'test-artifacts/screenshots');
@@ -27,7 +22,7 @@ const PAGES: [string, string][] = [
 ];
 
 let f: WebFixture;
-let server: http.Server;
+let site: Site;
 let base: string;
 let browser: Browser;
 let context: BrowserContext;
@@ -44,57 +39,33 @@ beforeAll(async () => {
     ],
     { actor: 'test', rubrics: f.config.rubrics.map((r) => r.slug) },
   );
-  server = createWebServer(createApp({ ...createServices(f.db, f.config), now: f.now }));
-  ensureUser(f.db, 'press', 'viewer');
-  sessionCookie = createSession(f.db, f.db.prepare("SELECT id FROM users WHERE login = 'press'").pluck().get() as number).cookie;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  site = await startSite(f);
+  base = site.base;
+  sessionCookie = sessionFor(f, 'press');
+  browser = await launchChromium();
   fs.mkdirSync(SHOTS, { recursive: true });
   fs.mkdirSync(DOCS, { recursive: true });
 });
 
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((r) => server.close(() => r()));
+  await site.close();
   f.close();
 });
 
 async function newContext(width: number): Promise<BrowserContext> {
   const c = await browser.newContext({ viewport: { width, height: 900 } });
-  await c.addCookies([{ name: 'ag_session', value: sessionCookie, url: base }]);
-  await c.route(/^(?!http:\/\/127\.0\.0\.1:)/, (route) => route.abort());
+  await prepareContext(c, base, sessionCookie);
   return c;
 }
 
 async function open(url: string): Promise<{ page: Page; problems: string[] }> {
   const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
+  const problems = watchProblems(page);
   await page.goto(base + url, { waitUntil: 'load' });
   return { page, problems };
 }
 
-async function paintedPixels(page: Page, selector: string): Promise<number> {
-  await page.waitForSelector(`${selector}[data-ready="1"]`);
-  return page.$eval(selector, (el) => {
-    const c = el as HTMLCanvasElement;
-    const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let n = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-    return n;
-  });
-}
 
 describe.each([1366, 390])('at %i px', (width) => {
   beforeAll(async () => {
