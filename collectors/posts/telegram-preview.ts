@@ -245,19 +245,19 @@ export class TelegramPreviewReader {
    */
   async postsSince(channel: string, sinceMs: number, expectPosts = false): Promise<{ posts: PreviewPost[]; complete: boolean; pages: number }> {
     const byId = new Map<number, PreviewPost>();
+    const blank = (p: PreviewPage) => p.empty || p.smallestId === null;
     let before: number | undefined;
     let pages = 0;
     for (;;) {
       let page = await this.page(channel, before);
       pages++;
-      const blank = (p: PreviewPage) => p.empty || p.smallestId === null;
       if (blank(page) && before !== 1) {
         page = await this.page(channel, before);
         pages++;
       }
       for (const p of page.posts) if (p.publishedAt >= sinceMs) byId.set(p.messageId, p);
       const oldest = page.posts.length ? page.posts[0].publishedAt : null;
-      if (blank(page) || page.smallestId === null) {
+      if (page.empty || page.smallestId === null) {
         if (before === undefined && expectPosts) throw new TransientError(`t.me/s/${channel}: the preview lists no posts, though posts of the period are known`);
         return { posts: [...byId.values()], complete: before === undefined || before === 1, pages };
       }

@@ -55,23 +55,13 @@ export function decodeCounts(buf: Buffer, into: Uint32Array = new Uint32Array(CH
   return into;
 }
 
+const sumScratch = new Uint32Array(CHUNK_DAYS);
+
 /** Σ of the counts of days [fromIdx, toIdx] of a chunk (0-based day indexes within it). */
 export function sumCounts(buf: Buffer, fromIdx: number, toIdx: number): number {
-  const mask = buf.readUInt32LE(0);
-  let pos = 4;
+  const counts = decodeCounts(buf, sumScratch);
   let sum = 0;
-  for (let d = 0; d < CHUNK_DAYS && d <= toIdx; d++) {
-    if (!(mask & (1 << d))) continue;
-    let v = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      b = buf[pos++];
-      v += (b & 0x7f) * 2 ** shift;
-      shift += 7;
-    } while (b & 0x80);
-    if (d >= fromIdx) sum += v;
-  }
+  for (let d = Math.max(0, fromIdx); d <= toIdx && d < CHUNK_DAYS; d++) sum += counts[d];
   return sum;
 }
 
