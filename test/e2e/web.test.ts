@@ -290,6 +290,15 @@ test('the printed meeting pack: title, period and the repeated table header on e
   expect(problems).toEqual([]);
 });
 
+test('a sortable table printed over several pages repeats its column headings on each', async () => {
+  const { page } = await open('/rankings?lang=ru');
+  const file = path.join(SHOTS, '..', 'rankings-ru.pdf');
+  fs.writeFileSync(file, await page.pdf({ format: 'A4', landscape: true, printBackground: true }));
+  const pages = Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())![1]);
+  expect(pages).toBeGreaterThanOrEqual(2);
+  for (let i = 2; i <= pages; i++) expect([i, execFileSync('pdftotext', ['-f', String(i), '-l', String(i), file, '-']).toString()]).toEqual([i, expect.stringContaining('Организация')]);
+});
+
 test('an org page prints the period, and its chart above (never over) the tables', async () => {
   const { page } = await open('/org/pavlodar?lang=ru');
   await page.waitForSelector('canvas#audience-chart[data-ready="1"]');
