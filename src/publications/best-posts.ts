@@ -92,7 +92,8 @@ export interface BestPost {
   name_kk: string | null;
   name_en: string | null;
   platform: Platform;
-  account_title: string | null;
+  /** The channel as users know it: its title, or its id (@name, Page id) when it has none. */
+  account_title: string;
   post_id: string;
   day: number;
   kind: string;
@@ -186,7 +187,7 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
   }
   if (best.length === 0) return [];
   const details = db.prepare(
-    `SELECT p.id, o.id AS org_id, o.slug AS org_slug, o.level AS org_level, o.name_ru, o.name_kk, o.name_en, a.platform, a.title AS account_title,
+    `SELECT p.id, o.id AS org_id, o.slug AS org_slug, o.level AS org_level, o.name_ru, o.name_kk, o.name_en, a.platform, coalesce(a.title, a.platform_id) AS account_title,
        p.post_id, p.day, p.kind, p.url, p.text, p.reactions, p.comments, p.shares, p.views, p.views_approximate, s.audience_at, s.er AS engagement_rate,
        (SELECT group_concat(rubric, ';') FROM (SELECT rubric FROM post_rubrics WHERE post_id = p.id AND origin <> 2 ORDER BY rubric)) AS rubric_list
      FROM post_scores s CROSS JOIN posts p ON p.id = s.post_id CROSS JOIN accounts a ON a.id = s.account_id CROSS JOIN organisations o ON o.id = a.org_id

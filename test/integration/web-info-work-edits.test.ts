@@ -180,6 +180,8 @@ describe('Excel downloads of the information-work pages', () => {
     expect(er.value as number).toBeGreaterThanOrEqual(best.cell(3, 'Engagement rate, %').value as number);
     expect(best.cell(2, 'Post date').value).toBeInstanceOf(Date);
     expect(typeof best.cell(2, 'Reactions').value).toBe('number');
+    // every post names its channel (an untitled one by its id), so a reader can find it
+    for (let r = 2; r <= best.ws.rowCount; r++) expect(best.cell(r, 'Channel').value).toEqual(expect.any(String));
 
     const { id, slug } = f.db.prepare("SELECT a.id, o.slug FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE o.slug = 'pavlodar' AND a.platform = 'telegram'").get() as { id: number; slug: string };
     const posts = await xlsx(viewer, `/org/${slug}/channel/${id}/posts.xlsx?lang=kk`);
