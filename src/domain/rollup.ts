@@ -25,15 +25,16 @@ export function lastChangeDay(a: AccountHistory): number | null {
 
 /**
  * The account's contribution (asOf carried forward while tracked, else nothing) from chunk `fromChunk`
- * through the chunk of its last change. Null when it contributes nothing from `fromChunk` on.
+ * through the chunk of its last change, or through `fromChunk` itself when its last change lies before it
+ * (its carried value, so that a caller replacing a stored run from `fromChunk` replaces it with what carries
+ * on). Null when it contributes nothing from `fromChunk` on.
  */
 export function accountRun(a: AccountHistory, fromChunk: number): DailyRun | null {
   const end = lastChangeDay(a);
   if (end === null) return null;
   const firstDay = a.snapshots[0].day;
   const startChunk = Math.max(fromChunk, chunkOf(firstDay));
-  const endChunk = chunkOf(end);
-  if (endChunk < startChunk) return null;
+  const endChunk = Math.max(chunkOf(end), startChunk);
   const n = (endChunk - startChunk + 1) * CHUNK_DAYS;
   const base = chunkStart(startChunk);
   const sum = new Float64Array(n);
@@ -51,5 +52,6 @@ export function accountRun(a: AccountHistory, fromChunk: number): DailyRun | nul
       cnt[i] = 1;
     }
   }
+  if (chunkOf(end) < startChunk && cnt[0] === 0) return null;
   return { firstChunk: startChunk, sum, cnt };
 }

@@ -192,7 +192,13 @@ describe('rollups equal a direct computation from raw snapshots', () => {
           db.close();
         }
       }),
-      { numRuns: 250 },
+      {
+        numRuns: 250,
+        examples: [
+          // CI's counterexample: a closing, undone before any compute, of an account whose stored run ended earlier
+          [{ parents: [0], accounts: [{ org: 0, platform: 'facebook' }], ops: [{ kind: 'snap', account: 0, day: 0, audience: 0 }, { kind: 'compute' }, { kind: 'close', account: 0, day: 32 }, { kind: 'close', account: 0, day: null }] }],
+        ],
+      },
     );
   });
 });
