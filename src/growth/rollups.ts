@@ -128,14 +128,22 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   const full = forceFull || getState(db, 'full_rebuild_needed') === 1;
   const chainOf = chainFinder(db);
   const dirty = new Map<number, number>();
+  // the account's only change since the last compute, when it is one new reading (rollup_dirty.new_day)
+  const onlyReading = new Map<number, Reading>();
   if (full) {
     db.exec('DELETE FROM rollup_series; DELETE FROM rollup_blocks; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
     for (const { id } of db.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]) dirty.set(id, FAR_PAST);
   } else {
-    for (const r of db.prepare('SELECT account_id, from_day FROM rollup_dirty').all() as { account_id: number; from_day: number }[]) dirty.set(r.account_id, r.from_day);
+    for (const [id, from, newDay, newAudience] of db.prepare('SELECT account_id, from_day, new_day, new_audience FROM rollup_dirty').raw().all() as [number, number, number | null, number | null][]) {
+      dirty.set(id, from);
+      if (newDay === from && newAudience !== null) onlyReading.set(id, { day: newDay, audience: newAudience });
+    }
     if (getState(db, 'tree_changed') === 1) {
       for (const r of db.prepare('SELECT account_id, org_id, chain FROM rollup_accounts').all() as { account_id: number; org_id: number; chain: string }[]) {
-        if (chainOf(r.org_id).join(',') !== r.chain) dirty.set(r.account_id, FAR_PAST);
+        if (chainOf(r.org_id).join(',') !== r.chain) {
+          dirty.set(r.account_id, FAR_PAST);
+          onlyReading.delete(r.account_id);
+        }
       }
     }
   }
@@ -209,7 +217,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
 
   const recent = recentAccountChunks(db, full, dirty);
   // Accounts whose only change is readings after their last one (a day's collect): continued, not recomputed.
-  const appended = full ? new Map<number, Reading[]>() : appendedReadings(db, dirty, (id, from) => {
+  const appended = full ? new Map<number, Reading[]>() : appendedReadings(db, dirty, onlyReading, (id, from) => {
     const acc = accountsNow.get(id);
     const old = accountsBefore.get(id);
     return (
@@ -490,15 +498,25 @@ type Reading = { day: number; audience: number };
  * when many (a day's collect: 50,000 accounts at ten times the union), else one query each. An account whose
  * first such reading is not on its changed day (nothing to append after all) is left out: it is recomputed.
  */
-function appendedReadings(db: Db, dirty: Map<number, number>, appendable: (id: number, from: number) => boolean): Map<number, Reading[]> {
+function appendedReadings(
+  db: Db,
+  dirty: Map<number, number>,
+  onlyReading: ReadonlyMap<number, Reading>,
+  appendable: (id: number, from: number) => boolean,
+): Map<number, Reading[]> {
+  const out = new Map<number, Reading[]>();
   const ids: number[] = [];
   let lo = Infinity;
   for (const [id, from] of dirty) {
     if (!appendable(id, from)) continue;
+    const only = onlyReading.get(id);
+    if (only) {
+      out.set(id, [only]);
+      continue;
+    }
     ids.push(id);
     lo = Math.min(lo, from);
   }
-  const out = new Map<number, Reading[]>();
   if (!ids.length) return out;
   const add = (id: number, day: number, audience: number) => {
     if (day < dirty.get(id)!) return;
