@@ -103,10 +103,11 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
       const total = db.prepare('SELECT count(*) FROM rubric_pending').pluck().get() as number;
       if (total === 0) return;
       db.prepare('DELETE FROM post_rubrics WHERE origin = 0 AND post_id IN (SELECT post_id FROM rubric_pending)').run();
-      db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (chunk) DO NOTHING').run();
-      db.prepare('INSERT INTO rubric_dirty_day (day) SELECT DISTINCT p.day FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (day) DO NOTHING').run();
+      // CROSS JOIN: from the few pending posts to theirs; without statistics SQLite otherwise scans every post's day
+      db.prepare('INSERT INTO rubric_dirty (chunk) SELECT DISTINCT p.day >> 5 FROM rubric_pending r CROSS JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (chunk) DO NOTHING').run();
+      db.prepare('INSERT INTO rubric_dirty_day (day) SELECT DISTINCT p.day FROM rubric_pending r CROSS JOIN posts p ON p.id = r.post_id WHERE true ON CONFLICT (day) DO NOTHING').run();
       // read in pages by id: better-sqlite3 cannot write while a read is being iterated
-      const stmt = db.prepare('SELECT p.id, p.text FROM rubric_pending r JOIN posts p ON p.id = r.post_id WHERE r.post_id > ? ORDER BY r.post_id LIMIT 5000').raw();
+      const stmt = db.prepare('SELECT p.id, p.text FROM rubric_pending r CROSS JOIN posts p ON p.id = r.post_id WHERE r.post_id > ? ORDER BY r.post_id LIMIT 5000').raw();
       for (let rows = stmt.all(-1) as [number, string][]; rows.length; rows = stmt.all(rows[rows.length - 1][0]) as [number, string][]) {
         for (const [id, text] of rows) {
           const slugs = matcher.match(text);
