@@ -10,6 +10,8 @@ import { createLogger } from '../../log';
 import { createApp, createWebServer } from '../../../web/app';
 import { botService } from '../../bot/service';
 import { schedulerService } from '../../jobs/schedule';
+import { ensureRollups } from '../../jobs/compute';
+import { ensureInformationWork } from '../../publications/measures-data';
 import type { Services } from '../../services';
 
 const log = createLogger('serve');
@@ -46,6 +48,13 @@ export const webService: ServiceFactory = (services) => {
     name: 'web',
     start: () =>
       new Promise<void>((resolve, reject) => {
+        // what changed while it was stopped (new rubrics in the config: every post again) is brought up to date
+        // before the first visitor, who would otherwise wait for it
+        const t0 = performance.now();
+        ensureRollups(services.db);
+        ensureInformationWork(services.db, config.rubrics);
+        const ms = Math.round(performance.now() - t0);
+        if (ms >= 1000) log.info('figures brought up to date', { ms });
         server.once('error', reject);
         server.listen(config.env.port, () => {
           server.off('error', reject);

@@ -19,7 +19,7 @@ import { loginTokenOf } from '../../instagram-tokens';
 import { DEFAULT_PREVIEW_SETTINGS, NoPublicPreviewError, TelegramPreviewReader, previewName, type PreviewSettings } from '../../../collectors/posts/telegram-preview';
 import { recordPostsFailure, recordPostsRead, savePosts, type AccountPosts, type PostInput } from '../../posts/store';
 import { POST_UPDATE_TYPES, savePostUpdates, type TgUpdate } from '../../posts/telegram-updates';
-import { updatePostFigures } from '../../posts/figures';
+import { ensureInformationWork } from '../../publications/measures-data';
 
 const DAY_MS = 86_400_000;
 /** Accounts whose results are written in one transaction: a killed run loses at most these. */
@@ -278,7 +278,8 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     }
   }
   flush();
-  updatePostFigures(db);
+  // figures, rubrics of the new posts, rubric counts and scores: done by the job, not by the first page after it
+  ensureInformationWork(db, config.rubrics);
   result.wallMs = Date.now() - t0;
   log.info('posts collected', { accounts: result.accounts, ok: result.ok, failed: result.failed, new: result.inserted, updated: result.updated, deleted: result.deleted, graph_requests: result.graphRequests, preview_requests: result.previewRequests });
   return result;
