@@ -82,6 +82,20 @@ function addRun(acc: DailyRun | undefined, run: DailyRun, sign: 1 | -1): DailyRu
   return out;
 }
 
+/** The readings of two JSON-array pairs (before a day, newest first; from it, oldest first), in day order. */
+function readingsOf(before: [string, string], after: [string, string]): Reading[] {
+  const bd = JSON.parse(before[0]) as number[];
+  const ba = JSON.parse(before[1]) as number[];
+  const ad = JSON.parse(after[0]) as number[];
+  const aa = JSON.parse(after[1]) as number[];
+  const out = new Array<Reading>(bd.length + ad.length);
+  let k = 0;
+  for (let i = bd.length - 1; i >= 0; i--) out[k++] = { day: bd[i], audience: ba[i] };
+  for (let i = 0; i < ad.length; i++) out[k++] = { day: ad[i], audience: aa[i] };
+  for (let i = 1; i < out.length; i++) if (out[i].day <= out[i - 1].day) throw new Error('snapshots read out of day order');
+  return out;
+}
+
 function runFromChunks(rows: { chunk: number; data: Buffer }[]): DailyRun {
   const first = rows[0].chunk;
   if (rows[rows.length - 1].chunk - first + 1 !== rows.length) throw new Error('rollup chunks are not contiguous: run compute --full');
@@ -152,8 +166,13 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   const q = {
     oldChunks: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk'),
     oldBefore: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk < ? ORDER BY chunk DESC LIMIT 1'),
-    snapsBefore: db.prepare(`SELECT day, audience FROM snapshots WHERE account_id = ? AND day < ? ORDER BY day DESC LIMIT ${HISTORY_ROWS}`).raw(),
-    snapsFrom: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day').raw(),
+    // An account's readings as two JSON arrays, days and audiences: about three times faster than a row each
+    // (a full rebuild reads every reading; at ten times the union 50 M). The ordered subquery is not flattened
+    // into the aggregate (SQLite's flattening rule 16), so they come in its order; readingsOf checks it.
+    snapsBefore: db.prepare(
+      `SELECT json_group_array(day), json_group_array(audience) FROM (SELECT day, audience FROM snapshots WHERE account_id = ? AND day < ? ORDER BY day DESC LIMIT ${HISTORY_ROWS})`,
+    ).raw(),
+    snapsFrom: db.prepare('SELECT json_group_array(day), json_group_array(audience) FROM (SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day)').raw(),
     firstSnap: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day LIMIT 1'),
     delAccountChunks: db.prepare('DELETE FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ?'),
     // upserts, not INSERT OR REPLACE: a replace deletes and re-inserts the row's secondary index entry, which
@@ -301,9 +320,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       continue;
     }
     const base = from <= FAR_PAST ? FAR_PAST : chunkStart(fromChunk);
-    const before = (q.snapsBefore.all(accountId, base) as [number, number][]).reverse();
-    const after = q.snapsFrom.all(accountId, base) as [number, number][];
-    const snapshots = [...before, ...after].map(([day, audience]) => ({ day, audience }));
+    const snapshots = readingsOf(q.snapsBefore.get(accountId, base) as [string, string], q.snapsFrom.get(accountId, base) as [string, string]);
     const run = accountRun({ snapshots, closedDay: acc.closed_day }, fromChunk);
     // stored chunks the new run does not overwrite must go
     if (!run || run.firstChunk > fromChunk || lastChunkOf(run) < oldLastChunk) q.delAccountChunks.run(accountId, fromChunk);
