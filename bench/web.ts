@@ -17,7 +17,7 @@ import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/growth/targets';
 import { createApp, createWebServer } from '../web/app';
-import { createApiToken } from '../src/auth';
+import { addUser, createSession } from '../src/auth';
 import { ACCOUNTS, END, openScaleModel, ORGS, rand, START } from './scale-model';
 import { generatePosts } from './posts-model';
 import { updatePostFigures } from '../src/posts/figures';
@@ -43,7 +43,7 @@ interface Run {
   errors: number;
 }
 
-/** Every page and API route is behind sign-in: the bench sends a viewer's API token (set once the database exists). */
+/** Every page and API route is behind sign-in: the bench sends a viewer's session cookie (set once the database exists). */
 const AUTH: Record<string, string> = {};
 
 /** BENCH_ONLY=publications measures only the information-work pages (a quick run while working on them). */
@@ -171,7 +171,8 @@ async function main(): Promise<void> {
   const cold = await listen(coldServer);
   const rankingsPath = '/rankings?level=primary';
   const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;
-  AUTH.authorization = `Bearer ${createApiToken(db, { role: 'viewer', name: 'bench' })}`;
+  // a signed-in viewer, as a browser is (API tokens are for /api/v1 only)
+  AUTH.cookie = `ag_session=${encodeURIComponent(createSession(db, addUser(db, { login: 'bench-viewer', password: 'bench-viewer-password', role: 'viewer' })).cookie)}`;
   const seriesBody = Buffer.from(await (await fetch(base + seriesPath, { headers: AUTH })).arrayBuffer());
   const bare = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': seriesBody.length });
