@@ -1,6 +1,7 @@
 // The durable outbox and its sender: every post is a row first, so a failed post is retried and a
 // restart loses nothing; the sender keeps Telegram's limits (≈1 message/s per chat, 20/min per group
 // or channel) and waits out `retry_after`.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { createLogger, redact, type Logger } from '../log';
 
@@ -38,12 +39,12 @@ export class Outbox {
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     );
     const ids: number[] = [];
-    this.db.transaction(() => {
+    writeTx(this.db, () => {
       posts.forEach((text, i) => {
         const r = insert.run(chatId, text, kind, key === undefined ? null : `${key}:${i}`, now, now);
         if (r.changes) ids.push(Number(r.lastInsertRowid));
       });
-    })();
+    });
     return ids;
   }
 
