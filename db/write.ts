@@ -70,6 +70,13 @@ export interface RetryOptions {
   onBusy?: (attempt: number, waitedMs: number) => void;
 }
 
+const busyTimeoutOf = (db: Db) => Number(db.pragma('busy_timeout', { simple: true })) || 0;
+
+/** The default bound of retryBusy: 6 busy timeouts (60 s with the default 10 s), at least 1 s. */
+export function busyBound(db: Db): number {
+  return Math.max(6 * busyTimeoutOf(db), 1_000);
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /**
@@ -78,8 +85,8 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
  * Busy for longer than the bound, or any other SQLite failure: a DatabaseWriteError with a plain reason.
  */
 export async function retryBusy<T>(db: Db, work: () => T, opts: RetryOptions = {}): Promise<T> {
-  const timeout = Number(db.pragma('busy_timeout', { simple: true })) || 0;
-  const bound = opts.boundMs ?? Math.max(6 * timeout, 1_000);
+  const timeout = busyTimeoutOf(db);
+  const bound = opts.boundMs ?? busyBound(db);
   const tryWait = Math.min(timeout, 250);
   const started = Date.now();
   let delay = opts.delayMs ?? 50;

@@ -6,7 +6,7 @@
 // per-platform collection (platforms.ts), the history backfill (backfill.ts); every snapshot goes through
 // the one writer (db/snapshots.ts), which fires the compute hook once at the end of the run.
 import type { Db } from '../../../db';
-import { retryBusy, retryWriteTx } from '../../../db/write';
+import { busyBound, retryBusy, retryWriteTx } from '../../../db/write';
 import { orgBySlug, type AccountRow } from '../../../db/orgs';
 import { subtreeIds } from '../../growth/tree';
 import { InputError, type AppConfig } from '../../config';
@@ -175,8 +175,11 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
     const message = redact(e instanceof Error ? e.message : String(e));
     if (runId) {
       try {
-        await retryWriteTx(db, () =>
-          db.prepare(`UPDATE collection_runs SET status = 'failed', finished_at = ?, duration_ms = ?, error = ? WHERE id = ?`).run(Date.now(), Date.now() - started, message, runId),
+        // the outcome is worth a longer wait than a batch of readings: three bounds
+        await retryWriteTx(
+          db,
+          () => db.prepare(`UPDATE collection_runs SET status = 'failed', finished_at = ?, duration_ms = ?, error = ? WHERE id = ?`).run(Date.now(), Date.now() - started, message, runId),
+          { boundMs: 3 * busyBound(db) },
         );
       } catch (recordError) {
         // The next run marks it interrupted; the failure itself is in the log.
