@@ -17,7 +17,10 @@ export function withSession(app: Express, db: Db, role: Role = 'viewer', org?: s
   ensureUser(db, login, role, org);
   const session = createSession(db, db.prepare('SELECT id FROM users WHERE login = ?').pluck().get(login) as number);
   return (req, res) => {
-    if (req.headers.cookie === undefined) req.headers.cookie = `ag_session=${encodeURIComponent(session.cookie)}`;
+    const own = `ag_session=${encodeURIComponent(session.cookie)}`;
+    const sent = req.headers.cookie;
+    if (sent === undefined) req.headers.cookie = own;
+    else if (!/(^|;\s*)ag_session=/.test(sent)) req.headers.cookie = `${sent}; ${own}`;
     if (req.method !== 'GET' && req.headers['x-csrf-token'] === undefined) req.headers['x-csrf-token'] = session.csrfToken;
     app(req as never, res as never);
   };
