@@ -1,6 +1,6 @@
 // Accounts from the admin pages: add (validated as `import` validates them), close from a date, reopen, and
 // a collect or a Facebook backfill of one account run in the background with its outcome kept for the page.
-import { writeTx } from '../../db/write';
+import { classify, writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { accountByPlatformId, accountSubject, audit, type AccountRow, type OrgRow } from '../../db/orgs';
 import { lookupChannel, parseChannelRef, type ChannelRef, type LookupResult } from '../../collectors/lookup';
@@ -177,8 +177,14 @@ export class AdminJobs {
       audit(db, actor, kind === 'collect' ? 'account.collect' : 'account.backfill', subjectOf(db, account), undefined, kind === 'backfill' ? { days: backfillDays } : {});
       return id;
     });
-    const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) =>
-      db.prepare('UPDATE admin_jobs SET status = ?, finished_at = ?, run_id = ?, message = ? WHERE id = ?').run(status, Date.now(), runId, message, jobId);
+    // Recording the outcome may itself fail (a full disk): logged, never an unhandled rejection that stops serve.
+    const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) => {
+      try {
+        db.prepare('UPDATE admin_jobs SET status = ?, finished_at = ?, run_id = ?, message = ? WHERE id = ?').run(status, Date.now(), runId, message, jobId);
+      } catch (err) {
+        log.error('recording an admin collect failed', { job: jobId, error: (classify(err) as Error).message });
+      }
+    };
     const p = this.collect({
       db,
       config: this.config,
