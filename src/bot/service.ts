@@ -225,6 +225,9 @@ export function superviseLaunch(o: {
   const maxMs = o.retry?.maxMs ?? 300_000;
   let stopped = false;
   let wake: (() => void) | undefined;
+  let signalStop = () => {};
+  let launched: Promise<void> | undefined;
+  const stopSignal = new Promise<void>((resolve) => (signalStop = resolve));
   let state: BotState | undefined;
   let since = Date.now();
   let lastLogged = '';
@@ -246,7 +249,7 @@ export function superviseLaunch(o: {
     while (!stopped) {
       let failure: string;
       try {
-        await o.start(() => {
+        const started = o.start(() => {
           if (stopped) return false;
           attempts = 0;
           delay = firstMs;
@@ -255,6 +258,9 @@ export function superviseLaunch(o: {
           o.onRunning();
           return true;
         });
+        started.catch(() => {}); // after stop() it is waited for 2 s at most (telegraf winds polling down)
+        launched = started;
+        await Promise.race([started, stopSignal]);
         failure = 'polling stopped by itself';
       } catch (err) {
         failure = redact(err instanceof Error ? err.message : String(err));
@@ -282,9 +288,11 @@ export function superviseLaunch(o: {
   return {
     async stop() {
       stopped = true;
+      signalStop();
       o.stopBot();
       wake?.();
       await loop;
+      await Promise.race([launched, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
     },
   };
 }

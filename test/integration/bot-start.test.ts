@@ -72,7 +72,7 @@ test('the same failure again and again is logged once; the pause grows to its ca
   const service = createBotService({ db: f.db, config: f.config }, { retry: { firstMs: 50, maxMs: 200 } })!;
   await service.start();
   try {
-    await until('polling after four failed starts', () => calls('getUpdates').length > 0);
+    await until('polling after four failed starts', () => calls('getMe').length === 5 && calls('getUpdates').length > 0);
   } finally {
     await service.stop();
   }

@@ -111,7 +111,6 @@ test('serve stays up while another connection holds the write lock through a sch
     reader.close();
     serve.kill('SIGTERM');
     const end = await serve.done;
-    if (process.env.SHOW_SERVE) console.log(end.stderr, end.stdout);
     expect(end.stderr).not.toMatch(/\n\s+at /); // no stack trace, ever
   }
 }, 60_000);
