@@ -155,8 +155,9 @@ export function createBotService(ctx: { db: Db; config: AppConfig }, opts: BotSe
         db,
         retry: opts.retry,
         mode: hook ? 'webhook' : 'polling',
-        // getMe and deleteWebhook first (launch() would call them too): the state turns to polling only once
-        // Telegram has answered both; launch() resolves when polling stops, or fails.
+        // getMe and deleteWebhook first, so the state turns to polling only once Telegram has answered both
+        // (launch() then skips getMe and asks deleteWebhook once more); launch() resolves when polling stops,
+        // or fails.
         start: async (running) => {
           bot.botInfo = await bot.telegram.getMe();
           if (!hook) await bot.telegram.deleteWebhook({ drop_pending_updates: false });
