@@ -2,7 +2,9 @@
 // no import cycles (import-x/no-cycle), and the layers (no-restricted-imports):
 //   collectors/  never import db/ or web/ (they read platforms and return readings; jobs store them);
 //   src/domain/  imports nothing with I/O (no db, fs, http, express, config loading, logging): pure rules;
-//   web/         never imports collectors/ directly (it goes through src/jobs, src/admin).
+//   web/         never imports collectors/ directly (it goes through src/jobs, src/admin);
+// and one owner of write transactions: `db.transaction(…)` only in db/write.ts (writeTx: IMMEDIATE, SQLite
+// failures classified) and the migrations in db/index.ts.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const importX = require('eslint-plugin-import-x');
@@ -59,6 +61,19 @@ module.exports = tseslint.config(
   {
     files: ['web/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [COLLECTORS] }] },
+  },
+  {
+    files: ['src/**/*.ts', 'web/**/*.ts', 'db/**/*.ts'],
+    ignores: ['db/write.ts', 'db/index.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        ...["[callee.object.name='db']", "[callee.object.property.name='db']"].map((object) => ({
+          selector: `CallExpression[callee.property.name='transaction']${object}`,
+          message: 'write transactions go through writeTx (db/write.ts): IMMEDIATE, with SQLite failures in plain words',
+        })),
+      ],
+    },
   },
   { files: ['**/*.js'], languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
 );

@@ -54,7 +54,7 @@ export function migrate(db: Db, migrations = knownMigrations()): string[] {
           if (broken.length) throw new Error(`migration ${m.id} would leave ${broken.length} broken references`);
         }
         record.run(m.id, Date.now());
-      })();
+      }).immediate();
     } finally {
       if (rebuild && wasOn) db.pragma('foreign_keys = ON');
     }
@@ -62,28 +62,70 @@ export function migrate(db: Db, migrations = knownMigrations()): string[] {
   return pending.map((m) => m.id);
 }
 
+/** The file at DATABASE_PATH is a SQLite database of something else: we write nothing into it. */
+export class ForeignDatabaseError extends Error {
+  constructor(file: string, detail: string) {
+    super(`${file} ${detail}: it is not an audience-growth database, and nothing was written to it; check DATABASE_PATH`);
+    this.name = 'ForeignDatabaseError';
+  }
+}
+
+/** The database file does not exist (an empty or mistyped DATABASE_PATH): only import, demo and serve make one. */
+export class MissingDatabaseError extends Error {
+  constructor(file: string) {
+    super(`no database at ${file}: check DATABASE_PATH (it is made by \`import\`, \`demo\` or \`serve\`)`);
+    this.name = 'MissingDatabaseError';
+  }
+}
+
+/** Default wait for another connection's write lock (ms); DATABASE_BUSY_TIMEOUT_MS overrides it. */
+export const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
 export interface OpenOptions {
   readonly?: boolean;
   /** Skip migrations (used by tools that only inspect a file). */
   migrate?: boolean;
+  /** Refuse a missing file instead of making a new database (every command but import, demo and serve). */
+  mustExist?: boolean;
+  /** How long a write waits for another connection's lock (default 10 s). */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * Refuses a file that is neither empty nor ours before anything is written to it (not even the WAL switch,
+ * which rewrites the file header): ours has `schema_migrations`, empty has no schema at all.
+ */
+function refuseForeign(db: Db, file: string): void {
+  let names: string[];
+  try {
+    names = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
+  } catch (err) {
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw new ForeignDatabaseError(file, 'is not a SQLite database');
+    throw err;
+  }
+  if (names.length > 0 && !names.includes('schema_migrations')) {
+    throw new ForeignDatabaseError(file, `holds other tables (${names.slice(0, 5).join(', ')}${names.length > 5 ? ', …' : ''})`);
+  }
 }
 
 export function openDatabase(file: string, opts: OpenOptions = {}): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file, { readonly: opts.readonly ?? false, timeout: 10_000 });
-  if (!opts.readonly) {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-  }
-  db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 10000');
-  if (!opts.readonly && opts.migrate !== false) {
-    try {
-      migrate(db);
-    } catch (err) {
-      db.close();
-      throw err;
+  const memory = file === ':memory:' || file === '';
+  if (!memory && opts.mustExist && !fs.existsSync(file)) throw new MissingDatabaseError(file);
+  if (!memory && !opts.readonly) fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const busy = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const db = new Database(file, { readonly: opts.readonly ?? false, timeout: busy, fileMustExist: opts.mustExist ?? false });
+  try {
+    if (!memory && !opts.readonly) refuseForeign(db, file);
+    if (!opts.readonly) {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
     }
+    db.pragma('foreign_keys = ON');
+    db.pragma(`busy_timeout = ${busy}`);
+    if (!opts.readonly && opts.migrate !== false) migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
   }
   return db;
 }

@@ -6,6 +6,7 @@
 // Rules (DESIGN §1 "snapshot"): one snapshot per account per local date, a later reading replaces an earlier
 // one; a history (backfill) value never replaces a reading taken by the API, entered by hand or imported.
 import type { Db } from './index';
+import { writeTx } from './write';
 import { SOURCE_CODES, type SnapshotSource } from '../src/domain/sources';
 
 export interface SnapshotInput {
@@ -64,9 +65,9 @@ export class SnapshotWriter {
     if (prev === undefined || day < prev) this.changedFrom.set(accountId, day);
   }
 
-  /** Runs `fn` in one transaction (all its writes land, or none). */
+  /** Runs `fn` in one IMMEDIATE transaction (all its writes land, or none; SQLite failures classified). */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return writeTx(this.db, fn);
   }
 
   /** Ends the batch: fires the compute hook once if anything changed. Later calls do nothing. */

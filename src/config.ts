@@ -247,6 +247,8 @@ export interface AppConfig {
   standards: StandardInput[];
   env: {
     databasePath: string;
+    /** DATABASE_BUSY_TIMEOUT_MS: how long a write waits for another connection's lock (default 10 s). */
+    databaseBusyTimeoutMs?: number;
     port: number;
     facebookToken?: string;
     /** FACEBOOK_APP_SECRET: when set, every Graph call carries appsecret_proof. A secret: redacted everywhere. */
@@ -365,6 +367,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     standards: f.standards ?? [],
     env: {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
+      databaseBusyTimeoutMs: busyTimeout(env),
       port,
       facebookToken,
       facebookAppSecret,
@@ -375,6 +378,13 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       telegramPreviewRoot: envUrl(env, 'TELEGRAM_PREVIEW_ROOT', 'https://t.me'),
     },
   };
+}
+
+function busyTimeout(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.DATABASE_BUSY_TIMEOUT_MS?.trim();
+  if (!text) return undefined;
+  if (!/^\d{1,7}$/.test(text) || Number(text) < 10) throw new InputError(`must be a whole number of milliseconds from 10 to 9999999, got ${JSON.stringify(text)}`, 'environment', undefined, 'DATABASE_BUSY_TIMEOUT_MS');
+  return Number(text);
 }
 
 /** A token for an account: its own env variable when configured, else the platform default. */

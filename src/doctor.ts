@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import { Telegram } from 'telegraf';
 import { knownMigrations, openDatabase, type Db } from '../db';
+import { quickCheck } from '../db/integrity';
 import type { AccountRow } from '../db/orgs';
 import { InputError, loadConfig, type AppConfig, type OrgInput } from './config';
 import { localDate, toEpochDay } from './domain/dates';
@@ -170,9 +171,9 @@ function checkDatabase(config: AppConfig, now: Date, checks: Check[]): Db | unde
     checks.push(ok(`migrations: ${applied.length} of ${known.length} applied`));
   }
 
-  const quick = String(db.pragma('quick_check', { simple: true }));
-  if (quick === 'ok') checks.push(ok('integrity: quick_check ok'));
-  else checks.push(fail('integrity: quick_check found damage', `SQLite reports: ${quick.split('\n')[0]}. Stop the service, keep a copy of the file, and restore the latest backup (\`backup\` makes them).`));
+  const quick = quickCheck(db);
+  if (quick.ok) checks.push(ok('integrity: quick_check ok'));
+  else checks.push(fail('integrity: quick_check found damage', `SQLite reports: ${quick.detail}. Stop the service, keep a copy of the file, and restore the latest backup (\`backup\` makes them).`));
 
   const mode = String(db.pragma('journal_mode', { simple: true }));
   if (mode === 'wal') checks.push(ok('journal: WAL'));

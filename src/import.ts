@@ -3,6 +3,7 @@
 // reads and validates everything and writes nothing (planTreeImport, planAudienceImport), then a write
 // step that applies the plan in one transaction (applyTreePlan, writeAudiencePlan). Bad input fails in the
 // plan step, so it changes nothing. Readings go through the one snapshot writer (db/snapshots.ts).
+import { writeTx } from '../db/write';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
@@ -291,7 +292,7 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
   );
   const updateAccount = db.prepare('UPDATE accounts SET org_id = ?, page_id = ?, title = ?, token_env = ?, closed_day = ?, api = ?, token_file = ?, updated_at = ? WHERE id = ?');
 
-  db.transaction(() => {
+  writeTx(db, () => {
     // Parents first: the file lists them before their children; `parent:` references resolve by slug.
     const pending = [...plan.orgs];
     const idOf = (slug: string) => (getOrg.get(slug) as OrgRow | undefined)?.id;
@@ -351,7 +352,7 @@ export function applyTreePlan(db: Db, plan: TreePlan, actor: string, deps: TreeI
       summary.targets = deps.importTargets(db, input.targets, { label, actor });
     }
     if (input.standards?.list.length) summary.standards = setStandards(db, input.standards.list, { actor, label, rubrics: input.standards.rubrics });
-  })();
+  });
   return summary;
 }
 

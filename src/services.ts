@@ -6,9 +6,11 @@
 //                        and §11 (information work: publications, rubrics)
 //   onSnapshotsChanged   the compute hook every writer of snapshots calls (the rollups catch up)
 //   importTargets        how `import` brings in a file's `targets:` (the growth engine's versioned targets)
+//   integrity            the last `PRAGMA quick_check` (the scheduler runs it, /healthz reports it)
 //
 // The growth engine's reads (src/growth/*) are plain functions of the database and are imported directly.
 import type { Db } from '../db';
+import { IntegrityWatch } from '../db/integrity';
 import type { AppConfig } from './config';
 import { exportSnapshots, type Exporters } from './exports';
 import { exportPosts } from './posts/exports';
@@ -21,6 +23,8 @@ import type { SnapshotsChanged } from './jobs/hooks';
 
 export interface Services extends TreeImportDeps {
   db: Db;
+  /** The last `PRAGMA quick_check` of this process (run by the scheduler; /healthz reports it). */
+  integrity: IntegrityWatch;
   config: AppConfig;
   exporters: Exporters;
   onSnapshotsChanged: SnapshotsChanged;
@@ -49,5 +53,5 @@ export function createExporters(): Exporters {
 }
 
 export function createServices(db: Db, config: AppConfig): Services {
-  return { db, config, exporters: createExporters(), onSnapshotsChanged: updateRollups, importTargets: targetImporter };
+  return { db, config, exporters: createExporters(), onSnapshotsChanged: updateRollups, importTargets: targetImporter, integrity: new IntegrityWatch() };
 }

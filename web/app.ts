@@ -34,6 +34,7 @@ import { healthRouter } from './routes/health';
 import { adminRouter } from './routes/admin';
 import { authRouter, csrfGuard, FORM_LIMIT, identify, requireSignIn } from './auth';
 import { InputError } from '../src/config';
+import { classify, sqliteFault } from '../db/write';
 import { ForbiddenError } from '../src/admin/scope';
 import { AdminJobs, type Collect } from '../src/admin/accounts';
 import type { LoginThrottle } from '../src/auth';
@@ -134,6 +135,12 @@ export function createApp(deps: AppDeps): Express {
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     if (err instanceof InputError) err = new HttpError(400, 'invalid_parameter', err.message);
     if (err instanceof ForbiddenError) err = new HttpError(403, 'forbidden', err.message);
+    // A write SQLite refused (busy past the timeout, a full disk): 503 with the plain reason, never a raw 500.
+    const fault = sqliteFault(err);
+    if (fault) {
+      log.warn('request refused by the database', { path: req.path, fault });
+      err = new HttpError(503, `database_${fault}`, (classify(err) as Error).message);
+    }
     const known = err instanceof HttpError;
     // body-parser style errors carry a status; anything else is our fault.
     const status = known ? err.status : typeof err?.status === 'number' && err.status < 500 ? err.status : 500;
@@ -146,7 +153,7 @@ export function createApp(deps: AppDeps): Express {
       return;
     }
     try {
-      renderPage(ctx, req, res, 'error.njk', { status, code, message }, status);
+      renderPage(ctx, req, res, 'error.njk', { status, code, message, dbFault: fault }, status);
     } catch {
       res.status(status).type('text').send(message);
     }

@@ -94,14 +94,20 @@ export function tokenScope(token: string): string {
   return scope;
 }
 
-/** Reads the principal from `Authorization: Bearer …` or the session cookie; says who may see which cached answer. */
+/**
+ * Reads the principal from `Authorization: Bearer …` (on /api/ only) or the session cookie; says who may see
+ * which cached answer. A request with an Authorization header outside /api/ has no principal, whatever its cookie.
+ */
 export function identify(db: Db): RequestHandler {
   const lookup = principalMemo(db);
   return (req, res, next) => {
     const auth = req.headers.authorization;
     let principal: Principal | undefined;
     let scope = '';
-    if (auth !== undefined) {
+    if (auth !== undefined && !isApi(req)) {
+      // API tokens are for /api/v1 only: they carry no CSRF token, so they never drive a page or a form.
+      res.locals.tokenOffApi = true;
+    } else if (auth !== undefined) {
       const token = bearerToken(auth);
       principal = token ? lookup(`t:${token}`, () => principalFromToken(db, token)) : undefined;
       if (principal) scope = tokenScope(token!);
@@ -125,6 +131,10 @@ export function requireSignIn(): RequestHandler {
   return (req, res, next) => {
     if (principalOf(res)) return next();
     res.set('cache-control', 'no-store');
+    if (res.locals.tokenOffApi) {
+      res.status(401).json({ error: { code: 'token_not_for_pages', message: 'API tokens work on /api/v1 only: sign in to use the pages and forms' } });
+      return;
+    }
     if (isApi(req)) {
       const code = res.locals.badToken ? 'invalid_token' : 'unauthorized';
       res.status(401).set('www-authenticate', 'Bearer').json({ error: { code, message: res.locals.badToken ? 'the API token is not valid' : 'sign in or send Authorization: Bearer <token>' } });

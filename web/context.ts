@@ -33,7 +33,7 @@ export function createWebContext(deps: WebDeps): WebContext {
   });
   views.addFilter('min', (xs: number[]) => Math.min(...xs));
   views.addFilter('max', (xs: number[]) => Math.max(...xs));
-  return { db: deps.db, config: deps.config, exporters: deps.exporters, onSnapshotsChanged: deps.onSnapshotsChanged, importTargets: deps.importTargets, now, today: () => localDate(deps.config.timezone, now()), views };
+  return { db: deps.db, config: deps.config, exporters: deps.exporters, onSnapshotsChanged: deps.onSnapshotsChanged, importTargets: deps.importTargets, integrity: deps.integrity, now, today: () => localDate(deps.config.timezone, now()), views };
 }
 
 /** The request's language: `?lang=` (then remembered in a cookie), the `lang` cookie, else the configured default. */

@@ -1,5 +1,6 @@
 // Accounts from the admin pages: add (validated as `import` validates them), close from a date, reopen, and
 // a collect or a Facebook backfill of one account run in the background with its outcome kept for the page.
+import { classify, writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { accountByPlatformId, accountSubject, audit, type AccountRow, type OrgRow } from '../../db/orgs';
 import { lookupChannel, parseChannelRef, type ChannelRef, type LookupResult } from '../../collectors/lookup';
@@ -113,19 +114,19 @@ export async function addAccount(db: Db, actor: string, org: OrgRow, input: { pl
 export function closeAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, date: string, onSnapshotsChanged: SnapshotsChanged): void {
   const day = toEpochDay(date);
   if (account.closed_day === day) return;
-  db.transaction(() => {
+  writeTx(db, () => {
     db.prepare('UPDATE accounts SET closed_day = ?, updated_at = ? WHERE id = ?').run(day, Date.now(), account.id);
     audit(db, actor, 'account.close', subjectOf(db, account), { closed: account.closed_day === null ? null : fromEpochDay(account.closed_day) }, { closed: date });
-  })();
+  });
   onSnapshotsChanged(db, config, new Map([[account.id, Math.min(day, account.closed_day ?? day)]]));
 }
 
 export function reopenAccount(db: Db, config: AppConfig, actor: string, account: AccountRow, onSnapshotsChanged: SnapshotsChanged): void {
   if (account.closed_day === null) return;
-  db.transaction(() => {
+  writeTx(db, () => {
     db.prepare('UPDATE accounts SET closed_day = NULL, updated_at = ? WHERE id = ?').run(Date.now(), account.id);
     audit(db, actor, 'account.reopen', subjectOf(db, account), { closed: fromEpochDay(account.closed_day!) }, { closed: null });
-  })();
+  });
   onSnapshotsChanged(db, config, new Map([[account.id, account.closed_day]]));
 }
 
@@ -167,7 +168,7 @@ export class AdminJobs {
     const today = toEpochDay(localDate(this.config.timezone, new Date()));
     if (account.closed_day !== null && account.closed_day <= today) throw new InputError('the account is closed: reopen it first', undefined, undefined, 'account');
     const { db } = this;
-    const jobId = db.transaction(() => {
+    const jobId = writeTx(db, () => {
       const id = Number(
         db
           .prepare("INSERT INTO admin_jobs (account_id, kind, backfill_days, requested_by, requested_at, status) VALUES (?, ?, ?, ?, ?, 'running')")
@@ -175,9 +176,15 @@ export class AdminJobs {
       );
       audit(db, actor, kind === 'collect' ? 'account.collect' : 'account.backfill', subjectOf(db, account), undefined, kind === 'backfill' ? { days: backfillDays } : {});
       return id;
-    })();
-    const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) =>
-      db.prepare('UPDATE admin_jobs SET status = ?, finished_at = ?, run_id = ?, message = ? WHERE id = ?').run(status, Date.now(), runId, message, jobId);
+    });
+    // Recording the outcome may itself fail (a full disk): logged, never an unhandled rejection that stops serve.
+    const finish = (status: AdminJobRow['status'], runId: number | null, message: string | null) => {
+      try {
+        db.prepare('UPDATE admin_jobs SET status = ?, finished_at = ?, run_id = ?, message = ? WHERE id = ?').run(status, Date.now(), runId, message, jobId);
+      } catch (err) {
+        log.error('recording an admin collect failed', { job: jobId, error: (classify(err) as Error).message });
+      }
+    };
     const p = this.collect({
       db,
       config: this.config,

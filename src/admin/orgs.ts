@@ -1,5 +1,6 @@
 // Organisations from the admin pages: create, rename, move, membership figure. Every change goes through
 // importTree, so the level rules, the no-cycle rule and the audit entries are the ones `import` applies.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit, orgBySlug, type OrgRow } from '../../db/orgs';
 import { subtreeIds } from '../growth/tree';
@@ -55,11 +56,11 @@ export function renameOrg(db: Db, actor: string, org: OrgRow, name: { ru: string
   run(db, actor, asFlat(org, { name }));
   const clear = { name_kk: name.kk === undefined && org.name_kk !== null, name_en: name.en === undefined && org.name_en !== null };
   if (clear.name_kk || clear.name_en) {
-    db.transaction(() => {
+    writeTx(db, () => {
       const now = orgBySlug(db, org.slug)!;
       db.prepare('UPDATE organisations SET name_kk = ?, name_en = ?, updated_at = ? WHERE id = ?').run(clear.name_kk ? null : now.name_kk, clear.name_en ? null : now.name_en, Date.now(), org.id);
       audit(db, actor, 'org.update', `org:${org.slug}`, { name_kk: now.name_kk, name_en: now.name_en }, { name_kk: clear.name_kk ? null : now.name_kk, name_en: clear.name_en ? null : now.name_en });
-    })();
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 // Targets from the admin pages: set, revise (absolute or +% of the frozen baseline) — each a new version
 // with its decision, through importTargets — and cascade a parent's target to its children in proportion to
 // membership or current audience, the parts adding up to the parent's target exactly.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit, type OrgRow } from '../../db/orgs';
 import { InputError, type PlatformGroup } from '../config';
@@ -134,7 +135,7 @@ export function planKey(plan: CascadePlan): string {
 /** Writes the children's targets (a new version where one exists) with the parent's dates and decision. */
 export function saveCascade(db: Db, actor: string, plan: CascadePlan): TargetImportSummary {
   const { parent } = plan;
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const s = importTargets(
       db,
       plan.rows.map((r) => ({ org: r.org.slug, platform: parent.platform, baseline_date: parent.baseline_date, due_date: parent.due_date, target: r.target, decision: parent.decision ?? undefined })),
@@ -146,5 +147,5 @@ export function saveCascade(db: Db, actor: string, plan: CascadePlan): TargetImp
       children: Object.fromEntries(plan.rows.map((r) => [r.org.slug, r.target])),
     });
     return s;
-  })();
+  });
 }

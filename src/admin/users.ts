@@ -2,6 +2,7 @@
 // end at once and it cannot sign in), set a new password, list and revoke API tokens (a revoked token is
 // refused on its next request). Used by the admin users page and the `user` / `token` CLI commands; every
 // change is in the audit log, never a password or a token.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit } from '../../db/orgs';
 import { hashPassword, sha256, type Role } from '../auth';
@@ -96,7 +97,7 @@ export interface ActorInfo {
  * Returns false when the user was already disabled (nothing written).
  */
 export function disableUser(db: Db, by: ActorInfo, user: UserRow, field = 'login'): boolean {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const current = userById(db, user.id);
     if (!current) throw bad(field, `no user ${user.login}`);
     if (current.disabled_at !== null) return false;
@@ -110,17 +111,17 @@ export function disableUser(db: Db, by: ActorInfo, user: UserRow, field = 'login
     const ended = db.prepare('DELETE FROM sessions WHERE user_id = ?').run(current.id).changes;
     audit(db, by.actor, 'user.disable', `user:${current.login}`, { disabled: false }, { disabled: true, sessions_ended: ended });
     return true;
-  })();
+  });
 }
 
 /** Lets a disabled user sign in again. Returns false when it was not disabled (nothing written). */
 export function enableUser(db: Db, by: ActorInfo, user: UserRow): boolean {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const changed = db.prepare('UPDATE users SET disabled_at = NULL WHERE id = ? AND disabled_at IS NOT NULL').run(user.id).changes;
     if (!changed) return false;
     audit(db, by.actor, 'user.enable', `user:${user.login}`, { disabled: true }, { disabled: false });
     return true;
-  })();
+  });
 }
 
 /**
@@ -131,11 +132,11 @@ export function setPassword(db: Db, by: ActorInfo, user: UserRow, password: stri
   if (password.length < MIN_PASSWORD) throw bad('password', `must be at least ${MIN_PASSWORD} characters`);
   if (password.length > MAX_PASSWORD) throw bad('password', `is too long (at most ${MAX_PASSWORD} characters)`);
   const hash = hashPassword(password);
-  db.transaction(() => {
+  writeTx(db, () => {
     db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(hash, user.id);
     const ended = db.prepare('DELETE FROM sessions WHERE user_id = ? AND id_hash <> ?').run(user.id, keepSession ? sha256(keepSession) : '').changes;
     audit(db, by.actor, 'user.password', `user:${user.login}`, undefined, { password: 'changed', sessions_ended: ended });
-  })();
+  });
 }
 
 export function tokenById(db: Db, id: number): TokenRow | undefined {
@@ -165,12 +166,12 @@ export function tokenByName(db: Db, name: string): TokenRow {
 
 /** Revokes an API token: its next request gets 401. Returns false when it was already revoked. */
 export function revokeToken(db: Db, by: ActorInfo, token: TokenRow): boolean {
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const changed = db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(Date.now(), token.id).changes;
     if (!changed) return false;
     audit(db, by.actor, 'token.revoke', `token:${token.name ?? '(unnamed)'}`, { id: token.id, revoked: false }, { id: token.id, revoked: true });
     return true;
-  })();
+  });
 }
 
 /** `YYYY-MM-DD HH:MM` in the service's time zone, for the CLI's tables ('-' for none). */

@@ -1,5 +1,6 @@
 // Users, sessions and API tokens: scrypt password hashes, random session ids and tokens stored only
 // as SHA-256 hashes, per-session CSRF tokens, and a login throttle.
+import { writeTx } from '../../db/write';
 import crypto from 'node:crypto';
 import type { Db } from '../../db';
 import { audit, orgBySlug } from '../../db/orgs';
@@ -54,24 +55,24 @@ export function addUser(db: Db, input: { login: string; password: string; role: 
   if (input.password.length < 10) throw new InputError('must be at least 10 characters', undefined, undefined, 'password');
   const { role, orgId } = checkRoleAndOrg(db, input.role, input.org);
   if (db.prepare('SELECT 1 FROM users WHERE login = ?').get(input.login)) throw new InputError(`a user ${input.login} already exists`, undefined, undefined, '--login');
-  return db.transaction(() => {
+  return writeTx(db, () => {
     const id = Number(
       db.prepare('INSERT INTO users (login, password_hash, role, org_id, created_at) VALUES (?, ?, ?, ?, ?)').run(input.login, hashPassword(input.password), role, orgId, Date.now())
         .lastInsertRowid,
     );
     audit(db, input.actor ?? 'cli', 'user.create', `user:${input.login}`, undefined, { login: input.login, role, org: input.org ?? null });
     return id;
-  })();
+  });
 }
 
 /** Creates an API token; the token is returned once and only its hash is stored. */
 export function createApiToken(db: Db, input: { role: string; org?: string; name?: string; actor?: string }): string {
   const { role, orgId } = checkRoleAndOrg(db, input.role, input.org);
   const token = `ag_${randomToken()}`;
-  db.transaction(() => {
+  writeTx(db, () => {
     db.prepare('INSERT INTO api_tokens (name, token_hash, role, org_id, created_at) VALUES (?, ?, ?, ?, ?)').run(input.name ?? null, sha256(token), role, orgId, Date.now());
     audit(db, input.actor ?? 'cli', 'token.create', `token:${input.name ?? '(unnamed)'}`, undefined, { role, org: input.org ?? null });
-  })();
+  });
   return token;
 }
 

@@ -1,6 +1,7 @@
 // Alerts to the admin chat: a collect run with failures, a channel stale for more than 3 days, a
 // suspicious-growth flag, a target that moved from on track to at risk or behind. Each alert is recorded
 // with the post that carries it, in one transaction, so it goes out exactly once.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { orgName, type OrgRow } from '../../db/orgs';
 import type { AppConfig, Language, PlatformGroup } from '../config';
@@ -44,10 +45,10 @@ function alreadySent(db: Db, key: string): boolean {
 /** Queues one alert post (split if long) and records its keys, atomically. */
 function send(db: Db, outbox: Outbox, chat: string, html: string, keys: string[], now: number): void {
   const record = db.prepare('INSERT OR IGNORE INTO bot_alerts_sent (alert_key, sent_at) VALUES (?, ?)');
-  db.transaction(() => {
+  writeTx(db, () => {
     outbox.enqueue(chat, splitMessage(html), 'alert', undefined, now);
     for (const k of keys) record.run(k, now);
-  })();
+  });
 }
 
 function accountLabel(org: OrgRow | undefined, platform: string, account: string, lang: Language, m: Catalog): string {
@@ -105,18 +106,18 @@ export function checkAlerts(db: Db, config: AppConfig, outbox: Outbox, now = new
     }
     if (prev !== t.status) statusUpdates.push([key, t.status]);
   }
-  const saveStatuses = () => db.transaction(() => statusUpdates.forEach(([k, s]) => putStatus.run(k, s, Math.floor(nowMs / 86_400_000), nowMs)))();
+  const saveStatuses = () => writeTx(db, () => statusUpdates.forEach(([k, s]) => putStatus.run(k, s, Math.floor(nowMs / 86_400_000), nowMs)));
   if (!chat) {
     saveStatuses();
     return counts;
   }
-  db.transaction(() => {
+  writeTx(db, () => {
     if (changes.length) {
       send(db, outbox, chat, changes.join('\n\n'), changeKeys, nowMs);
       counts.targets = changes.length;
     }
     saveStatuses();
-  })();
+  });
 
   // Collect runs with failures.
   const runs = db

@@ -1,6 +1,16 @@
 // The durable outbox and its sender: every post is a row first, so a failed post is retried and a
 // restart loses nothing; the sender keeps Telegram's limits (≈1 message/s per chat, 20/min per group
 // or channel) and waits out `retry_after`.
+//
+// Delivery: exactly once where Telegram lets us know. The Bot API has no idempotency key and a bot cannot
+// read back what it posted, so the one window is a send whose answer never arrives:
+//   - the process stops (crash, kill, power) after the row is claimed: the claim marks it `sending_at`
+//     before the call; a row still marked when its lease (60 s) has run out is NOT sent again — it is
+//     marked failed with the reason (it may or may not have been posted: at most once, never twice);
+//   - the connection breaks after the request left (a timeout, a reset, a gateway error page): the row is
+//     retried, so such a post may arrive twice. A refusal Telegram answered (4xx, 429) was not posted and
+//     is retried safely.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { createLogger, redact, type Logger } from '../log';
 
@@ -14,6 +24,8 @@ export interface OutboxRow {
   dedupe_key: string | null;
   status: 'pending' | 'sent' | 'failed';
   attempts: number;
+  /** Set while Telegram is being asked to post it (see the header). */
+  sending_at: number | null;
   next_attempt_at: number;
   created_at: number;
   sent_at: number | null;
@@ -38,12 +50,12 @@ export class Outbox {
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (dedupe_key) DO NOTHING`,
     );
     const ids: number[] = [];
-    this.db.transaction(() => {
+    writeTx(this.db, () => {
       posts.forEach((text, i) => {
         const r = insert.run(chatId, text, kind, key === undefined ? null : `${key}:${i}`, now, now);
         if (r.changes) ids.push(Number(r.lastInsertRowid));
       });
-    })();
+    });
     return ids;
   }
 
@@ -63,30 +75,47 @@ export class Outbox {
       .all() as OutboxRow[];
   }
 
-  /** Takes the row for sending unless another sender holds it; false when it is not ours to send. */
+  /**
+   * Takes the row for sending unless another sender holds it, and marks it as being sent (committed before
+   * Telegram is asked); false when it is not ours to send.
+   */
   claim(id: number, now = Date.now()): boolean {
     return (
       this.db
-        .prepare(`UPDATE bot_outbox SET locked_until = ? WHERE id = ? AND status = 'pending' AND (locked_until IS NULL OR locked_until < ?)`)
-        .run(now + LEASE_MS, id, now).changes === 1
+        .prepare(`UPDATE bot_outbox SET locked_until = ?, sending_at = ? WHERE id = ? AND status = 'pending' AND sending_at IS NULL AND (locked_until IS NULL OR locked_until < ?)`)
+        .run(now + LEASE_MS, now, id, now).changes === 1
     );
+  }
+
+  /**
+   * Rows left marked as being sent by a process that stopped mid-send (their lease ran out): Telegram may
+   * have posted them, so they are given up, never sent twice. Returns how many.
+   */
+  settleInterrupted(now = Date.now()): number {
+    return this.db
+      .prepare(
+        `UPDATE bot_outbox SET status = 'failed', locked_until = NULL, attempts = attempts + 1,
+           last_error = 'not sent again: the process stopped while Telegram was being asked to post this, so it may already have been posted'
+         WHERE status = 'pending' AND sending_at IS NOT NULL AND locked_until < ?`,
+      )
+      .run(now).changes;
   }
 
   markSent(id: number, messageId: number | null, now = Date.now()): void {
     this.db
-      .prepare(`UPDATE bot_outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1, locked_until = NULL, last_error = NULL WHERE id = ?`)
+      .prepare(`UPDATE bot_outbox SET status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1, locked_until = NULL, sending_at = NULL, last_error = NULL WHERE id = ?`)
       .run(now, messageId, id);
   }
 
   /** Schedules another try; `countAttempt` is false for a rate limit (not the post's fault). */
   markRetry(id: number, error: string, nextAttemptAt: number, countAttempt: boolean): void {
     this.db
-      .prepare(`UPDATE bot_outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?, locked_until = NULL WHERE id = ?`)
+      .prepare(`UPDATE bot_outbox SET next_attempt_at = ?, last_error = ?, attempts = attempts + ?, locked_until = NULL, sending_at = NULL WHERE id = ?`)
       .run(nextAttemptAt, error, countAttempt ? 1 : 0, id);
   }
 
   markFailed(id: number, error: string): void {
-    this.db.prepare(`UPDATE bot_outbox SET status = 'failed', last_error = ?, attempts = attempts + 1, locked_until = NULL WHERE id = ?`).run(error, id);
+    this.db.prepare(`UPDATE bot_outbox SET status = 'failed', last_error = ?, attempts = attempts + 1, locked_until = NULL, sending_at = NULL WHERE id = ?`).run(error, id);
   }
 
   get(id: number): OutboxRow | undefined {
@@ -203,34 +232,45 @@ export class Sender {
   private async sendRow(row: OutboxRow): Promise<'sent' | 'retry' | 'failed' | 'busy'> {
     const now = this.o.now();
     if (!this.outbox.claim(row.id, now)) return 'busy';
+    let msg: { message_id: number } | undefined;
     try {
-      const msg = await this.api.sendMessage(row.chat_id, row.text);
-      const at = this.o.now();
-      this.noteSent(row.chat_id, at);
-      this.outbox.markSent(row.id, msg?.message_id ?? null, at);
-      this.log.info('posted', { chat: row.chat_id, kind: row.kind, outbox_id: row.id });
-      return 'sent';
+      msg = await this.api.sendMessage(row.chat_id, row.text);
     } catch (err) {
-      const f = apiFailure(err);
-      const at = this.o.now();
-      this.noteSent(row.chat_id, at); // a refused post still counts against the chat's pace
-      const message = f.code ? `${f.code}: ${f.description}` : f.description;
-      if (f.retryAfterMs !== undefined) {
-        this.blockedUntil.set(row.chat_id, at + f.retryAfterMs);
-        this.outbox.markRetry(row.id, message, at + f.retryAfterMs, false);
-        this.log.warn('rate limited; waiting as asked', { chat: row.chat_id, retry_after_ms: f.retryAfterMs, outbox_id: row.id });
-        return 'retry';
-      }
-      if (isPermanent(f) || row.attempts + 1 >= this.o.maxAttempts) {
-        this.outbox.markFailed(row.id, message);
-        this.log.error('post failed for good', { chat: row.chat_id, outbox_id: row.id, attempts: row.attempts + 1, error: message });
-        return 'failed';
-      }
-      const delay = Math.min(this.o.backoffMs * 2 ** row.attempts, this.o.maxBackoffMs);
-      this.outbox.markRetry(row.id, message, at + delay, true);
-      this.log.warn('post failed; will retry', { chat: row.chat_id, outbox_id: row.id, retry_in_ms: delay, error: message });
+      return this.failed(row, err);
+    }
+    const at = this.o.now();
+    this.noteSent(row.chat_id, at);
+    try {
+      this.outbox.markSent(row.id, msg?.message_id ?? null, at);
+    } catch (err) {
+      // Posted, but not recorded: the row keeps its sending mark, so it is given up, never posted again.
+      this.log.error('posted, but recording it failed: it will not be posted again', { chat: row.chat_id, outbox_id: row.id, error: err as Error });
+    }
+    this.log.info('posted', { chat: row.chat_id, kind: row.kind, outbox_id: row.id });
+    return 'sent';
+  }
+
+  /** A send Telegram refused or that got no answer: retried later, or given up. */
+  private failed(row: OutboxRow, err: unknown): 'retry' | 'failed' {
+    const f = apiFailure(err);
+    const at = this.o.now();
+    this.noteSent(row.chat_id, at); // a refused post still counts against the chat's pace
+    const message = f.code ? `${f.code}: ${f.description}` : f.description;
+    if (f.retryAfterMs !== undefined) {
+      this.blockedUntil.set(row.chat_id, at + f.retryAfterMs);
+      this.outbox.markRetry(row.id, message, at + f.retryAfterMs, false);
+      this.log.warn('rate limited; waiting as asked', { chat: row.chat_id, retry_after_ms: f.retryAfterMs, outbox_id: row.id });
       return 'retry';
     }
+    if (isPermanent(f) || row.attempts + 1 >= this.o.maxAttempts) {
+      this.outbox.markFailed(row.id, message);
+      this.log.error('post failed for good', { chat: row.chat_id, outbox_id: row.id, attempts: row.attempts + 1, error: message });
+      return 'failed';
+    }
+    const delay = Math.min(this.o.backoffMs * 2 ** row.attempts, this.o.maxBackoffMs);
+    this.outbox.markRetry(row.id, message, at + delay, true);
+    this.log.warn('post failed; will retry', { chat: row.chat_id, outbox_id: row.id, retry_in_ms: delay, error: message });
+    return 'retry';
   }
 
   /**
@@ -240,6 +280,9 @@ export class Sender {
   async drain(deadline = this.o.now() + 300_000): Promise<DrainResult> {
     let sent = 0;
     let failed = 0;
+    const interrupted = this.outbox.settleInterrupted(this.o.now());
+    if (interrupted) this.log.warn('posts interrupted mid-send by a stop are not sent again (they may have been posted)', { posts: interrupted });
+    failed += interrupted;
     for (;;) {
       if (this.loop?.stopped) break;
       const now = this.o.now();

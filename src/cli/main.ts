@@ -3,7 +3,8 @@
 import { Command, CommanderError } from 'commander';
 import { InputError } from '../config';
 import { createLogger, redact } from '../log';
-import { MigrationMismatchError } from '../../db';
+import { ForeignDatabaseError, MigrationMismatchError, MissingDatabaseError } from '../../db';
+import { DatabaseWriteError } from '../../db/write';
 import { createCliContext, type CliContext } from './context';
 import { commands } from './commands';
 
@@ -16,6 +17,12 @@ export function buildProgram(ctx: CliContext): Command {
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
   for (const register of commands) register(program, ctx);
+  // The top-level command's name (`user` for `user add`): decides whether a missing database may be made.
+  program.hook('preAction', (_program, action) => {
+    let c = action;
+    while (c.parent && c.parent !== program) c = c.parent;
+    ctx.command = c.name();
+  });
   for (const c of program.commands) c.exitOverride();
   return program;
 }
@@ -38,9 +45,13 @@ function exitCodeFor(err: unknown): number {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
     return 2; // commander has printed the usage error
   }
-  if (err instanceof InputError || err instanceof MigrationMismatchError) {
+  if (err instanceof InputError || err instanceof MigrationMismatchError || err instanceof ForeignDatabaseError || err instanceof MissingDatabaseError) {
     process.stderr.write(`error: ${redact(err.message)}\n`);
     return 2;
+  }
+  if (err instanceof DatabaseWriteError) {
+    process.stderr.write(`error: ${err.message}\n`);
+    return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
   log.error('command failed', { error: message });

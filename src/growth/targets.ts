@@ -1,5 +1,6 @@
 // Targets set by the executive committee (DESIGN §5): imported (YAML `targets:`, admin forms) as versions with
 // the baseline frozen from the data present when a target is first set, and read back evaluated on a date.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit } from '../../db/orgs';
 import { InputError, type TargetInput } from '../config';
@@ -186,7 +187,7 @@ export function importTargets(
     'INSERT INTO target_versions (target_id, version, baseline_day, baseline, target, target_percent, decision, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
   const seen = new Map<string, number | undefined>();
-  db.transaction(() => {
+  writeTx(db, () => {
     for (const t of targets) {
       const key = `${t.org}/${t.platform}/${t.due_date}`;
       if (seen.has(key)) throw new InputError(`target ${key} appears twice (also line ${seen.get(key) ?? '?'})`, ctx.label, t.line, 'due_date');
@@ -215,6 +216,6 @@ export function importTargets(
       if (prev) summary.versioned++;
       else summary.created++;
     }
-  })();
+  });
   return summary;
 }

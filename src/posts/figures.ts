@@ -6,6 +6,7 @@
 // the day range whose figures may have changed (post_dirty). Each account's own figures are stored as last
 // computed; for a dirty account we subtract its old figures of the range's chunks from every org × group it
 // counted in (its old chain) and add the newly computed ones to every org × group it counts in now.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform, type PlatformGroup } from '../domain/growth';
 import { chunkOf, chunkStart, CHUNK_DAYS } from '../domain/rollup';
@@ -59,8 +60,7 @@ function chainFinder(db: Db): (orgId: number) => number[] {
  */
 export function updatePostFigures(db: Db, opts: { full?: boolean } = {}): PostFiguresSummary {
   const t0 = performance.now();
-  const run = db.transaction(() => updateInTransaction(db, opts.full ?? false));
-  const summary = db.inTransaction ? run() : run.immediate();
+  const summary = writeTx(db, () => updateInTransaction(db, opts.full ?? false));
   summary.ms = performance.now() - t0;
   return summary;
 }

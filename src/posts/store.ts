@@ -1,6 +1,7 @@
 // The one writer of posts (DESIGN §11) and of the posts-collection state: upserts what a read returned,
 // marks posts deleted, records successful reads and failures. Every write batch ends with one update of the
 // daily figures (src/posts/figures.ts), so the figures are never behind the posts a caller just wrote.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { localDate, toEpochDay } from '../domain/dates';
 import { chunkOf, chunkStart } from '../domain/rollup';
@@ -121,7 +122,7 @@ export function savePosts(db: Db, timeZone: string, batch: readonly AccountPosts
     byPostId: db.prepare('SELECT id FROM posts WHERE account_id = ? AND post_id = ?').pluck(),
   };
   const summary: WriteSummary = { inserted: 0, updated: 0, unchanged: 0, deleted: 0, figures: null };
-  db.transaction(() => {
+  writeTx(db, () => {
     for (const a of batch) {
       const seen = new Set<string>();
       for (const p of a.posts) {
@@ -199,7 +200,7 @@ export function savePosts(db: Db, timeZone: string, batch: readonly AccountPosts
       }
     }
     if (opts.updateFigures !== false) summary.figures = updatePostFigures(db);
-  })();
+  });
   return summary;
 }
 
@@ -207,7 +208,7 @@ export function savePosts(db: Db, timeZone: string, batch: readonly AccountPosts
 export function recordPostsRead(db: Db, timeZone: string, accountId: number, at: number, extra: { historyFromDay?: number; updatesChatId?: string } = {}): void {
   const day = toEpochDay(localDate(timeZone, new Date(at)));
   const chunk = chunkOf(day);
-  db.transaction(() => {
+  writeTx(db, () => {
     db.prepare(
       `INSERT INTO post_read_days (account_id, chunk, bits) VALUES (?, ?, ?)
        ON CONFLICT (account_id, chunk) DO UPDATE SET bits = bits | excluded.bits`,
@@ -219,7 +220,7 @@ export function recordPostsRead(db: Db, timeZone: string, accountId: number, at:
                              WHEN history_from IS NULL THEN excluded.history_from ELSE min(history_from, excluded.history_from) END,
          updates_chat_id = coalesce(excluded.updates_chat_id, updates_chat_id)`,
     ).run(accountId, at, extra.historyFromDay ?? null, extra.updatesChatId ?? null);
-  })();
+  });
 }
 
 /**
@@ -231,13 +232,13 @@ export function recordPostsReadDays(db: Db, accountId: number, fromDay: number, 
     `INSERT INTO post_read_days (account_id, chunk, bits) VALUES (?, ?, ?)
      ON CONFLICT (account_id, chunk) DO UPDATE SET bits = bits | excluded.bits`,
   );
-  db.transaction(() => {
+  writeTx(db, () => {
     for (let c = chunkOf(fromDay); c <= chunkOf(toDay); c++) {
       let bits = 0;
       for (let d = Math.max(fromDay, chunkStart(c)); d <= Math.min(toDay, chunkStart(c) + 31); d++) bits |= 2 ** (d - chunkStart(c)) | 0;
       put.run(accountId, c, bits | 0);
     }
-  })();
+  });
 }
 
 /**
@@ -251,7 +252,7 @@ export function recordPostsFailure(
   accountId: number,
   failure: { kind: string; message: string; at: number; noPreview?: boolean },
 ): void {
-  db.transaction(() => {
+  writeTx(db, () => {
     if (runId !== null) {
       db.prepare('INSERT OR REPLACE INTO post_failures (run_id, account_id, kind, message, at) VALUES (?, ?, ?, ?, ?)').run(
         runId,
@@ -266,5 +267,5 @@ export function recordPostsFailure(
        ON CONFLICT (account_id) DO UPDATE SET last_failed_at = excluded.last_failed_at, last_error_kind = excluded.last_error_kind,
          last_error = excluded.last_error, no_preview = excluded.no_preview`,
     ).run(accountId, failure.at, failure.kind, failure.message, failure.noPreview ? 1 : 0);
-  })();
+  });
 }

@@ -1,6 +1,7 @@
 // Telegram channel posts from Bot API updates (`channel_post`, `edited_channel_post`; publications-apis §3.1):
 // the only source for private channels, and a second one for public channels where the bot is an administrator.
 // Whatever polls the Bot API hands the updates here: the bot service in `serve`, or `collect` itself.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { recordPostsRead, savePosts, type AccountPosts, type PostInput, type PostKind } from './store';
 
@@ -126,13 +127,13 @@ export function savePostUpdates(db: Db, timeZone: string, updates: readonly TgUp
     });
   }
   const batch: AccountPosts[] = [...perAccount.entries()].map(([accountId, posts]) => ({ accountId, posts: [...posts.values()], source: 'updates', readAt: at }));
-  db.transaction(() => {
+  writeTx(db, () => {
     const s = savePosts(db, timeZone, batch);
     out.posts = s.inserted + s.updated + s.unchanged;
     for (const b of batch) {
       out.accounts.add(b.accountId);
       recordPostsRead(db, timeZone, b.accountId, at, { updatesChatId: chatIds.get(b.accountId) });
     }
-  })();
+  });
   return out;
 }

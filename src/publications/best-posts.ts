@@ -2,6 +2,7 @@
 // engagement rate (100 × interactions / audience_at), so that a small organisation's good post can win.
 // The one owner of post_scores: each counted post's audience_at and ER, kept up to date for the accounts whose
 // posts, counters, snapshots or closing changed (score_dirty, written by triggers).
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
 
@@ -19,7 +20,8 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
   const t0 = performance.now();
   let accounts = 0;
   let posts = 0;
-  const run = db.transaction(() => {
+  const run = () =>
+    writeTx(db, () => {
     if (opts.full) {
       db.prepare('DELETE FROM post_scores').run();
       db.prepare('DELETE FROM score_dirty').run();
@@ -63,8 +65,7 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
     }
     db.prepare('DELETE FROM score_dirty').run();
   });
-  if (db.inTransaction) run();
-  else run.immediate();
+  run();
   return { accounts, posts, ms: performance.now() - t0 };
 }
 

@@ -2,6 +2,7 @@
 // = added, 2 = removed). New or edited posts are classified on every compute; when the configured rubrics
 // change (or on `compute --rubrics`) every post is classified again. Editors' decisions are never touched by
 // classification: a removed rubric stays removed, an added one stays added (DESIGN §11).
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit } from '../../db/orgs';
 import { InputError } from '../config';
@@ -42,7 +43,8 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
   const markDay = db.prepare('INSERT INTO rubric_dirty_day (day) VALUES (?) ON CONFLICT (day) DO NOTHING');
   let posts = 0;
   let matched = 0;
-  const run = db.transaction(() => {
+  const run = () =>
+    writeTx(db, () => {
     if (full) {
       // Every post again, written as a difference: a post whose matched rubrics did not change costs no write
       // (changing one rubric's keywords re-writes only the posts that rubric gains or loses), and only the
@@ -121,8 +123,7 @@ export function classifyPosts(db: Db, rubrics: readonly RubricDefinition[], opts
     db.prepare('DELETE FROM rubric_pending').run();
     db.prepare('INSERT INTO rubric_config (id, fingerprint) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint').run(rubricsFingerprint(rubrics));
   });
-  if (db.inTransaction) run();
-  else run.immediate();
+  run();
   opts.onProgress?.(posts, posts);
   return { mode: full ? 'full' : 'pending', posts, matched, ms: performance.now() - t0 };
 }
@@ -142,7 +143,7 @@ export function postRubrics(db: Db, postId: number): { rubrics: string[]; matche
  */
 export function setPostRubric(db: Db, actor: string, postId: number, rubric: string, action: 'add' | 'remove' | 'auto', known: readonly string[]): void {
   if (!known.includes(rubric)) throw new InputError(`no rubric ${rubric}; rubrics are ${known.join(', ')}`, undefined, undefined, 'rubric');
-  db.transaction(() => {
+  writeTx(db, () => {
     const post = db.prepare('SELECT p.id, p.post_id, a.platform, a.platform_id FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.id = ?').get(postId) as
       | { id: number; post_id: string; platform: string; platform_id: string }
       | undefined;
@@ -160,5 +161,5 @@ export function setPostRubric(db: Db, actor: string, postId: number, rubric: str
     db.prepare('INSERT INTO rubric_dirty (chunk) SELECT day >> 5 FROM posts WHERE id = ? ON CONFLICT (chunk) DO NOTHING').run(postId);
     const after = postRubrics(db, postId).rubrics;
     audit(db, actor, `post.rubric.${action}`, `post:${post.platform}:${post.platform_id}:${post.post_id}`, { rubric, rubrics: before }, { rubric, rubrics: after });
-  })();
+  });
 }

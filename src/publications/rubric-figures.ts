@@ -4,6 +4,7 @@
 // and the days (rubric_dirty_day, migration 0011) whose posts or rubrics changed; the days of a chunk that has
 // some are recounted from their posts and written into the chunk's stored counts (a daily collect touches a day
 // or two, not the chunk's 32), and a chunk without recorded days is recounted whole.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { GROUP_CODE, groupsOfPlatform, platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
 import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
@@ -97,7 +98,8 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
   let rows = 0;
   const treeChanged = () => (db.prepare("SELECT value FROM rollup_state WHERE key = 'rubrics_tree_changed'").pluck().get() as number | undefined) === 1;
   let full = opts.full === true;
-  const run = db.transaction(() => {
+  const run = () =>
+    writeTx(db, () => {
     full ||= treeChanged();
     let dirty: number[];
     const dirtyDays = new Map<number, number[]>();
@@ -205,8 +207,7 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
     db.prepare('DELETE FROM rubric_dirty_day').run();
     db.prepare("UPDATE rollup_state SET value = 0 WHERE key = 'rubrics_tree_changed'").run();
   });
-  if (db.inTransaction) run();
-  else run.immediate();
+  run();
   return { mode: full ? 'full' : 'incremental', chunks, rows, ms: performance.now() - t0 };
 }
 

@@ -1,6 +1,7 @@
 // Standards of information work (DESIGN §11) as the committee sets them, versioned like targets: identified by
 // level and platform group; a change (from the YAML `standards:` or the admin targets page) is a new version
 // with the decision it comes from; old versions stay visible. The one writer of standards/standard_versions.
+import { writeTx } from '../../db/write';
 import type { Db } from '../../db';
 import { audit } from '../../db/orgs';
 import type { StandardInput } from '../config';
@@ -113,7 +114,7 @@ export function setStandards(
   const insertVersion = db.prepare(
     'INSERT INTO standard_versions (standard_id, version, posts_per_week, active_share, rubric_share, retired, decision, valid_from, set_by, set_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
   );
-  db.transaction(() => {
+  writeTx(db, () => {
     for (const s of standards) {
       const retire = 'retire' in s;
       const rubricShare = retire ? undefined : s.rubric_share;
@@ -144,7 +145,7 @@ export function setStandards(
       if (prev) summary.versioned++;
       else summary.created++;
     }
-  })();
+  });
   return summary;
 }
 

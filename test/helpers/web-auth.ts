@@ -1,17 +1,27 @@
-// Signing in for the web tests: an API token a request carries as `Authorization: Bearer`, or a real
-// browser-style session through the /login form (cookie + the session's CSRF token).
+// Signing in for the web tests: a session made directly (withSession), an API token for /api/v1 (token), or
+// a real browser-style session through the /login form (cookie + the session's CSRF token).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import request from 'supertest';
 import type { Express } from 'express';
 import type { Db } from '../../db';
-import { addUser, createApiToken, principalFromSession, type Role } from '../../src/auth';
+import { addUser, createApiToken, createSession, principalFromSession, type Role } from '../../src/auth';
 
 export const PASSWORD = 'correct horse battery';
 
-/** The app as a handler that adds `Authorization: Bearer <token>` to requests that have none. */
-export function withToken(app: Express, token: string): (req: IncomingMessage, res: ServerResponse) => void {
+/**
+ * The app as a handler that signs requests in with a session of a user of this role (made when missing):
+ * its cookie, and its CSRF token on posts. API tokens work on /api/v1 only; pages need a session.
+ */
+export function withSession(app: Express, db: Db, role: Role = 'viewer', org?: string): (req: IncomingMessage, res: ServerResponse) => void {
+  const login = `test-${role}-${org ?? 'all'}`;
+  ensureUser(db, login, role, org);
+  const session = createSession(db, db.prepare('SELECT id FROM users WHERE login = ?').pluck().get(login) as number);
   return (req, res) => {
-    if (req.headers.authorization === undefined) req.headers.authorization = `Bearer ${token}`;
+    const own = `ag_session=${encodeURIComponent(session.cookie)}`;
+    const sent = req.headers.cookie;
+    if (sent === undefined) req.headers.cookie = own;
+    else if (!/(^|;\s*)ag_session=/.test(sent)) req.headers.cookie = `${sent}; ${own}`;
+    if (req.method !== 'GET' && req.headers['x-csrf-token'] === undefined) req.headers['x-csrf-token'] = session.csrfToken;
     app(req as never, res as never);
   };
 }

@@ -8,18 +8,18 @@ import request from 'supertest';
 import { createApp } from '../../web/app';
 import { createServices } from '../../src/services';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { runCli } from '../helpers/cli';
 
 const GOLDEN = path.join(__dirname, '..', 'fixtures', 'machine-exports');
 const UPDATE = process.env.UPDATE_MACHINE_EXPORTS === '1';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db);
 });
 afterAll(() => f.close());
 

@@ -9,14 +9,14 @@ import { createServices } from '../../src/services';
 import { targetRows } from '../../src/growth/targets';
 import { rankings } from '../../src/growth/rankings';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db);
 });
 afterAll(() => f.close());
 

@@ -10,7 +10,7 @@ import { createServices, updateRollups } from '../../src/services';
 import request from 'supertest';
 import { createApp } from '../../web/app';
 import { runExport } from '../../src/exports';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { orgPostFigures } from '../../src/posts/figures';
 import { postsReadOn } from '../../src/posts/figures';
 import { localDate, toEpochDay } from '../../src/domain/dates';
@@ -258,7 +258,7 @@ describe('export posts and GET /api/v1/posts', () => {
     fx.db.prepare('UPDATE posts SET deleted_at = 1 WHERE post_id = ?').run(fbRows[0].post_id);
     const after = runExport(services.exporters, 'posts', fx.db, { from, to, platform: 'facebook' }, services.config).rows;
     expect(after.map((r) => r.post_id)).toEqual(fbRows.slice(1).map((r) => r.post_id));
-    const app = withToken(createApp({ ...services, now: () => new Date() }), token(fx.db));
+    const app = withSession(createApp({ ...services, now: () => new Date() }), fx.db);
     const api = await request(app).get(`/api/v1/posts?platform=facebook&from=${from}&to=${to}`);
     expect(api.status).toBe(200);
     // (the app brings derived data up to date first, rubrics included: the export after it gives the same rows)
@@ -277,7 +277,7 @@ describe('the channel page', () => {
     const closed = fx.addAccount('telegram', '@closed_union');
     await run({ postsHistoryDays: 10, postsOnly: true });
     const services = createServices(fx.db, configFor(emu.url));
-    const app = withToken(createApp({ ...services, now: () => new Date() }), token(fx.db));
+    const app = withSession(createApp({ ...services, now: () => new Date() }), fx.db);
     const res = await request(app).get(`/org/kz/channel/${tg}`);
     expect(res.status).toBe(200);
     expect(res.text).toContain('Профсоюз Павлодара');

@@ -258,14 +258,19 @@ describe('sign-in', () => {
     }
   });
 
-  test('API tokens: a viewer token reads the API and the pages but not /admin; an editor token is limited to its subtree', async () => {
+  test('API tokens work on /api/v1 only: pages and /admin refuse them, even with a session cookie alongside', async () => {
     const viewer = token(f.db, 'viewer', undefined, 'api-viewer');
     expect((await request(app).get('/api/v1/orgs').set('Authorization', `Bearer ${viewer}`)).status).toBe(200);
-    expect((await request(app).get('/').set('Authorization', `Bearer ${viewer}`)).status).toBe(200);
-    expect((await request(app).get('/admin').set('Authorization', `Bearer ${viewer}`)).status).toBe(403);
+    const page = await request(app).get('/').set('Authorization', `Bearer ${viewer}`);
+    expect(page.status).toBe(401);
+    expect(page.body.error).toEqual({ code: 'token_not_for_pages', message: 'API tokens work on /api/v1 only: sign in to use the pages and forms' });
+    expect((await request(app).get('/admin').set('Authorization', `Bearer ${viewer}`)).status).toBe(401);
     const editor = token(f.db, 'editor', 'pavlodar', 'api-editor');
-    expect((await request(app).get('/admin/orgs/pavlodar').set('Authorization', `Bearer ${editor}`)).status).toBe(200);
-    expect((await request(app).get('/admin/orgs/almaty').set('Authorization', `Bearer ${editor}`)).status).toBe(403);
+    expect((await request(app).get('/api/v1/orgs').set('Authorization', `Bearer ${editor}`)).status).toBe(200);
+    expect((await request(app).get('/admin/orgs/pavlodar').set('Authorization', `Bearer ${editor}`)).status).toBe(401);
+    const session = await signIn(app, f.db, 'admin');
+    const both = await request(app).post('/admin/orgs/pavlodar/members').set('Authorization', `Bearer ${editor}`).set('Cookie', session.cookie).type('form').send({ members: '5' });
+    expect(both.status).toBe(401);
   });
 
   test('pages are cached per session: one user never gets another\'s page (or CSRF token)', async () => {

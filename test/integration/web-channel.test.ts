@@ -5,10 +5,10 @@ import { createApp } from '../../web/app';
 import { createServices } from '../../src/services';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 const accountId = (slug: string, platform: string) =>
   f.db.prepare('SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE o.slug = ? AND a.platform = ?').pluck().get(slug, platform) as number;
@@ -17,7 +17,7 @@ const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' '
 
 beforeAll(() => {
   f = buildWebFixture();
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db);
 });
 afterAll(() => f.close());
 

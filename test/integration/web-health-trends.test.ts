@@ -5,11 +5,11 @@ import { createApp } from '../../web/app';
 import { createServices } from '../../src/services';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 
 let f: WebFixture;
-let viewer: ReturnType<typeof withToken>;
-let pavlodarEditor: ReturnType<typeof withToken>;
+let viewer: ReturnType<typeof withSession>;
+let pavlodarEditor: ReturnType<typeof withSession>;
 
 const accountId = (slug: string, platform: string) =>
   f.db.prepare('SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE o.slug = ? AND a.platform = ?').pluck().get(slug, platform) as number;
@@ -23,8 +23,8 @@ beforeAll(() => {
   f.db.prepare('UPDATE snapshots SET audience = ? WHERE account_id = ? AND day >= ?').run(value, flat, toEpochDay('2026-09-01'));
   f.db.prepare('UPDATE snapshots SET audience = ? WHERE account_id = ? AND day = ?').run(value - 5, flat, toEpochDay('2026-08-31'));
   const app = createApp({ ...createServices(f.db, f.config), now: f.now });
-  viewer = withToken(app, token(f.db));
-  pavlodarEditor = withToken(app, token(f.db, 'editor', 'pavlodar'));
+  viewer = withSession(app, f.db);
+  pavlodarEditor = withSession(app, f.db, 'editor', 'pavlodar');
 });
 afterAll(() => f.close());
 

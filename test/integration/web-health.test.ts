@@ -7,11 +7,11 @@ import { healthJson, healthReport } from '../../web/health-report';
 import { accountStates, isClosed, isFailing, isStale } from '../../web/queries';
 import { toEpochDay } from '../../src/domain/dates';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { createServices } from '../../src/services';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 /** What the health report listed before: every account's state, filtered. */
 function reference(today: string) {
@@ -57,7 +57,7 @@ beforeAll(() => {
     );
     fail(r, closed, 'permission', 'gone', at(TODAY, 7));
   })();
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), f.db);
 });
 afterAll(() => f.close());
 

@@ -9,17 +9,17 @@ import { createServices } from '../../src/services';
 import { formatNumber, formatDelta } from '../../src/i18n/format';
 import { STATUS_SEVERITY, type TargetStatus } from '../../src/domain/targets';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
-let editor: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
+let editor: ReturnType<typeof withSession>;
 
 beforeAll(() => {
   f = buildWebFixture();
   const web = createApp({ ...createServices(f.db, f.config), now: f.now });
-  app = withToken(web, token(f.db));
-  editor = withToken(web, token(f.db, 'editor', 'pavlodar'));
+  app = withSession(web, f.db);
+  editor = withSession(web, f.db, 'editor', 'pavlodar');
 });
 afterAll(() => f.close());
 

@@ -7,7 +7,7 @@ import { computeRollups } from '../../src/jobs/compute';
 import { toEpochDay } from '../../src/domain/dates';
 import { createApp } from '../../web/app';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { createServices } from '../../src/services';
 
 let f: WebFixture;
@@ -35,7 +35,7 @@ test.each([
 });
 
 test('a cached page is served again only while the database is unchanged', async () => {
-  const app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
+  const app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db);
   const first = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');
   expect(first.headers['x-cache']).toBe('miss');
   const again = await request(app).get('/api/v1/orgs/abai/audience?platform=telegram&from=2026-11-23&to=2026-11-23');

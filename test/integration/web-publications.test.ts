@@ -9,10 +9,10 @@ import { setStandards } from '../../src/publications/standards-store';
 import { createExporters, createServices } from '../../src/services';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
 import { addFixturePosts } from '../helpers/posts-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 beforeAll(() => {
   f = buildWebFixture();
@@ -25,7 +25,7 @@ beforeAll(() => {
     ],
     { actor: 'test', rubrics: f.config.rubrics.map((r) => r.slug) },
   );
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now, cache: false }), f.db);
 });
 afterAll(() => f.close());
 

@@ -11,7 +11,7 @@ import { toEpochDay } from '../../src/domain/dates';
 import { computeRollups } from '../../src/jobs/compute';
 import { rankings, type RankingRow } from '../../src/growth/rankings';
 import { createApp } from '../../web/app';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { createServices } from '../../src/services';
 
 const TODAY = '2026-11-23';
@@ -20,7 +20,7 @@ const PRIMARIES = 130; // 65 per region; 2 of them (school-50, school-100) witho
 
 let dir: string;
 let db: Db;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 function build(file: string): Db {
   const d = openDatabase(file);
@@ -53,7 +53,7 @@ beforeAll(() => {
   const file = path.join(dir, 'r.db');
   db = build(file);
   const config = loadConfig({ env: { DATABASE_PATH: file, PORT: '0' } });
-  app = withToken(createApp({ ...createServices(db, config), now: () => NOW, cache: false }), token(db));
+  app = withSession(createApp({ ...createServices(db, config), now: () => NOW, cache: false }), db);
 });
 afterAll(() => {
   db.close();

@@ -7,16 +7,16 @@ import { runExport } from '../../src/exports';
 import { growthRows } from '../../src/growth/growth';
 import { formatNumber } from '../../src/i18n/format';
 import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession } from '../helpers/web-auth';
 import { createServices, createExporters } from '../../src/services';
 
 let f: WebFixture;
-let app: ReturnType<typeof withToken>;
+let app: ReturnType<typeof withSession>;
 
 beforeAll(() => {
   f = buildWebFixture();
   // Every page and API route needs a principal: these requests carry a viewer's API token.
-  app = withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db));
+  app = withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db);
 });
 afterAll(() => f.close());
 

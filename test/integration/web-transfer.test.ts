@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, createWebServer } from '../../web/app';
 import { createServices } from '../../src/services';
 import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
-import { token, withToken } from '../helpers/web-auth';
+import { withSession, token } from '../helpers/web-auth';
 
 let f: WebFixture;
 let server: http.Server;
@@ -14,7 +14,7 @@ let base: string;
 
 beforeAll(async () => {
   f = buildWebFixture();
-  server = http.createServer(withToken(createApp({ ...createServices(f.db, f.config), now: f.now }), token(f.db)));
+  server = http.createServer(withSession(createApp({ ...createServices(f.db, f.config), now: f.now }), f.db));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });

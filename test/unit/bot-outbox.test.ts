@@ -137,3 +137,43 @@ test('a row another sender holds is not sent twice', async () => {
   expect(sent).toHaveLength(0);
   expect(r.pending).toBe(1);
 });
+
+test('a post whose sender stopped mid-send (Telegram took it, no answer came back) is not posted a second time after a restart', async () => {
+  const c = clock();
+  const outbox = new Outbox(db);
+  const [id] = outbox.enqueue('@chan', ['weekly summary'], 'summary');
+  const [later] = outbox.enqueue('@other', ['alert'], 'alert');
+  // Telegram posts the message; the process stops before the answer arrives (the call never returns)
+  const delivered: string[] = [];
+  const crashing: SendApi = {
+    sendMessage: (_chat, text) => {
+      delivered.push(text);
+      return new Promise(() => {});
+    },
+  };
+  void new Sender(outbox, crashing, { now: c.now, sleep: c.sleep }).drain(c.now() + 1000);
+  await new Promise((r) => setImmediate(r));
+  expect(delivered).toEqual(['weekly summary']);
+  db.close();
+
+  // the restart, after the dead sender's lease ran out
+  db = openDatabase(path.join(dir, 'ag.db'));
+  c.advance(61_000);
+  const after = fakeApi(c);
+  const r = await new Sender(new Outbox(db), after.api, { now: c.now, sleep: c.sleep }).drain(c.now() + 5_000);
+  expect(after.sent.map((x) => x.text)).toEqual(['alert']); // the summary never twice; the untouched alert goes out
+  expect(r).toEqual({ sent: 1, failed: 1, pending: 0 });
+  expect(new Outbox(db).get(id)).toMatchObject({ status: 'failed', last_error: 'not sent again: the process stopped while Telegram was being asked to post this, so it may already have been posted' });
+  expect(new Outbox(db).get(later)).toMatchObject({ status: 'sent' });
+});
+
+test('a refusal Telegram answered clears the sending mark: the post is retried and delivered once', async () => {
+  const c = clock();
+  const outbox = new Outbox(db);
+  const [id] = outbox.enqueue('@chan', ['once'], 'summary');
+  const { api, sent } = fakeApi(c, [telegramError(500, 'Internal Server Error')]);
+  const r = await new Sender(outbox, api, { now: c.now, sleep: c.sleep, backoffMs: 10 }).drain(c.now() + 120_000);
+  expect(r).toEqual({ sent: 1, failed: 0, pending: 0 });
+  expect(sent.map((s) => s.text)).toEqual(['once']);
+  expect(outbox.get(id)).toMatchObject({ status: 'sent', sending_at: null });
+});

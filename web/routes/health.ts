@@ -1,5 +1,6 @@
 // /health: collection health — last runs, failing accounts with reasons, stale accounts, channels that read
 // fine but fall or do not grow, coverage gaps; of the user's own subtree unless the URL asks for another.
+import { botState } from '../../src/bot/state';
 import { Router } from 'express';
 import { langOf, renderPage, type WebContext } from '../context';
 import { healthReport } from '../health-report';
@@ -32,6 +33,7 @@ export function healthRouter(ctx: WebContext): Router {
     renderPage(ctx, req, res, 'health.njk', {
       page: 'health',
       report,
+      bot: botState(ctx.db) ?? null,
       scope: org ?? null,
       scopes,
       staleDays: STALE_AFTER_DAYS,

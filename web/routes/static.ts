@@ -46,7 +46,11 @@ const assets = new Map<string, Asset>();
 
 /** The file behind an asset name (`app.css`, `vendor/chart.umd.min.js`), or undefined. */
 function fileOf(name: string): string | undefined {
-  if (name.startsWith('vendor/')) return VENDOR_FILES[name.slice('vendor/'.length)];
+  // own keys only: `vendor/__proto__`, `vendor/constructor` and `vendor/toString` name no file (404, not 500)
+  if (name.startsWith('vendor/')) {
+    const vendor = name.slice('vendor/'.length);
+    return Object.hasOwn(VENDOR_FILES, vendor) ? VENDOR_FILES[vendor] : undefined;
+  }
   if (name.includes('/') || name.includes('\\') || name.startsWith('.')) return undefined;
   const file = path.join(PUBLIC_DIR, name);
   return fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
@@ -107,6 +111,11 @@ function send(req: Request, res: Response, asset: Asset, cacheControl: string): 
   res.status(200).end(req.method === 'HEAD' ? undefined : body);
 }
 
+/** Under /static, a name that is no asset is a plain 404 for anyone (signed in or not). */
+function notFound(res: Response): void {
+  res.status(404).type('text/plain').set('Cache-Control', 'no-store').send('not found');
+}
+
 export function staticRouter(): Router {
   const router = Router();
   router.use((req, res, next) => {
@@ -115,14 +124,14 @@ export function staticRouter(): Router {
     try {
       requested = decodeURIComponent(req.path.slice(1));
     } catch {
-      return next();
+      return notFound(res);
     }
     const plain = loadAsset(requested);
     if (plain) return send(req, res, plain, REVALIDATE);
     // name.<hash>.ext: the hash names the content; an old hash after a deploy gets today's file, not cached long.
     const m = /^(.+)\.([0-9a-f]{12})(\.[a-z0-9]+)$/.exec(requested);
     const asset = m ? loadAsset(m[1] + m[3]) : undefined;
-    if (!asset) return next();
+    if (!asset) return notFound(res);
     send(req, res, asset, asset.hash === m![2] ? IMMUTABLE : REVALIDATE);
   });
   return router;

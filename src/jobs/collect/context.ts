@@ -2,6 +2,7 @@
 // the per-platform figures and the progress count. Token resolution, per-platform collection and the
 // backfill all work through it; runCollect (index.ts) opens and closes it.
 import type { Db } from '../../../db';
+import { retryWriteTx } from '../../../db/write';
 import type { AccountRow } from '../../../db/orgs';
 import { snapshotWriter, type SnapshotWriter } from '../../../db/snapshots';
 import type { AppConfig } from '../../config';
@@ -19,7 +20,10 @@ export class CollectRun {
   postsAlongside?: PostsAlongside;
   private done = 0;
   private queue: Array<() => void> = [];
-  private readonly flushTx: () => void;
+  /** The flush under way (it may be waiting for a busy database). */
+  private flushing?: Promise<void>;
+  /** Why the run's writes stopped (a busy database past the bound, a full disk): the run fails with it. */
+  private writeFailure?: unknown;
   private readonly insertFailure;
   private readonly setTitle;
   private readonly setResolved;
@@ -37,11 +41,6 @@ export class CollectRun {
     this.insertFailure = db.prepare('INSERT INTO collection_failures (run_id, account_id, kind, message, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(run_id, account_id) DO NOTHING');
     this.setTitle = db.prepare('UPDATE accounts SET title = ?, updated_at = ? WHERE id = ? AND title IS NULL');
     this.setResolved = db.prepare('UPDATE accounts SET resolved_id = ?, updated_at = ? WHERE id = ? AND resolved_id IS NOT ?');
-    this.flushTx = db.transaction(() => {
-      const q = this.queue;
-      this.queue = [];
-      for (const w of q) w();
-    });
   }
 
   get timezone(): string {
@@ -54,15 +53,40 @@ export class CollectRun {
 
   /**
    * Readings arrive ~50 at a time (one Graph batch): they are written together, one transaction per turn
-   * of the event loop, so a killed process loses at most the batch in hand and never half of one.
+   * of the event loop, so a killed process loses at most the batch in hand and never half of one. A busy
+   * database is waited for (db/write.ts retryBusy); a write that still fails stops the run's writes, and
+   * `flush()` then throws it, so the run is recorded as failed (never an uncaught exception).
    */
   write(w: () => void): void {
+    if (this.writeFailure) return;
     this.queue.push(w);
-    if (this.queue.length === 1) setImmediate(() => this.queue.length && this.flushTx());
+    if (this.queue.length === 1 && !this.flushing) {
+      this.flushing = new Promise<void>((resolve) => setImmediate(resolve))
+        .then(() => this.drain())
+        .finally(() => (this.flushing = undefined));
+    }
   }
 
-  flush(): void {
-    if (this.queue.length) this.flushTx();
+  private async drain(): Promise<void> {
+    while (this.queue.length && !this.writeFailure) {
+      const batch = this.queue;
+      this.queue = [];
+      try {
+        await retryWriteTx(this.db, () => batch.forEach((w) => w()), {
+          onBusy: (attempt) => attempt === 1 && this.log.warn('the database is busy; the readings wait for it', { run: this.runId }),
+        });
+      } catch (err) {
+        this.writeFailure = err;
+        this.queue = [];
+      }
+    }
+  }
+
+  /** Writes what is queued; throws the failure that stopped the run's writes, if any. */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.queue.length) await this.drain();
+    if (this.writeFailure) throw this.writeFailure;
   }
 
   /** Stores the API reading of an account (and the title / IG user id it revealed). */

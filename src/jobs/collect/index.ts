@@ -6,6 +6,7 @@
 // per-platform collection (platforms.ts), the history backfill (backfill.ts); every snapshot goes through
 // the one writer (db/snapshots.ts), which fires the compute hook once at the end of the run.
 import type { Db } from '../../../db';
+import { busyBound, retryBusy, retryWriteTx } from '../../../db/write';
 import { orgBySlug, type AccountRow } from '../../../db/orgs';
 import { subtreeIds } from '../../growth/tree';
 import { InputError, type AppConfig } from '../../config';
@@ -87,20 +88,24 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
   const registry = opts.registry ?? createDefaultRegistry(settings);
 
   const rows = selectAccounts(db, opts, toEpochDay(date));
-  const owner = acquireLock(db, LOCK_NAME, opts.lockStaleMs ?? 120_000);
+  const owner = await retryBusy(db, () => acquireLock(db, LOCK_NAME, opts.lockStaleMs ?? 120_000));
   const stopHeartbeat = keepAlive(db, LOCK_NAME, owner, HEARTBEAT_MS, (e) => log.warn('lock heartbeat failed', { error: e.message }));
 
   let runId = 0;
   try {
-    const stale = db
-      .prepare(`UPDATE collection_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped before the run finished' WHERE status = 'running'`)
-      .run(Date.now());
+    const stale = await retryWriteTx(db, () =>
+      db
+        .prepare(`UPDATE collection_runs SET status = 'interrupted', finished_at = ?, error = 'the process stopped before the run finished' WHERE status = 'running'`)
+        .run(Date.now()),
+    );
     if (stale.changes > 0) log.warn('earlier runs left running were marked interrupted', { runs: stale.changes });
 
-    runId = Number(
-      db
-        .prepare('INSERT INTO collection_runs (started_at, status, trigger, platform, org_slug, backfill_days, accounts_total) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(started, 'running', opts.trigger ?? 'manual', opts.platform ?? null, opts.orgSlug ?? null, opts.backfillDays ?? null, rows.length).lastInsertRowid,
+    runId = await retryWriteTx(db, () =>
+      Number(
+        db
+          .prepare('INSERT INTO collection_runs (started_at, status, trigger, platform, org_slug, backfill_days, accounts_total) VALUES (?, ?, ?, ?, ?, ?, ?)')
+          .run(started, 'running', opts.trigger ?? 'manual', opts.platform ?? null, opts.orgSlug ?? null, opts.backfillDays ?? null, rows.length).lastInsertRowid,
+      ),
     );
     log.info('collect started', { run: runId, accounts: rows.length, platform: opts.platform, org: opts.orgSlug, backfill_days: opts.backfillDays, date });
 
@@ -139,9 +144,11 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
       result.requests += result.posts.graphRequests + result.posts.previewRequests + result.posts.botRequests;
     }
     result.durationMs = Date.now() - started;
-    db.prepare(
-      `UPDATE collection_runs SET status = 'finished', finished_at = ?, accounts_ok = ?, accounts_failed = ?, requests = ?, duration_ms = ? WHERE id = ?`,
-    ).run(Date.now(), result.accountsOk, result.accountsFailed, result.requests, result.durationMs, runId);
+    await retryWriteTx(db, () =>
+      db
+        .prepare(`UPDATE collection_runs SET status = 'finished', finished_at = ?, accounts_ok = ?, accounts_failed = ?, requests = ?, duration_ms = ? WHERE id = ?`)
+        .run(Date.now(), result.accountsOk, result.accountsFailed, result.requests, result.durationMs, runId),
+    );
     log.info('collect finished', {
       run: runId,
       accounts: result.accountsTotal,
@@ -167,13 +174,28 @@ export async function runCollect(opts: CollectJobOptions): Promise<CollectResult
   } catch (e) {
     const message = redact(e instanceof Error ? e.message : String(e));
     if (runId) {
-      db.prepare(`UPDATE collection_runs SET status = 'failed', finished_at = ?, duration_ms = ?, error = ? WHERE id = ?`).run(Date.now(), Date.now() - started, message, runId);
+      try {
+        // the outcome is worth a longer wait than a batch of readings: three bounds
+        await retryWriteTx(
+          db,
+          () => db.prepare(`UPDATE collection_runs SET status = 'failed', finished_at = ?, duration_ms = ?, error = ? WHERE id = ?`).run(Date.now(), Date.now() - started, message, runId),
+          { boundMs: 3 * busyBound(db) },
+        );
+      } catch (recordError) {
+        // The next run marks it interrupted; the failure itself is in the log.
+        log.error('recording the failed run failed', { run: runId, error: redact((recordError as Error).message) });
+      }
     }
     log.error('collect failed', { run: runId || undefined, error: message });
     throw e;
   } finally {
     stopHeartbeat();
-    releaseLock(db, LOCK_NAME, owner);
+    try {
+      await retryBusy(db, () => releaseLock(db, LOCK_NAME, owner));
+    } catch (unlockError) {
+      // A lock left behind is taken over by the next run (its holder is this process, no longer running it).
+      log.error('releasing the collect lock failed', { error: redact((unlockError as Error).message) });
+    }
   }
 }
 
@@ -216,13 +238,13 @@ async function collectRows(run: CollectRun, registry: ReturnType<typeof createDe
   }
 
   await Promise.all([...targets.entries()].map(([platform, accounts]) => collectPlatform(run, platform, accounts, registry.get(platform))));
-  run.flush();
+  await run.flush();
 
   let backfill: CollectResult['backfill'];
   const pages = targets.get('facebook') ?? [];
   const facebook = registry.get('facebook');
   if (opts.backfillDays && facebook) backfill = await runBackfill(run, facebook, pages, opts.backfillDays);
-  run.flush();
+  await run.flush();
 
   const stats = Object.values(run.perPlatform);
   const accountsOk = stats.reduce((s, p) => s + p.ok, 0);

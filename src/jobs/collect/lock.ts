@@ -1,5 +1,6 @@
 // The collect job's lock: one row in `job_locks`, with a heartbeat. A lock left by a dead process (or one
 // whose heartbeat is older than `staleMs`) is taken over; a live one makes the new run fail with CollectBusyError.
+import { writeTx } from '../../../db/write';
 import os from 'node:os';
 import crypto from 'node:crypto';
 import type { Db } from '../../../db';
@@ -35,7 +36,7 @@ interface LockRow {
 export function acquireLock(db: Db, name: string, staleMs: number): string {
   const owner = crypto.randomUUID();
   const host = os.hostname();
-  db.transaction(() => {
+  writeTx(db, () => {
     const row = db.prepare('SELECT owner, pid, host, acquired_at, heartbeat_at FROM job_locks WHERE name = ?').get(name) as LockRow | undefined;
     if (row) {
       const fresh = Date.now() - row.heartbeat_at < staleMs;
@@ -48,7 +49,7 @@ export function acquireLock(db: Db, name: string, staleMs: number): string {
        ON CONFLICT(name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host,
          acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
     ).run(name, owner, process.pid, host, now, now);
-  }).immediate();
+  });
   heldHere.add(owner);
   return owner;
 }

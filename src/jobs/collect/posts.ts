@@ -4,6 +4,7 @@
 // Graph batches, Instagram through /media, public Telegram channels through the web preview, and channel
 // posts from Bot API updates when no bot service is polling. A failed read is a gap, never "no posts":
 // it writes no post and no read day, and is recorded per run and account like audience failures.
+import { writeTx } from '../../../db/write';
 import axios from 'axios';
 import type { Db } from '../../../db';
 import type { AccountRow } from '../../../db/orgs';
@@ -112,7 +113,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
     if (pending.length === 0) return;
     const batch = pending;
     pending = [];
-    db.transaction(() => {
+    writeTx(db, () => {
       // the figures follow once at the end (triggers keep what changed, so a killed run leaves them to the next compute)
       const s = savePosts(db, tz, [...batch.flatMap((b) => (b.ok ? [b.ok] : b.partial ? [b.partial] : []))], { updateFigures: false });
       result.inserted += s.inserted;
@@ -123,7 +124,7 @@ export async function collectPosts(opts: PostsCollectOptions): Promise<PostsColl
         if (b.ok) recordPostsRead(db, tz, b.ok.accountId, b.ok.readAt, { historyFromDay: b.historyFrom });
         if (b.fail) recordPostsFailure(db, opts.runId, b.fail.accountId, { kind: b.fail.kind, message: b.fail.message, at, noPreview: b.fail.noPreview });
       }
-    })();
+    });
   };
   const report = (entry: (typeof pending)[number]) => {
     if (entry.ok) result.ok++;
