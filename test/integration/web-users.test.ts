@@ -180,6 +180,9 @@ describe('API tokens', () => {
 
       // Revoked from another process: the server sees the other connection's commit at once.
       const cli = runCli(['token', 'revoke', '--name', 'revoke-by-cli'], { DATABASE_PATH: f.file });
+      // runCli blocked the event loop (for seconds on a busy machine): the idle keep-alive connection may be
+      // closing at this very moment; a turn of timers lets it close before the next request
+      await new Promise((resolve) => setTimeout(resolve, 100));
       expect(cli.code).toBe(0);
       expect(cli.stdout).toMatch(/revoked/);
       expect((await api(byCli)).status).toBe(401);
