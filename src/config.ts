@@ -10,6 +10,7 @@ import { registerSecret } from './log';
 
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
 import { standardProblems } from './domain/publications';
+import { countProblem } from './domain/ranges';
 import type { RubricDefinition } from './domain/rubrics';
 import { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup } from './domain/growth';
 
@@ -39,10 +40,14 @@ const idString = z
   .union([z.string(), z.bigint(), z.number().int()])
   .transform((v) => String(v).trim())
   .refine((v) => v.length > 0, 'must not be empty');
-const nonNegativeInt = z
+/** A membership figure or a target: the range of src/domain/ranges.ts. */
+const count = z
   .union([z.number(), z.bigint()])
   .transform((v) => Number(v))
-  .refine((v) => Number.isSafeInteger(v) && v >= 0, 'must be a whole number ≥ 0');
+  .superRefine((v, ctx) => {
+    const problem = countProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+  });
 
 export const accountSchema = z
   .object({
@@ -108,7 +113,7 @@ export const orgSchema: z.ZodType<OrgInput, z.ZodTypeDef, unknown> = z.lazy(() =
       parent: z.string().regex(SLUG, 'must be the slug of an existing organisation').optional(),
       level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
       name: nameSchema,
-      members: nonNegativeInt.nullable().optional(),
+      members: count.nullable().optional(),
       telegram_chat: idString.optional(),
       accounts: z.array(accountSchema).optional(),
       children: z.array(orgSchema).optional(),
@@ -121,7 +126,7 @@ export const targetSchema = z
     org: z.string().regex(SLUG, 'must be an organisation slug'),
     platform: z.enum(PLATFORM_GROUPS, { errorMap: () => ({ message: `must be one of ${PLATFORM_GROUPS.join(', ')}` }) }),
     baseline_date: dateString,
-    target: nonNegativeInt.optional(),
+    target: count.optional(),
     // YAML reads whole numbers as bigint here; a percentage may be either
     target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
