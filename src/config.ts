@@ -253,6 +253,8 @@ export interface AppConfig {
   env: {
     databasePath: string;
     port: number;
+    /** RESPONSE_CACHE_MB: the response cache's bound in bytes (0: no cache). */
+    responseCacheBytes: number;
     facebookToken?: string;
     /** FACEBOOK_APP_SECRET: when set, every Graph call carries appsecret_proof. A secret: redacted everywhere. */
     facebookAppSecret?: string;
@@ -339,6 +341,11 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InputError(`must be a port number 0-65535, got ${JSON.stringify(portText)}`, 'environment', undefined, 'PORT');
   }
+  const cacheText = env.RESPONSE_CACHE_MB?.trim();
+  const cacheMb = cacheText ? Number(cacheText) : 64;
+  if (!Number.isFinite(cacheMb) || cacheMb < 0 || cacheMb > 65_536) {
+    throw new InputError(`must be a number of megabytes 0-65536 (0: no response cache), got ${JSON.stringify(cacheText)}`, 'environment', undefined, 'RESPONSE_CACHE_MB');
+  }
   const facebookToken = env.FACEBOOK_ACCESS_TOKEN?.trim() || undefined;
   const telegramBotToken = env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
   const facebookAppSecret = env.FACEBOOK_APP_SECRET?.trim() || undefined;
@@ -371,6 +378,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
     env: {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
       port,
+      responseCacheBytes: Math.round(cacheMb * 1024 * 1024),
       facebookToken,
       facebookAppSecret,
       facebookGraphUrl: envUrl(env, 'FACEBOOK_GRAPH_URL', 'https://graph.facebook.com'),

@@ -29,7 +29,7 @@ import {
 } from './config';
 import type { SnapshotsChanged } from './jobs/hooks';
 import type { SnapshotSource } from './domain/sources';
-import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { toEpochDay, fromEpochDay, localDate } from './domain/dates';
 import { MAX_COUNT, countProblem, countTextProblem, readingDateProblem } from './domain/ranges';
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
 import { setStandards, type StandardsSummary } from './publications/standards-store';
