@@ -30,7 +30,7 @@ import {
 import type { SnapshotsChanged } from './jobs/hooks';
 import type { SnapshotSource } from './domain/sources';
 import { toEpochDay, fromEpochDay, localDate } from './domain/dates';
-import { MAX_COUNT, countProblem, countTextProblem, readingDateProblem } from './domain/ranges';
+import { FIRST_READING_DATE, MAX_COUNT, countProblem, countTextProblem, lastReadingDate, readingDateProblem } from './domain/ranges';
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
 import { setStandards, type StandardsSummary } from './publications/standards-store';
 
@@ -518,23 +518,45 @@ export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImpo
   const estimate = opts.onProgress ? linesAfterHeader(file) : 0;
   const errors: string[] = [];
   let errorCount = 0;
-  // account id × day → the line it was first read on (numbers: a million readings stay a few tens of MB)
-  const seen = new Map<number, number>();
+  // Which days each account already has in the file: one bit per day from 2000-01-01 to tomorrow (about 1.2 KB an
+  // account), so a million readings take no more memory than a thousand.
+  const first = toEpochDay(FIRST_READING_DATE);
+  const span = toEpochDay(lastReadingDate(today)) - first + 1;
+  const daysOf = new Map<number, Uint8Array>();
+  // A second reading's message names the line of the first: found by one more pass, only when there are any.
+  const seconds: { at: number; key: string; text: (first: number) => string }[] = [];
   let readings = 0;
   let checked = 0;
   const { label, rows } = eachCsvRow(file, AUDIENCE_COLUMNS, ({ line, cells }) => {
-    let r = check(cells);
-    if (r.ok) {
-      const key = r.accountId * 100_000 + r.day;
-      const dup = seen.get(key);
-      if (dup !== undefined) r = { ok: false, field: 'date', message: `a second reading of ${cells.platform} ${cells.account} on ${cells.date} (first on line ${dup})` };
-      else seen.set(key, line);
-    }
-    if (r.ok) readings++;
-    else if (++errorCount <= MAX_REPORTED) errors.push(`${path.basename(file)}:${line}: ${r.field}: ${r.message}`);
+    const r = check(cells);
     if (opts.onProgress && ++checked % PROGRESS_EVERY === 0) opts.onProgress(checked, Math.max(estimate, checked), 'check');
+    if (!r.ok) {
+      if (++errorCount <= MAX_REPORTED) errors.push(`${path.basename(file)}:${line}: ${r.field}: ${r.message}`);
+      return;
+    }
+    let bits = daysOf.get(r.accountId);
+    if (!bits) daysOf.set(r.accountId, (bits = new Uint8Array((span + 7) >> 3)));
+    const i = r.day - first;
+    if (bits[i >> 3] & (1 << (i & 7))) {
+      if (++errorCount <= MAX_REPORTED) {
+        seconds.push({ at: errors.length, key: `${r.accountId}:${r.day}`, text: (n) => `${path.basename(file)}:${line}: date: a second reading of ${cells.platform} ${cells.account} on ${cells.date} (first on line ${n})` });
+        errors.push('');
+      }
+      return;
+    }
+    bits[i >> 3] |= 1 << (i & 7);
+    readings++;
   });
   opts.onProgress?.(rows, rows, 'check');
+  if (seconds.length) {
+    const firstLine = new Map(seconds.map((d) => [d.key, 0]));
+    eachCsvRow(file, AUDIENCE_COLUMNS, ({ line, cells }) => {
+      const r = check(cells);
+      const key = r.ok ? `${r.accountId}:${r.day}` : '';
+      if (firstLine.get(key) === 0) firstLine.set(key, line);
+    });
+    for (const d of seconds) errors[d.at] = d.text(firstLine.get(d.key)!);
+  }
   if (errorCount) {
     if (errorCount > MAX_REPORTED) errors.push(`… and ${errorCount - MAX_REPORTED} more bad lines`);
     throw new InputError(`${errorCount} bad line(s); nothing was imported:\n${errors.join('\n')}`, label);

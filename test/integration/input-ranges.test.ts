@@ -83,6 +83,12 @@ describe('import-audience', () => {
     expect(audienceOn('@pavlodar_placeholder', '2026-11-24')).toBe(10_000_000_000);
   });
 
+  test('a second reading of the same channel and day names the line of the first', () => {
+    const org = account();
+    const file = csvFile('twice.csv', [`${org},telegram,@pavlodar_placeholder,2026-11-07,1`, `${org},telegram,@pavlodar_placeholder,2026-11-08,2`, `${org},telegram,@pavlodar_placeholder,2026-11-07,3`]);
+    expect(() => run(file)).toThrow('twice.csv:4: date: a second reading of telegram @pavlodar_placeholder on 2026-11-07 (first on line 2)');
+  });
+
   test('streamed twice (check, then write): a file changed between the two writes nothing', () => {
     const org = account();
     const file = csvFile('changing.csv', [`${org},telegram,@pavlodar_placeholder,2026-11-05,111`, `${org},telegram,@pavlodar_placeholder,2026-11-06,112`]);
