@@ -21,6 +21,10 @@ interface Entry {
 }
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+/** While a collect runs, how long a page's cached answer outlives the run's commits (see pagesVersion). */
+export const COLLECT_SETTLE_MS = 5_000;
+/** A collect lock whose heartbeat is older than this is a dead run's (src/jobs/collect/lock.ts beats every few seconds). */
+const LOCK_FRESH_MS = 120_000;
 /** What an entry costs beyond its body: its key, headers and bookkeeping (an estimate). */
 const ENTRY_OVERHEAD = 512;
 const DAY_MS = 86_400_000;
@@ -28,6 +32,8 @@ const DAY_MS = 86_400_000;
 export interface CacheOptions {
   /** Bytes kept at most (bodies, gzip copies and keys; least recently used dropped first). */
   maxBytes?: number;
+  /** While a collect runs, how long cached pages outlive its commits (default COLLECT_SETTLE_MS). */
+  settleMs?: number;
   /** What else the answer depends on besides URL and language: the auth guard sets res.locals.cacheScope (user/role). */
   scope?: (req: Request, res: Response) => string;
 }
@@ -53,6 +59,8 @@ export interface ResponseCache {
    * for that same token, URL and day, and it is dropped by any write to the database (a revoked token too).
    */
   fast(req: IncomingMessage, res: ServerResponse): boolean;
+  /** The next page is answered from the database as it is now (a change made here, not by a collect). */
+  settle(): void;
   /** What the cache holds now (entries, bytes as counted) and its bound. */
   stats(): { entries: number; bytes: number; maxBytes: number };
 }
@@ -79,12 +87,17 @@ export function createResponseCache(db: Db, today: () => string, opts: CacheOpti
     set: (key: string, e: FastEntry) => lru.set(`f\u0000${key}`, e),
   };
   const version = databaseVersion(db);
+  const pages = pagesVersion(db, version, opts.settleMs ?? COLLECT_SETTLE_MS);
   const fastKey = (url: string, scope: string) => `${url}\u0000${scope}\u0000${today()}`;
   const middleware: RequestHandler = (req, res, next) => {
-    if (req.method !== 'GET') return next();
+    if (req.method !== 'GET') {
+      // A change made through this server (an admin form) shows on the next page at once, collect or not.
+      res.on('finish', pages.settle);
+      return next();
+    }
     const scope = opts.scope?.(req, res) ?? String(res.locals.cacheScope ?? '');
     const key = `${req.originalUrl}\u0000${res.locals.lang}\u0000${scope}\u0000${today()}`;
-    const v = version();
+    const v = pages.version();
     const hit = entries.get(key);
     if (hit && hit.version === v) {
       // Straight to the socket: the stored bytes need none of res.send's work.
@@ -137,5 +150,35 @@ export function createResponseCache(db: Db, today: () => string, opts: CacheOpti
     res.end(hit.body);
     return true;
   };
-  return { middleware, fast, stats: () => ({ entries: lru.size, bytes: lru.calculatedSize, maxBytes: maxSize }) };
+  return { middleware, fast, settle: pages.settle, stats: () => ({ entries: lru.size, bytes: lru.calculatedSize, maxBytes: maxSize }) };
+}
+
+/**
+ * The version cached pages are checked against. Outside a collect it is the database's (any write anywhere
+ * drops every page at once). While a collect runs (its lock is held) its commits — a batch of readings every
+ * few hundred milliseconds, which invalidated every page under load — move it at most every `settleMs`, and
+ * at once when the run ends (the lock row goes) or when this server made a change (`settle`). The rollups the
+ * figures come from are only recomputed when the run ends, so pages lag nothing but the channels' latest
+ * readings, by at most `settleMs`. The API fast path keeps the exact version (a revoked token stops at once).
+ */
+function pagesVersion(db: Db, exact: () => string, settleMs: number): { version: () => string; settle: () => void } {
+  const lock = db.prepare("SELECT heartbeat_at FROM job_locks WHERE name = 'collect'").pluck();
+  let held: { v: string; at: number } | undefined;
+  return {
+    version() {
+      const v = exact();
+      if (held?.v === v) return v;
+      const beat = lock.get() as number | undefined;
+      const now = Date.now();
+      if (beat === undefined || now - beat > LOCK_FRESH_MS) {
+        held = undefined;
+        return v;
+      }
+      if (!held || now - held.at >= settleMs) held = { v, at: now };
+      return held.v;
+    },
+    settle() {
+      held = undefined;
+    },
+  };
 }
