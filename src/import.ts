@@ -6,6 +6,7 @@
 import { writeTx } from '../db/write';
 import fs from 'node:fs';
 import path from 'node:path';
+import { Parser as CsvParser } from 'csv-parse';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { z } from 'zod';
 import type { Db } from '../db';
@@ -29,7 +30,8 @@ import {
 } from './config';
 import type { SnapshotsChanged } from './jobs/hooks';
 import type { SnapshotSource } from './domain/sources';
-import { isIsoDate, toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { toEpochDay, fromEpochDay, localDate } from './domain/dates';
+import { FIRST_READING_DATE, MAX_COUNT, countProblem, countTextProblem, lastReadingDate, readingDateProblem } from './domain/ranges';
 import { DEFAULT_RUBRICS } from './domain/default-rubrics';
 import { setStandards, type StandardsSummary } from './publications/standards-store';
 
@@ -123,11 +125,7 @@ export function parseCsvText(
     throw new InputError(`invalid CSV: ${e.message}`, label, e.lines);
   }
   if (records.length === 0) throw new InputError('is empty: expected a header line', label, 1);
-  const header = records[0].record.map((h) => h.toLowerCase());
-  const missing = required.filter((c) => !header.includes(c));
-  if (missing.length) throw new InputError(`header lacks column(s) ${missing.join(', ')} (expected ${[...required, ...optional].join(',')})`, label, records[0].info.lines);
-  const unknown = header.filter((h) => !required.includes(h) && !optional.includes(h));
-  if (unknown.length) throw new InputError(`unknown column(s) ${unknown.join(', ')}`, label, records[0].info.lines);
+  const header = csvHeader(records[0].record, records[0].info.lines, label, required, optional);
   const rows: CsvRow[] = [];
   for (const { record, info } of records.slice(1)) {
     if (record.length !== header.length) {
@@ -139,6 +137,85 @@ export function parseCsvText(
     rows.push({ line: info.lines, cells: Object.fromEntries(header.map((h, i) => [h, record[i]])) });
   }
   return { label, rows };
+}
+
+/** The header line's column names (lower case), or an InputError naming the missing or unknown ones. */
+function csvHeader(record: string[], line: number, label: string, required: readonly string[], optional: readonly string[]): string[] {
+  const header = record.map((h) => h.toLowerCase());
+  const missing = required.filter((c) => !header.includes(c));
+  if (missing.length) throw new InputError(`header lacks column(s) ${missing.join(', ')} (expected ${[...required, ...optional].join(',')})`, label, line);
+  const unknown = header.filter((h) => !required.includes(h) && !optional.includes(h));
+  if (unknown.length) throw new InputError(`unknown column(s) ${unknown.join(', ')}`, label, line);
+  return header;
+}
+
+const CSV_CHUNK = 1 << 20;
+
+/**
+ * Reads a CSV file a megabyte at a time (memory does not grow with the file) and calls `each` with every row
+ * after the header, in order; a row with the wrong number of fields is an InputError naming its line. Synchronous,
+ * so a caller may write the rows inside one SQLite transaction.
+ */
+export function eachCsvRow(file: string, required: readonly string[], each: (row: CsvRow) => void): { label: string; rows: number } {
+  const label = path.basename(file);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw new InputError(`cannot read: ${(err as Error).message}`, label);
+  }
+  const parser = new CsvParser({ info: true, relax_column_count: true, skip_empty_lines: true, trim: true, bom: true });
+  let header: string[] | undefined;
+  let rows = 0;
+  const drain = () => {
+    for (let r = parser.read() as { record: string[]; info: { lines: number } } | null; r !== null; r = parser.read()) {
+      if (!header) {
+        header = csvHeader(r.record, r.info.lines, label, required, []);
+        continue;
+      }
+      if (r.record.length !== header.length) throw new InputError(`has ${r.record.length} fields, the header has ${header.length}`, label, r.info.lines);
+      rows++;
+      const cells: Record<string, string> = {};
+      for (let i = 0; i < header.length; i++) cells[header[i]] = r.record[i];
+      each({ line: r.info.lines, cells });
+    }
+  };
+  let parseError: { message: string; lines?: number } | undefined;
+  parser.on('error', (err: { message: string; lines?: number }) => (parseError = err));
+  const buf = Buffer.alloc(CSV_CHUNK);
+  try {
+    for (let n = fs.readSync(fd, buf, 0, CSV_CHUNK, null); n > 0; n = fs.readSync(fd, buf, 0, CSV_CHUNK, null)) {
+      parser.write(Buffer.from(buf.subarray(0, n)));
+      if (parseError) break;
+      drain();
+    }
+    if (!parseError) {
+      parser.end();
+      drain();
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (parseError) throw new InputError(`invalid CSV: ${parseError.message}`, label, parseError.lines);
+  if (!header) throw new InputError('is empty: expected a header line', label, 1);
+  return { label, rows };
+}
+
+/** Lines of a file after the first, counted by newlines (an estimate of its rows for progress). */
+function linesAfterHeader(file: string): number {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(CSV_CHUNK);
+  let count = 0;
+  let last = 10;
+  try {
+    for (let n = fs.readSync(fd, buf, 0, CSV_CHUNK, null); n > 0; n = fs.readSync(fd, buf, 0, CSV_CHUNK, null)) {
+      for (let i = buf.indexOf(10); i !== -1 && i < n; i = buf.indexOf(10, i + 1)) count++;
+      last = buf[n - 1];
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return Math.max(0, count + (last === 10 ? 0 : 1) - 1);
 }
 
 function readTreeCsv(file: string): TreeInput {
@@ -185,7 +262,13 @@ const csvOrgSchema = z.object({
   parent: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'must be an organisation slug').optional(),
   level: z.enum(LEVELS, { errorMap: () => ({ message: `must be one of ${LEVELS.join(', ')}` }) }),
   name: z.object({ ru: z.string().min(1, 'must not be empty'), kk: z.string().optional(), en: z.string().optional() }),
-  members: z.number({ invalid_type_error: 'must be a whole number ≥ 0' }).int().min(0).optional(),
+  members: z
+    .number({ invalid_type_error: `must be a whole number from 0 to ${MAX_COUNT}` })
+    .superRefine((v, ctx) => {
+      const problem = countProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+    })
+    .optional(),
   telegram_chat: z.string().optional(),
 });
 
@@ -377,26 +460,30 @@ export interface AudienceImportOptions {
   onProgress?: (done: number, total: number, phase: 'check' | 'write') => void;
 }
 
-/** A checked readings file: what the write step stores. */
+/** A checked readings file: what the write step stores (read again from the file, never held in memory). */
 export interface AudiencePlan {
+  file: string;
   lines: number;
+  /** Readings to write: every row, as each was checked. */
+  readings: number;
   source: SnapshotSource;
-  /** [account id, epoch day, audience] */
-  readings: [number, number, number][];
+  /** The local date the dates were checked against. */
+  today: string;
 }
 
 /**
  * Imports readings `org,platform,account,date,audience`. Every bad line is reported with its
- * number; when any line is bad nothing is written.
+ * number; when any line is bad nothing is written. The file is streamed twice (check, then write), so
+ * memory stays flat with its size.
  */
 export function importAudience(db: Db, file: string, opts: AudienceImportOptions): ReadingsImport {
   return writeAudiencePlan(db, planAudienceImport(db, file, opts), opts);
 }
 
-/** The plan step of `import-audience`: reads and checks every line; writes nothing; throws InputError naming each bad line. */
-export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImportOptions, 'config' | 'now' | 'source' | 'onProgress'>): AudiencePlan {
-  const { label, rows } = readCsv(file, ['org', 'platform', 'account', 'date', 'audience']);
-  const today = toEpochDay(localDate(opts.config.timezone, opts.now ?? new Date()));
+type CheckedLine = { ok: true; accountId: number; day: number; audience: number } | { ok: false; field: string; message: string };
+
+/** Checks one line of a readings file against the configured accounts and the ranges of src/domain/ranges.ts. */
+function audienceLineChecker(db: Db, today: string): (cells: Record<string, string>) => CheckedLine {
   const accounts = new Map<string, { id: number; orgSlug: string }>();
   for (const r of db.prepare('SELECT a.id, a.platform, a.platform_id, o.slug FROM accounts a JOIN organisations o ON o.id = a.org_id').all() as {
     id: number;
@@ -407,72 +494,100 @@ export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImpo
     // Newspapers are registered per organisation: their key holds the org.
     accounts.set(r.platform === 'newspaper' ? `newspaper\u0000${r.slug}\u0000${r.platform_id}` : `${r.platform}\u0000${r.platform_id}`, { id: r.id, orgSlug: r.slug });
   }
-  const errors: string[] = [];
-  const seen = new Map<string, number>();
-  const readings: [number, number, number][] = [];
-  let checked = 0;
-  for (const { line, cells } of rows) {
-    if (opts.onProgress && ++checked % PROGRESS_EVERY === 0) opts.onProgress(checked, rows.length, 'check');
-    const bad = (field: string, msg: string) => errors.push(`${label}:${line}: ${field}: ${msg}`);
+  const bad = (field: string, message: string): CheckedLine => ({ ok: false, field, message });
+  return (cells) => {
     const platform = cells.platform as Platform;
-    if (!PLATFORMS.includes(platform)) {
-      bad('platform', `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(cells.platform)}`);
-      continue;
-    }
+    if (!PLATFORMS.includes(platform)) return bad('platform', `must be one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(cells.platform)}`);
     const account = accounts.get(platform === 'newspaper' ? `newspaper\u0000${cells.org}\u0000${cells.account}` : `${platform}\u0000${cells.account}`);
     if (!account) {
       const where = platform === 'newspaper' ? ` for ${JSON.stringify(cells.org)}` : '';
-      bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured${where} (import it first)`);
-      continue;
+      return bad('account', `no ${platform} account ${JSON.stringify(cells.account)} is configured${where} (import it first)`);
     }
-    if (account.orgSlug !== cells.org) {
-      bad('org', `account ${cells.account} belongs to ${account.orgSlug}, not ${JSON.stringify(cells.org)}`);
-      continue;
-    }
-    if (!isIsoDate(cells.date)) {
-      bad('date', `must be a real date as YYYY-MM-DD, got ${JSON.stringify(cells.date)}`);
-      continue;
-    }
-    const day = toEpochDay(cells.date);
-    if (day > today) {
-      bad('date', `${cells.date} is in the future`);
-      continue;
-    }
-    if (!/^\d+$/.test(cells.audience) || !Number.isSafeInteger(Number(cells.audience))) {
-      bad('audience', `must be a whole number ≥ 0, got ${JSON.stringify(cells.audience)}`);
-      continue;
-    }
-    const key = `${account.id}:${day}`;
-    const dup = seen.get(key);
-    if (dup !== undefined) {
-      bad('date', `a second reading of ${platform} ${cells.account} on ${cells.date} (first on line ${dup})`);
-      continue;
-    }
-    seen.set(key, line);
-    readings.push([account.id, day, Number(cells.audience)]);
-  }
-  opts.onProgress?.(rows.length, rows.length, 'check');
-  if (errors.length) {
-    const shown = errors.slice(0, MAX_REPORTED);
-    if (errors.length > MAX_REPORTED) shown.push(`… and ${errors.length - MAX_REPORTED} more bad lines`);
-    throw new InputError(`${errors.length} bad line(s); nothing was imported:\n${shown.join('\n')}`, label);
-  }
-  return { lines: rows.length, source: opts.source ?? 'import', readings };
+    if (account.orgSlug !== cells.org) return bad('org', `account ${cells.account} belongs to ${account.orgSlug}, not ${JSON.stringify(cells.org)}`);
+    const dateProblem = readingDateProblem(cells.date, today);
+    if (dateProblem) return bad('date', dateProblem.message);
+    const audienceProblem = countTextProblem(cells.audience);
+    if (audienceProblem) return bad('audience', audienceProblem.message);
+    return { ok: true, accountId: account.id, day: toEpochDay(cells.date), audience: Number(cells.audience) };
+  };
 }
 
-/** The write step of `import-audience`: every reading in one transaction through the snapshot writer; the hook fires once. */
+/** The plan step of `import-audience`: streams and checks every line; writes nothing; throws InputError naming each bad line. */
+export function planAudienceImport(db: Db, file: string, opts: Pick<AudienceImportOptions, 'config' | 'now' | 'source' | 'onProgress'>): AudiencePlan {
+  const today = localDate(opts.config.timezone, opts.now ?? new Date());
+  const check = audienceLineChecker(db, today);
+  const estimate = opts.onProgress ? linesAfterHeader(file) : 0;
+  const errors: string[] = [];
+  let errorCount = 0;
+  // Which days each account already has in the file: one bit per day from 2000-01-01 to tomorrow (about 1.2 KB an
+  // account), so a million readings take no more memory than a thousand.
+  const first = toEpochDay(FIRST_READING_DATE);
+  const span = toEpochDay(lastReadingDate(today)) - first + 1;
+  const daysOf = new Map<number, Uint8Array>();
+  // A second reading's message names the line of the first: found by one more pass, only when there are any.
+  const seconds: { at: number; key: string; text: (first: number) => string }[] = [];
+  let readings = 0;
+  let checked = 0;
+  const { label, rows } = eachCsvRow(file, AUDIENCE_COLUMNS, ({ line, cells }) => {
+    const r = check(cells);
+    if (opts.onProgress && ++checked % PROGRESS_EVERY === 0) opts.onProgress(checked, Math.max(estimate, checked), 'check');
+    if (!r.ok) {
+      if (++errorCount <= MAX_REPORTED) errors.push(`${path.basename(file)}:${line}: ${r.field}: ${r.message}`);
+      return;
+    }
+    let bits = daysOf.get(r.accountId);
+    if (!bits) daysOf.set(r.accountId, (bits = new Uint8Array((span + 7) >> 3)));
+    const i = r.day - first;
+    if (bits[i >> 3] & (1 << (i & 7))) {
+      if (++errorCount <= MAX_REPORTED) {
+        seconds.push({ at: errors.length, key: `${r.accountId}:${r.day}`, text: (n) => `${path.basename(file)}:${line}: date: a second reading of ${cells.platform} ${cells.account} on ${cells.date} (first on line ${n})` });
+        errors.push('');
+      }
+      return;
+    }
+    bits[i >> 3] |= 1 << (i & 7);
+    readings++;
+  });
+  opts.onProgress?.(rows, rows, 'check');
+  if (seconds.length) {
+    const firstLine = new Map(seconds.map((d) => [d.key, 0]));
+    eachCsvRow(file, AUDIENCE_COLUMNS, ({ line, cells }) => {
+      const r = check(cells);
+      const key = r.ok ? `${r.accountId}:${r.day}` : '';
+      if (firstLine.get(key) === 0) firstLine.set(key, line);
+    });
+    for (const d of seconds) errors[d.at] = d.text(firstLine.get(d.key)!);
+  }
+  if (errorCount) {
+    if (errorCount > MAX_REPORTED) errors.push(`… and ${errorCount - MAX_REPORTED} more bad lines`);
+    throw new InputError(`${errorCount} bad line(s); nothing was imported:\n${errors.join('\n')}`, label);
+  }
+  return { file, lines: rows, readings, source: opts.source ?? 'import', today };
+}
+
+const AUDIENCE_COLUMNS = ['org', 'platform', 'account', 'date', 'audience'] as const;
+
+/**
+ * The write step of `import-audience`: streams the checked file again and writes every reading in one transaction
+ * through the snapshot writer; the hook fires once. Each line is checked again: a file changed since its check
+ * rolls the whole write back.
+ */
 export function writeAudiencePlan(db: Db, plan: AudiencePlan, opts: Pick<AudienceImportOptions, 'config' | 'onSnapshotsChanged' | 'onProgress'>): ReadingsImport {
   const writer = snapshotWriter(db, (changedFrom) => opts.onSnapshotsChanged(db, opts.config, changedFrom));
   const now = Date.now();
-  const { readings, source } = plan;
+  const check = audienceLineChecker(db, plan.today);
+  const label = path.basename(plan.file);
+  let written = 0;
   writer.transaction(() => {
-    let written = 0;
-    for (const [accountId, day, audience] of readings) {
-      writer.put({ accountId, day, audience, source, at: now });
-      if (opts.onProgress && ++written % PROGRESS_EVERY === 0) opts.onProgress(written, readings.length, 'write');
-    }
+    const { rows } = eachCsvRow(plan.file, AUDIENCE_COLUMNS, ({ line, cells }) => {
+      const r = check(cells);
+      if (!r.ok) throw new InputError(`changed since it was checked (${r.message}); nothing was imported`, label, line, r.field);
+      writer.put({ accountId: r.accountId, day: r.day, audience: r.audience, source: plan.source, at: now });
+      if (opts.onProgress && ++written % PROGRESS_EVERY === 0) opts.onProgress(written, plan.readings, 'write');
+    });
+    if (rows !== plan.lines) throw new InputError(`changed since it was checked (${rows} lines, not ${plan.lines}); nothing was imported`, label);
   });
-  opts.onProgress?.(readings.length, readings.length, 'write');
+  opts.onProgress?.(plan.readings, plan.readings, 'write');
   writer.finish();
-  return { lines: plan.lines, written: readings.length, changedFrom: writer.changedFrom };
+  return { lines: plan.lines, written: plan.readings, changedFrom: writer.changedFrom };
 }

@@ -117,10 +117,11 @@ export function createApp(deps: AppDeps): Express {
     }
     next();
   });
-  if (deps.cache !== false) {
-    const cache = createResponseCache(deps.db, ctx.today);
+  if (deps.cache !== false && deps.config.env.responseCacheBytes > 0) {
+    const cache = createResponseCache(deps.db, ctx.today, { maxBytes: deps.config.env.responseCacheBytes });
     app.use(cache.middleware);
     app.locals.fastPath = cache.fast;
+    app.locals.responseCache = cache;
   }
   app.use('/api/v1', apiRouter(ctx));
   app.use(dashboardRouter(ctx));

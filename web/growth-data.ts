@@ -13,7 +13,7 @@ import { connectedSinceBaseline, targetRows, targetVersions, type TargetRow } fr
 import { childrenById, isWithin, loadTree, type OrgNode } from '../src/growth/tree';
 import { formatDate, formatNumber } from '../src/i18n/format';
 import type { Translate } from './i18n';
-import type { PagePeriod } from './params';
+import { paging, type PagePeriod } from './params';
 import { accountAudienceOn, accountStates, isClosed, isFailing, isStale, subtreeProblems } from './queries';
 
 export const GROUPS: PlatformGroup[] = ['social', 'facebook', 'instagram', 'telegram', 'newspaper'];
@@ -122,7 +122,12 @@ export interface OrgPageInput {
   allAccounts?: boolean;
   /** List every suspicious-growth flag, not only the latest ones (`?flags=all`). */
   allFlags?: boolean;
+  /** The page of the children table (`?children_page=`), CHILDREN_PER_PAGE rows each; the first when absent. */
+  childrenPage?: number;
 }
+
+/** Rows of the children table on one page: a branch with 1,400 organisations below it is shown a page at a time. */
+export const CHILDREN_PER_PAGE = 100;
 
 /** Suspicious-growth flags listed before "show all". */
 export const FLAGS_SHOWN = 10;
@@ -131,23 +136,28 @@ export function orgPageData(input: OrgPageInput) {
   const { db, index, org, period, platform, today } = input;
   const tree = loadTree(db);
   const kids = index.children.get(org.id) ?? [];
+  // The children table a page at a time, as rankings are: figures, targets and sparklines for the rows shown only.
+  const childrenPaging = paging(kids.length, input.childrenPage, CHILDREN_PER_PAGE, 'children_page');
+  const shownKids = kids.slice(childrenPaging.start, childrenPaging.end);
 
   const groups = groupCards(db, org, period);
-  const selected = orgsGrowth(db, kids, platform, period.from, period.to);
-  const before = orgsGrowth(db, kids, platform, period.prev.from, period.prev.to);
+  const selected = orgsGrowth(db, shownKids, platform, period.from, period.to);
+  const before = orgsGrowth(db, shownKids, platform, period.prev.from, period.prev.to);
 
   // Targets of the subtree on `today`.
-  // (only the org's own and its children's: the page shows no deeper target)
-  const allTargets = targetRows(db, today, { org: org.slug, orgIds: [org.id, ...kids.map((k) => k.id)] });
+  // (only the org's own and its children's shown: the page shows no deeper target)
+  const allTargets = targetRows(db, today, { org: org.slug, orgIds: [org.id, ...shownKids.map((k) => k.id)] });
   const own = allTargets.filter((r) => r.org === org.slug);
   const connected = connectedSinceBaseline(db, own.map((r) => ({ orgId: org.id, platform: r.platform, baseline_date: r.baseline_date, date: r.date })));
   const ownTargets = own.map((r, i) => Object.assign(targetView(r), { gap: targetGap(r), connected: connected[i] }));
 
   // Children table for the selected platform.
   const sparkFrom = toEpochDay(addDays(period.to, -89));
-  const children = kids.map((c) => {
+  const targetsOf = new Map<string, typeof allTargets>();
+  for (const r of allTargets) if (r.platform === platform) targetsOf.set(r.org, [...(targetsOf.get(r.org) ?? []), r]);
+  const children = shownKids.map((c) => {
     const g = selected.get(c.id);
-    const tg = pickTarget(allTargets.filter((r) => r.org === c.slug && r.platform === platform), today);
+    const tg = pickTarget(targetsOf.get(c.slug) ?? [], today);
     const series = audienceSeriesDays(db, c.id, platform, sparkFrom, sparkFrom + 89).filter((_, i) => i % 3 === 0 || i === 89);
     return {
       org: c,
@@ -171,15 +181,12 @@ export function orgPageData(input: OrgPageInput) {
   const states = accountStates(db, scopeIds);
   const dayBefore = addDays(period.from, -1);
   const allAccountRows = states.map((a) => {
-    const end = accountAudienceOn(db, a.id, period.to);
-    const start = accountAudienceOn(db, a.id, dayBefore);
     const closed = isClosed(a, today);
     return {
       ...a,
       org: index.byId.get(a.org_id)!,
       url: channelUrl(a.platform, a.platform_id),
       audience: a.last_audience,
-      delta: end !== null && start !== null ? end - start : null,
       last_date: a.last_day === null ? null : fromEpochDay(a.last_day),
       state: closed ? 'closed' : isStale(a, today) ? 'stale' : 'ok',
       failing: isFailing(a, today),
@@ -189,7 +196,12 @@ export function orgPageData(input: OrgPageInput) {
   // The national overview had 65 channel rows (9,700 px): by default the org's own channels, and of its
   // children's only those that need attention (not updating, failing, flagged); the rest a click away.
   const needsAttention = (a: (typeof allAccountRows)[number]) => a.org_id === org.id || a.state === 'stale' || a.failing || a.flags > 0;
-  const accounts = input.allAccounts ? allAccountRows : allAccountRows.filter(needsAttention);
+  // The period's change is read for the rows listed only (two readings each).
+  const accounts = (input.allAccounts ? allAccountRows : allAccountRows.filter(needsAttention)).map((a) => {
+    const end = accountAudienceOn(db, a.id, period.to);
+    const start = accountAudienceOn(db, a.id, dayBefore);
+    return { ...a, delta: end !== null && start !== null ? end - start : null };
+  });
   // Stale and failing counts cover the whole subtree (the accounts table shows two levels).
   const { stale: staleCount, failing: failingCount } = kids.length ? subtreeProblems(db, (id) => isWithin(tree, org.id, id), today) : {
     stale: states.filter((a) => isStale(a, today)).length,
@@ -202,6 +214,7 @@ export function orgPageData(input: OrgPageInput) {
     groups,
     targets: ownTargets,
     children,
+    childrenPaging,
     accounts,
     accountsTotal: allAccountRows.length,
     accountsAll: !!input.allAccounts || accounts.length === allAccountRows.length,

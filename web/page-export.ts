@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import type { Language } from '../src/config';
+import { spreadsheetText } from '../src/export-format';
 import { orgName, type OrgRow } from '../db/orgs';
 import { translator, type Translate } from './i18n';
 import type { TargetReviewRow } from './targets-data';
@@ -54,7 +55,7 @@ function csvCell(v: CellValue, kind: CellKind, lang: Language): string {
   if (v === null || v === undefined) return '';
   if (kind === 'date' && isDate(v)) return lang === 'en' ? v : `${v.slice(8, 10)}.${v.slice(5, 7)}.${v.slice(0, 4)}`;
   if (kind !== 'text' && kind !== 'date' && isNumber(v)) return rounded(v, kind).toFixed(DIGITS[kind]).replace('.', DECIMAL[lang]);
-  return String(v);
+  return spreadsheetText(String(v));
 }
 
 function headers<R>(columns: readonly PageColumn<R>[], t: Translate): string[] {
@@ -88,7 +89,7 @@ export async function pageXlsx<R>(rows: readonly R[], columns: readonly PageColu
         if (c.kind === 'date' && isDate(v)) return new Date(`${v}T00:00:00Z`);
         if (c.kind === 'pct' && isNumber(v)) return rounded(v, 'pct') / 100;
         if (c.kind !== 'text' && isNumber(v)) return rounded(v, c.kind);
-        return String(v);
+        return spreadsheetText(String(v));
       }),
     );
     columns.forEach((c, i) => {

@@ -5,7 +5,8 @@ import type { Db } from '../../db';
 import { accountSubject, audit, type AccountRow } from '../../db/orgs';
 import { Refusal, type Vars } from './errors';
 import { InputError, type AppConfig } from '../config';
-import { fromEpochDay, isIsoDate, localDate, toEpochDay } from '../domain/dates';
+import { fromEpochDay, localDate, toEpochDay } from '../domain/dates';
+import { countProblem, countTextProblem, readingDateProblem } from '../domain/ranges';
 import { parseCsvText } from '../import';
 import { SOURCE_NAMES, type SnapshotSource } from '../domain/sources';
 import type { SnapshotsChanged } from '../jobs/hooks';
@@ -38,17 +39,19 @@ export interface Figure {
 
 const previousOf = snapshotOn;
 
-/** A figure's date: a real date, not in the future. */
+/** A figure's date and count, by the ranges of src/domain/ranges.ts, as a refusal a page shows in its language. */
 function dateProblem(date: string, today: string): Refusal | undefined {
-  if (!isIsoDate(date)) return new Refusal('date', `must be a real date as YYYY-MM-DD, got ${JSON.stringify(date.slice(0, 40))}`, 'date');
-  if (date > today) return new Refusal('date', `${date} is in the future`, 'future_date', { date });
-  return undefined;
+  const p = readingDateProblem(date, today);
+  return p && new Refusal('date', p.message, p.key, p.vars);
+}
+function subscribersProblem(subscribers: number | string): Refusal | undefined {
+  const p = typeof subscribers === 'number' ? countProblem(subscribers) : countTextProblem(subscribers);
+  return p && new Refusal('subscribers', p.message, p.key, p.vars);
 }
 
 export function figureFor(db: Db, account: NewspaperAccount, date: string, subscribers: number, today: string): Figure {
-  const problem = dateProblem(date, today);
+  const problem = dateProblem(date, today) ?? subscribersProblem(subscribers);
   if (problem) throw problem;
-  if (!Number.isSafeInteger(subscribers) || subscribers < 0) throw new Refusal('subscribers', 'must be a whole number ≥ 0', 'subscribers', { got: subscribers });
   return { account, date, subscribers, previous: previousOf(db, account.id, toEpochDay(date)) };
 }
 
@@ -119,9 +122,9 @@ export function checkNewspaperCsv(db: Db, text: string, opts: { orgIds: 'all' | 
       continue;
     }
     const digits = cells.subscribers.replace(/[\s\u00a0\u202f]/g, '');
-    if (!/^\d{1,12}$/.test(digits)) {
-      const got = JSON.stringify(cells.subscribers.slice(0, 40));
-      bad(line, 'subscribers', `must be a whole number ≥ 0, got ${got}`, 'subscribers', { got });
+    const wrong = subscribersProblem(digits);
+    if (wrong) {
+      bad(line, 'subscribers', wrong.message, wrong.key, wrong.vars);
       continue;
     }
     const key = `${account.id}:${cells.date}`;

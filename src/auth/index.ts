@@ -1,5 +1,6 @@
 // Users, sessions and API tokens: scrypt password hashes, random session ids and tokens stored only
 // as SHA-256 hashes, per-session CSRF tokens, and a login throttle.
+import { LRUCache } from 'lru-cache';
 import { writeTx } from '../../db/write';
 import crypto from 'node:crypto';
 import type { Db } from '../../db';
@@ -120,27 +121,43 @@ export function deleteSession(db: Db, cookie: string): void {
   db.prepare('DELETE FROM sessions WHERE id_hash = ?').run(sha256(cookie));
 }
 
-/** Failed-login throttle: at most `limit` failures per key in a sliding window. */
+/**
+ * Failed-login throttle: at most `limit` failures per key in a sliding window. Bounded: a key is forgotten a
+ * window after its last failure (lru-cache's ttl), at most `maxKeys` keys are kept (least recently failed
+ * dropped first), and each keeps only its last `limit` failure times.
+ */
 export class LoginThrottle {
-  private failures = new Map<string, number[]>();
+  private readonly failures: LRUCache<string, number[]>;
   constructor(
     private readonly limit = 5,
     private readonly windowMs = 15 * 60 * 1000,
-  ) {}
+    maxKeys = 100_000,
+  ) {
+    this.failures = new LRUCache<string, number[]>({ max: maxKeys, ttl: windowMs });
+  }
 
   blocked(key: string, now = Date.now()): boolean {
-    const recent = (this.failures.get(key) ?? []).filter((t) => t > now - this.windowMs);
-    this.failures.set(key, recent);
+    const list = this.failures.get(key);
+    if (!list) return false;
+    const recent = list.filter((t) => t > now - this.windowMs);
+    if (recent.length === 0) this.failures.delete(key);
+    else if (recent.length !== list.length) this.failures.set(key, recent, { noUpdateTTL: true });
     return recent.length >= this.limit;
   }
 
   fail(key: string, now = Date.now()): void {
     const list = this.failures.get(key) ?? [];
     list.push(now);
+    if (list.length > this.limit) list.splice(0, list.length - this.limit);
     this.failures.set(key, list);
   }
 
   succeed(key: string): void {
     this.failures.delete(key);
+  }
+
+  /** Keys remembered now. */
+  get size(): number {
+    return this.failures.size;
   }
 }

@@ -7,6 +7,7 @@ import { InputError, type TargetInput } from '../config';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { platformsOf, type PlatformGroup } from '../domain/growth';
 import { evaluateTarget, RATE_WINDOW_DAYS, targetFromPercent, targetLevelProblem, type TargetDefinition, type TargetEvaluation, type TargetStatus } from '../domain/targets';
+import { countProblem } from '../domain/ranges';
 import { firstSeenByOrg } from './growth';
 import { audienceSeriesDaysOf } from './series';
 import { sql } from './sql';
@@ -201,6 +202,8 @@ export function importTargets(
       const prev = targetId === undefined ? undefined : (latest.get(targetId) as { version: number; baseline_day: number; baseline: number; target: number; target_percent: number | null; decision: string | null } | undefined);
       const baseline = prev && prev.baseline_day === baselineDay ? prev.baseline : baselineAudience(db, org, t.platform, baselineDay);
       const value = t.target ?? targetFromPercent(baseline, t.target_percent as number);
+      const outOfRange = countProblem(value);
+      if (outOfRange) throw new InputError(outOfRange.message, ctx.label, t.line, t.target !== undefined ? 'target' : 'target_percent');
       const next = { baseline_day: baselineDay, baseline, target: value, target_percent: t.target_percent ?? null, decision: t.decision ?? null };
       const subject = `target:${key}`;
       if (prev && Object.entries(next).every(([k, v]) => prev[k as keyof typeof prev] === v)) {

@@ -134,7 +134,7 @@ describe('a regional press officer', () => {
     expect(res.status).toBe(400);
     expect(res.text).toContain('строка 2: date: должно быть настоящей датой');
     expect(res.text).toContain('строка 3: org: kz — вне той части дерева, которую вы можете менять');
-    expect(res.text).toContain('строка 4: subscribers: должно быть целым числом ≥ 0');
+    expect(res.text).toContain('строка 4: subscribers: должно быть целым числом от 0 до 10000000000');
     res = await post(editor, '/admin/newspapers/csv?lang=kk', { csv: 'organisation;paper\r\nx;y\r\n' });
     expect(res.status).toBe(400);
     expect(notice(res.text)).toContain('бірінші жол org,account,date,subscribers тақырыбы болуы керек');

@@ -5,7 +5,7 @@ import type { OrgRow } from '../../db/orgs';
 import { langOf, renderPage, type WebContext } from '../context';
 import { CHART_RANGES, CHART_VIEWS, orgIndex, orgPageData, type ChartRange, type ChartView } from '../growth-data';
 import { translator } from '../i18n';
-import { badRequest, notFound, orgParam, param, periodParam, platformParam } from '../params';
+import { badRequest, notFound, orgParam, pageParam, param, periodParam, platformParam } from '../params';
 import { lastCollectAt } from '../queries';
 import { informationPanel } from '../publications-data';
 import { ancestorChain } from '../../src/growth/tree';
@@ -38,7 +38,8 @@ export function dashboardRouter(ctx: WebContext): Router {
     const index = orgIndex(ctx.db);
     const allAccounts = listParam(req, 'accounts');
     const allFlags = listParam(req, 'flags');
-    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang), allAccounts, allFlags });
+    const childrenPage = pageParam(req, 'children_page');
+    const data = orgPageData({ db: ctx.db, index, org, period, platform, today, chartRange: chartText as ChartRange, chartView: viewText as ChartView, lang, t: translator(lang), allAccounts, allFlags, childrenPage });
     renderPage(ctx, req, res, 'dashboard.njk', {
       page: isRoot ? 'overview' : 'org',
       isRoot,

@@ -10,6 +10,7 @@ import { addAccount, channelLookup } from '../../../src/admin/accounts';
 import { editableTree, orgById, subtreeIds } from '../../../src/admin/tree';
 import { homeOrg } from '../../../src/admin/scope';
 import * as F from '../../fields';
+import { MAX_COUNT } from '../../../src/domain/ranges';
 import type { AdminKit } from './kit';
 
 export function newspapersRouter(kit: AdminKit): Router {
@@ -62,7 +63,7 @@ export function newspapersRouter(kit: AdminKit): Router {
   router.post(
     '/newspapers',
     kit.action((req, res) => {
-      const f = kit.form(req, { account: F.raw(20), date: F.date(), subscribers: F.int({ required: true, max: 100_000_000 }) });
+      const f = kit.form(req, { account: F.raw(20), date: F.date(), subscribers: F.int({ required: true, max: MAX_COUNT }) });
       const account = kit.editableAccount(res, f.account, 'account');
       if (account.platform !== 'newspaper') throw new Refusal('account', 'must be a newspaper', 'not_newspaper');
       const org = orgById(db, account.org_id)!;

@@ -10,7 +10,7 @@ import { PLATFORMS } from '../../../src/config';
 import * as F from '../../fields';
 import type { AdminKit } from './kit';
 
-const MAX_MEMBERS = 10_000_000;
+import { MAX_COUNT } from '../../../src/domain/ranges';
 /** How long adding a channel waits for its first reading before showing the channel's page. */
 const FIRST_READING_WAIT_MS = 15_000;
 const names = { name_ru: F.text({ required: true }), name_kk: F.text(), name_en: F.text() };
@@ -29,7 +29,7 @@ export function orgsRouter(kit: AdminKit): Router {
   router.post(
     '/orgs',
     kit.action((req, res) => {
-      const f = kit.form(req, { parent: F.slug(), slug: F.slug(), level: F.level(), ...names, members: F.int({ max: MAX_MEMBERS }) });
+      const f = kit.form(req, { parent: F.slug(), slug: F.slug(), level: F.level(), ...names, members: F.int({ max: MAX_COUNT }) });
       const parent = kit.editableOrg(res, f.parent, 'parent');
       createOrg(db, kit.actor(res), { slug: f.slug, parent: parent.slug, level: f.level, name: nameOf(f), members: f.members });
       res.redirect(303, `/admin/orgs/${f.slug}?done=created`);
@@ -73,7 +73,7 @@ export function orgsRouter(kit: AdminKit): Router {
     '/orgs/:slug/members',
     kit.action((req, res) => {
       const org = kit.editableOrg(res, req.params.slug as string, 'slug');
-      setMembers(db, kit.actor(res), org, kit.form(req, { members: F.int({ max: MAX_MEMBERS }) }).members ?? null);
+      setMembers(db, kit.actor(res), org, kit.form(req, { members: F.int({ max: MAX_COUNT }) }).members ?? null);
       res.redirect(303, `/admin/orgs/${org.slug}?done=members`);
     }, showOrg),
   );

@@ -4,6 +4,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { LEVELS, PLATFORM_GROUPS, POST_PLATFORM_GROUPS } from '../../../src/config';
 import { STANDARD_MEASURES } from '../../../src/domain/publications';
+import { MAX_COUNT } from '../../../src/domain/ranges';
 import { addStandardVersion, allStandardVersions, currentStandards } from '../../../src/publications/standards-store';
 import { langOf } from '../../context';
 import { editableOrgIds, ForbiddenError } from '../../../src/admin/scope';
@@ -20,7 +21,7 @@ const decision = F.text({ required: true, max: F.MAX_DECISION });
 function targetValue(f: { mode: 'absolute' | 'percent'; value: string; hold: boolean }): TargetValue {
   const hold = f.hold ? { hold: true } : {};
   return f.mode === 'absolute'
-    ? { target: F.parseFields(z.object({ value: F.int({ required: true, max: 1_000_000_000 }) }), f).value, ...hold }
+    ? { target: F.parseFields(z.object({ value: F.int({ required: true, max: MAX_COUNT }) }), f).value, ...hold }
     : { target_percent: F.parseFields(z.object({ value: F.decimal({ min: -100, max: 100_000 }) }), f).value, ...hold };
 }
 
