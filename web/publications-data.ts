@@ -5,13 +5,13 @@ import type { OrgRow } from '../db/orgs';
 import { LEVELS, type AppConfig, type Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
 import type { PlatformGroup } from '../src/domain/growth';
-import { activeShare, change, checkStandard, meetsStandard, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures, type Standard, type StandardCheck } from '../src/domain/publications';
+import { activeShare, change, checkStandard, knownMeasures, meetsStandard, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures, type Standard, type StandardCheck, type UnknownMeasures } from '../src/domain/publications';
 import { isoWeek, isoWeekday } from '../src/domain/periods';
 import type { RubricDefinition } from '../src/domain/rubrics';
 import { loadTree, type OrgNode } from '../src/growth/tree';
 import { allOrgsPostFigures, orgPostDaily, orgPostFigures, ZERO_FIGURES } from '../src/posts/figures';
 import { asStandard, currentStandards } from '../src/publications/standards-store';
-import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, type AccountState } from '../src/publications/measures-data';
+import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, postsReadOrgs, type AccountState } from '../src/publications/measures-data';
 import { rubricPostsOf } from '../src/publications/rubric-figures';
 import { bestPosts, type BestPost } from '../src/publications/best-posts';
 import type { PagePeriod } from './params';
@@ -25,17 +25,21 @@ export function rubricName(r: RubricDefinition, lang: Language): string {
   return r.name[lang] ?? r.name.ru;
 }
 
-interface Headline extends PublicationMeasures {
+type Measures = PublicationMeasures | UnknownMeasures;
+
+type Headline = Measures & {
   silent: number;
   accounts: number;
-  prev: PublicationMeasures;
+  /** false when the org's posts were never read: its figures are unknown ("no data"), not 0 */
+  postsRead: boolean;
+  prev: Measures;
   posts_change: number | null;
-}
+};
 
 export interface ThemeRow {
   slug: string;
   name: string;
-  rubric_posts: number;
+  rubric_posts: number | null;
   share: number | null;
   prev_share: number | null;
   standard: number | null;
@@ -44,9 +48,10 @@ export interface ThemeRow {
 
 export interface ChildRow {
   org: OrgNode & { name_ru: string; name_kk: string | null; name_en: string | null };
-  posts: number;
-  posts_per_week: number;
-  prev_posts_per_week: number;
+  /** null (and posts_per_week, ER): the child's posts were never read — no data, judged by no standard */
+  posts: number | null;
+  posts_per_week: number | null;
+  prev_posts_per_week: number | null;
   engagement_rate: number | null;
   active_share: number | null;
   silent: number;
@@ -100,11 +105,13 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   const states = accountStates(db, group, to, { orgIds: subtreeIds });
   const prevStates = accountStates(db, group, pTo, { silence: false, orgIds: subtreeIds });
   const mine = states;
+  const read = postsReadOrgs(db, group, tree);
 
-  const m = publicationMeasures(figures.get(org.id) ?? ZERO_FIGURES, days);
-  const prev = publicationMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays);
+  const m = knownMeasures(figures.get(org.id) ?? ZERO_FIGURES, days, read.has(org.id));
+  const prev = knownMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays, read.has(org.id));
   const headline: Headline = {
     ...m,
+    postsRead: read.has(org.id),
     accounts: mine.filter((a) => a.tracked).length,
     silent: mine.filter((a) => a.silence === 'silent').length,
     prev,
@@ -122,8 +129,8 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   const required = new Map<string, number>();
   for (const s of own) for (const [r, v] of Object.entries(s.rubric_share ?? {})) required.set(r, v);
   const themes: ThemeRow[] = config.rubrics.map((r) => {
-    const n = rubricNow.get(node.id)!.get(r.slug) ?? 0;
-    const share = rubricShare(n, m.posts);
+    const n = m.posts === null ? null : (rubricNow.get(node.id)!.get(r.slug) ?? 0);
+    const share = n === null ? null : rubricShare(n, m.posts);
     const standard = required.get(r.slug) ?? null;
     return {
       slug: r.slug,
@@ -147,9 +154,10 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   // children, with active share (of the level below each) and the standards of their level
   const childStandards = standards.filter((s) => node.children.some((c) => c.level === s.level));
   const children: ChildRow[] = node.children.map((c) => {
-    const cm = publicationMeasures(figures.get(c.id) ?? ZERO_FIGURES, days);
-    const cp = publicationMeasures(prevFigures.get(c.id) ?? ZERO_FIGURES, prevDays);
-    const active = orgActiveShare(db, c, states, to).active_share;
+    const cm = knownMeasures(figures.get(c.id) ?? ZERO_FIGURES, days, read.has(c.id));
+    const cp = knownMeasures(prevFigures.get(c.id) ?? ZERO_FIGURES, prevDays, read.has(c.id));
+    // an org whose posts were never read: nothing to judge (its active share would read "no post" as 0)
+    const active = read.has(c.id) ? orgActiveShare(db, c, states, to).active_share : null;
     const cr = rubricNow.get(c.id)!;
     const rubricShares: Record<string, number | null> = {};
     for (const r of config.rubrics) rubricShares[r.slug] = rubricShare(cr.get(r.slug) ?? 0, cm.posts);
@@ -187,7 +195,8 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   const compliance = own.map((s) => {
     const rs: Record<string, number | null> = {};
     for (const t of themes) rs[t.slug] = t.share;
-    const r = orgCompliance([s], node, group, { posts_per_week: m.posts_per_week, active_share: orgActiveShare(db, node, states, to).active_share, rubric_share: rs })[0];
+    const ownActive = read.has(node.id) ? orgActiveShare(db, node, states, to).active_share : null;
+    const r = orgCompliance([s], node, group, { posts_per_week: m.posts_per_week, active_share: ownActive, rubric_share: rs })[0];
     return { ...r, checks: r.checks.map((k) => ({ ...k, rubricName: k.measure.startsWith('rubric_share:') ? (themes.find((x) => `rubric_share:${x.slug}` === k.measure)?.name ?? k.measure.slice(13)) : null })) };
   });
 
@@ -195,7 +204,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
     headline,
     themes,
     children,
-    levels: complianceByLevel(db, config, node, group, from, to, states, standards, lang),
+    levels: complianceByLevel(db, config, node, group, from, to, states, standards, lang, read),
     silent,
     active,
     prevActive,
@@ -243,6 +252,7 @@ function complianceByLevel(
   states: readonly AccountState[],
   standards: readonly Standard[],
   lang: Language,
+  read: ReadonlySet<number>,
 ): LevelCompliance[] {
   const below = standards.filter((s) => s.level !== node.level && LEVELS.indexOf(s.level as (typeof LEVELS)[number]) > LEVELS.indexOf(node.level as (typeof LEVELS)[number]));
   if (below.length === 0) return [];
@@ -282,10 +292,12 @@ function complianceByLevel(
     let unknown = 0;
     const failing: LevelCompliance['failing'] = [];
     for (const o of orgs) {
-      const m = publicationMeasures(figures.get(o.id) ?? ZERO_FIGURES, days);
+      // never read: unknown on every criterion, not a failure
+      const known = read.has(o.id);
+      const m = knownMeasures(figures.get(o.id) ?? ZERO_FIGURES, days, known);
       const rs: Record<string, number | null> = {};
       for (const r of Object.keys(standard.rubric_share ?? {})) rs[r] = rubricShare(rubricCounts?.get(o.id)?.get(r) ?? 0, m.posts);
-      const checks = checkStandard(standard, { posts_per_week: m.posts_per_week, active_share: standard.active_share !== undefined ? activeOf(o) : null, rubric_share: rs });
+      const checks = checkStandard(standard, { posts_per_week: m.posts_per_week, active_share: known && standard.active_share !== undefined ? activeOf(o) : null, rubric_share: rs });
       const result = meetsStandard(checks);
       if (result === true) met++;
       else if (result === null) unknown++;
@@ -313,17 +325,19 @@ export function informationPanel(db: Db, config: AppConfig, org: OrgRow, period:
   if (!node) return null;
   const from = toEpochDay(period.from);
   const to = toEpochDay(period.to);
+  const postsRead = postsReadOrgs(db, 'social', tree).has(org.id);
   const f = allOrgsPostFigures(db, 'social', from, to).get(org.id) ?? ZERO_FIGURES;
   const p = allOrgsPostFigures(db, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to)).get(org.id) ?? ZERO_FIGURES;
   const states = accountStates(db, 'social', to);
   const active = activeShareUnder(db, org.slug, 'primary', states, to);
   const counts = rubricPostsOf(db, [node], 'social', from, to).get(node.id)!;
   let least: { name: string; share: number | null } | null = null;
-  for (const r of config.rubrics) {
+  for (const r of postsRead ? config.rubrics : []) {
     const share = rubricShare(counts.get(r.slug) ?? 0, f.posts);
     if (least === null || (share ?? 0) < (least.share ?? 0)) least = { name: rubricName(r, lang), share };
   }
-  return { posts: f.posts, posts_change: f.posts - p.posts, active, least, hasPosts: f.posts > 0 || p.posts > 0 };
+  // never read: "no data", not 0 posts
+  return { posts: postsRead ? f.posts : null, posts_change: postsRead ? f.posts - p.posts : null, active, least, postsRead };
 }
 
 export interface BestQuery {

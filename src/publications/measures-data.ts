@@ -11,7 +11,7 @@ import {
   checkStandard,
   daysSinceLastPost,
   meetsStandard,
-  publicationMeasures,
+  knownMeasures,
   READ_DAYS_BACK,
   rubricShare,
   silenceOn,
@@ -45,11 +45,12 @@ export interface PublicationRow {
   platform: PlatformGroup;
   from: string;
   to: string;
-  posts: number;
-  posts_per_week: number;
+  /** null (with posts_per_week, interactions, ER, VR) when the org's posts were never read: unknown, not 0 */
+  posts: number | null;
+  posts_per_week: number | null;
   accounts: number;
   silent_accounts: number;
-  interactions: number;
+  interactions: number | null;
   engagement_rate: number | null;
   view_rate: number | null;
 }
@@ -60,8 +61,9 @@ export interface RubricRow {
   from: string;
   to: string;
   rubric: string;
-  posts: number;
-  rubric_posts: number;
+  /** null (with rubric_posts and share_percent) when the org's posts were never read */
+  posts: number | null;
+  rubric_posts: number | null;
   share_percent: number | null;
 }
 
@@ -136,6 +138,25 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
   });
 }
 
+/**
+ * The orgs whose posts on the group's platforms are known: some account of accounts(O, P) (in O's subtree, open
+ * or closed) has had its posts read successfully at least once (a post_read_days row: every successful read,
+ * complete or through Bot API updates, records one). Any other org's posts are unknown: shown as "no data" and
+ * judged by no standard, never as 0 posts (DESIGN §11: a failed reading is a gap, never "no posts").
+ */
+export function postsReadOrgs(db: Db, group: PlatformGroup, tree: OrgTree = loadTree(db)): Set<number> {
+  const out = new Set<number>();
+  const own = db
+    .prepare(
+      `SELECT DISTINCT a.org_id FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?))
+       AND EXISTS (SELECT 1 FROM post_read_days r WHERE r.account_id = a.id)`,
+    )
+    .pluck()
+    .all(JSON.stringify(platformsOf(group))) as number[];
+  for (const id of own) for (const o of ancestorsOf(tree, id)) out.add(o);
+  return out;
+}
+
 function ancestorsOf(tree: OrgTree, orgId: number): number[] {
   const out: number[] = [];
   for (let n = tree.byId.get(orgId); n; n = n.parent_id === null ? undefined : tree.byId.get(n.parent_id)) out.push(n.id);
@@ -183,9 +204,10 @@ export function publicationRows(db: Db, q: PeriodQuery, states?: readonly Accoun
   const to = toEpochDay(q.to);
   const figures = allOrgsPostFigures(db, q.group, from, to);
   const counts = accountCounts(db, states ?? accountStates(db, q.group, to));
+  const read = postsReadOrgs(db, q.group);
   return scope(db, q.org).map((o) => {
     const f: PostFigures = figures.get(o.id) ?? ZERO_FIGURES;
-    const m = publicationMeasures(f, to - from + 1);
+    const m = knownMeasures(f, to - from + 1, read.has(o.id));
     const c = counts.get(o.id) ?? { accounts: 0, silent: 0 };
     return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: c.accounts, silent_accounts: c.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
   });
@@ -198,13 +220,15 @@ export function rubricRows(db: Db, rubrics: readonly RubricDefinition[], q: Peri
   const orgs = scope(db, q.org);
   const figures = allOrgsPostFigures(db, q.group, from, to);
   const counts = rubricPostsOf(db, orgs, q.group, from, to);
+  const read = postsReadOrgs(db, q.group);
   const out: RubricRow[] = [];
   for (const o of orgs) {
-    const posts = figures.get(o.id)?.posts ?? 0;
+    const known = read.has(o.id);
+    const posts = known ? (figures.get(o.id)?.posts ?? 0) : null;
     const byRubric = counts.get(o.id)!;
     for (const r of rubrics) {
-      const n = byRubric.get(r.slug) ?? 0;
-      out.push({ org: o.slug, platform: q.group, from: q.from, to: q.to, rubric: r.slug, posts, rubric_posts: n, share_percent: rubricShare(n, posts) });
+      const n = known ? (byRubric.get(r.slug) ?? 0) : null;
+      out.push({ org: o.slug, platform: q.group, from: q.from, to: q.to, rubric: r.slug, posts, rubric_posts: n, share_percent: n === null ? null : rubricShare(n, posts) });
     }
   }
   return out;
