@@ -10,6 +10,7 @@ import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform, type PlatformGroup } from '../domain/growth';
 import { chunkOf, chunkStart, CHUNK_DAYS } from '../domain/rollup';
 import { CHUNK_VALUES, decodeFigures, encodeFigures, FIELDS, FIGURE_FIELDS, type FigureField } from './codec';
+import { postStatesStale, updatePostStates } from './states';
 
 const FAR_PAST = -1_000_000_000;
 const FAR_FUTURE = 1_000_000_000;
@@ -25,7 +26,8 @@ export interface PostFiguresSummary {
 export function postFiguresStale(db: Db): boolean {
   return (
     db.prepare('SELECT 1 FROM post_dirty LIMIT 1').get() !== undefined ||
-    db.prepare("SELECT 1 FROM rollup_state WHERE key = 'posts_tree_changed' AND value = 1").get() !== undefined
+    db.prepare("SELECT 1 FROM rollup_state WHERE key = 'posts_tree_changed' AND value = 1").get() !== undefined ||
+    postStatesStale(db)
   );
 }
 
@@ -202,6 +204,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     else if (stored) q.seriesDel.run(w.grp, w.chunk, w.orgId);
     written++;
   }
+  // the accounts' states (tracked, silent, active orgs) read the counted post days just written
+  updatePostStates(db, new Map([...dirty].map(([a, [from]]) => [a, from])), { full });
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0 };
 }
 
