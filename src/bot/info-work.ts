@@ -9,7 +9,8 @@ import { addDays, fromEpochDay, toEpochDay } from '../domain/dates';
 import { SILENCE_DAYS } from '../domain/publications';
 import { formatDate, formatNumber, formatPercent } from '../i18n/format';
 import { bestPosts, type BestPost } from '../publications/best-posts';
-import { accountStates, activeShareUnder, ensureInformationWork, publicationRows, rubricRows, type PublicationRow } from '../publications/measures-data';
+import { accountStates, ensureInformationWork, publicationRows, rubricRows, type PublicationRow } from '../publications/measures-data';
+import { orgStatesOn } from '../posts/states';
 import type { RubricName } from '../domain/rubrics';
 import { escapeHtml } from './split';
 
@@ -28,9 +29,8 @@ export interface InfoWorkSummary {
 export function infoWorkSummary(db: Db, config: AppConfig, org: OrgRow, from: string, to: string): InfoWorkSummary {
   ensureInformationWork(db, config.rubrics);
   const q = { org: org.slug, group: 'social' as const, from, to };
-  const states = accountStates(db, 'social', toEpochDay(to));
-  const row = publicationRows(db, q, states).find((r) => r.org === org.slug)!;
-  const active = activeShareUnder(db, org.slug, 'primary', states, toEpochDay(to));
+  const row = publicationRows(db, q).find((r) => r.org === org.slug)!;
+  const active = orgStatesOn(db, 'social', toEpochDay(to), [org.id]).get(org.id)!.active('primary');
   const subtree = new Set<number>();
   const parent = new Map(allOrgs(db).map((o) => [o.id, o.parent_id]));
   for (const [id] of parent) {

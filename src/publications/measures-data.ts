@@ -24,6 +24,7 @@ import {
 import type { RubricDefinition } from '../domain/rubrics';
 import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
 import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, accountsReadOn, ZERO_FIGURES } from '../posts/figures';
+import { orgStatesOn, type OrgStates } from '../posts/states';
 import { classifyPosts, rubricsChanged } from './classify';
 import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';
 import { updatePostScores } from './best-posts';
@@ -139,22 +140,13 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
 }
 
 /**
- * The orgs whose posts on the group's platforms are known: some account of accounts(O, P) (in O's subtree, open
- * or closed) has had its posts read successfully at least once (a post_read_days row: every successful read,
- * complete or through Bot API updates, records one). Any other org's posts are unknown: shown as "no data" and
+ * The orgs of `orgIds` whose posts on the group's platforms are known: some account of accounts(O, P) (in O's
+ * subtree, open or closed) has had its posts read successfully at least once (every successful read, complete
+ * or through Bot API updates, records a read day). Any other org's posts are unknown: shown as "no data" and
  * judged by no standard, never as 0 posts (DESIGN §11: a failed reading is a gap, never "no posts").
  */
-export function postsReadOrgs(db: Db, group: PlatformGroup, tree: OrgTree = loadTree(db)): Set<number> {
-  const out = new Set<number>();
-  const own = db
-    .prepare(
-      `SELECT DISTINCT a.org_id FROM accounts a WHERE a.platform IN (SELECT value FROM json_each(?))
-       AND EXISTS (SELECT 1 FROM post_read_days r WHERE r.account_id = a.id)`,
-    )
-    .pluck()
-    .all(JSON.stringify(platformsOf(group))) as number[];
-  for (const id of own) for (const o of ancestorsOf(tree, id)) out.add(o);
-  return out;
+export function postsReadOrgs(states: ReadonlyMap<number, OrgStates>): Set<number> {
+  return new Set([...states].filter(([, st]) => st.everRead > 0).map(([id]) => id));
 }
 
 function ancestorsOf(tree: OrgTree, orgId: number): number[] {
@@ -171,26 +163,6 @@ export function scope(db: Db, slug?: string): OrgNode[] {
   return node ? preorder(node) : [];
 }
 
-interface OrgAccountCounts {
-  accounts: number;
-  silent: number;
-}
-
-function accountCounts(db: Db, states: readonly AccountState[]): Map<number, OrgAccountCounts> {
-  const tree = loadTree(db);
-  const out = new Map<number, OrgAccountCounts>();
-  for (const a of states) {
-    if (!a.tracked) continue;
-    for (const org of ancestorsOf(tree, a.org_id)) {
-      let c = out.get(org);
-      if (!c) out.set(org, (c = { accounts: 0, silent: 0 }));
-      c.accounts++;
-      if (a.silence === 'silent') c.silent++;
-    }
-  }
-  return out;
-}
-
 export interface PeriodQuery {
   org?: string;
   group: PlatformGroup;
@@ -199,17 +171,17 @@ export interface PeriodQuery {
 }
 
 /** `export publications`: one row per org of the subtree. */
-export function publicationRows(db: Db, q: PeriodQuery, states?: readonly AccountState[]): PublicationRow[] {
+export function publicationRows(db: Db, q: PeriodQuery): PublicationRow[] {
   const from = toEpochDay(q.from);
   const to = toEpochDay(q.to);
   const figures = allOrgsPostFigures(db, q.group, from, to);
-  const counts = accountCounts(db, states ?? accountStates(db, q.group, to));
-  const read = postsReadOrgs(db, q.group);
-  return scope(db, q.org).map((o) => {
+  const orgs = scope(db, q.org);
+  const states = orgStatesOn(db, q.group, to, orgs.map((o) => o.id));
+  return orgs.map((o) => {
     const f: PostFigures = figures.get(o.id) ?? ZERO_FIGURES;
-    const m = knownMeasures(f, to - from + 1, read.has(o.id));
-    const c = counts.get(o.id) ?? { accounts: 0, silent: 0 };
-    return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: c.accounts, silent_accounts: c.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
+    const st = states.get(o.id)!;
+    const m = knownMeasures(f, to - from + 1, st.everRead > 0);
+    return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: st.tracked, silent_accounts: st.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
   });
 }
 
@@ -220,7 +192,7 @@ export function rubricRows(db: Db, rubrics: readonly RubricDefinition[], q: Peri
   const orgs = scope(db, q.org);
   const figures = allOrgsPostFigures(db, q.group, from, to);
   const counts = rubricPostsOf(db, orgs, q.group, from, to);
-  const read = postsReadOrgs(db, q.group);
+  const read = postsReadOrgs(orgStatesOn(db, q.group, to, orgs.map((o) => o.id)));
   const out: RubricRow[] = [];
   for (const o of orgs) {
     const known = read.has(o.id);
@@ -256,8 +228,8 @@ const LEVEL_BELOW: Record<string, string | undefined> = { council: 'region', reg
  * An org's `active_share` as the standards read it: over the orgs one level below it in its subtree (a region:
  * its branches); a primary organisation: 100 when it is itself active, 0 when not, null without an account.
  */
-export function orgActiveShare(db: Db, org: OrgNode, states: readonly AccountState[], day: number): ActiveShare {
-  return activeShareUnder(db, org.slug, LEVEL_BELOW[org.level] ?? org.level, states, day);
+export function orgActiveShare(org: OrgNode, states: OrgStates): ActiveShare {
+  return states.active(LEVEL_BELOW[org.level] ?? org.level);
 }
 
 export interface OrgStandardResult {
