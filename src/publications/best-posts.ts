@@ -109,6 +109,7 @@ export interface BestPost {
   rubrics: string[];
 }
 
+/** (the partial index post_scores_best, migration 0019, holds the posts at or above it: keep them equal) */
 export const DEFAULT_MIN_AUDIENCE = 50;
 
 interface Candidate {
@@ -170,20 +171,7 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
       }
     }
   } else {
-    if (accounts) {
-      filters.push('s.account_id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(accounts));
-    }
-    const stmt = db
-      .prepare(`${select} FROM post_scores s INDEXED BY post_scores_day_er ${joins} WHERE s.day = ? AND s.er >= ? AND ${filters.join(' AND ')} ORDER BY s.er DESC`)
-      .raw();
-    for (let day = q.to; day >= q.from; day--) {
-      for (const [id, er, interactions, published] of stmt.iterate(day, best.length === limit ? best[limit - 1].er : -1, ...params) as IterableIterator<[number, number, number, number]>) {
-        const full = best.length === limit;
-        if (full && er < best[limit - 1].er) break;
-        offer({ id, er, interactions, published_at: published });
-      }
-    }
+    walkDays(db, q, accounts, offer, () => (best.length === limit ? best[limit - 1].er : -1));
   }
   if (best.length === 0) return [];
   const details = db.prepare(
@@ -197,4 +185,49 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     const { rubric_list, ...r } = details.get(c.id) as Omit<BestPost, 'rubrics'> & { rubric_list: string | null };
     return { ...r, rubrics: rubric_list ? rubric_list.split(';') : [] };
   });
+}
+
+/**
+ * The period's days from the last, each from its highest ER down while the ER is at least the worst of the best
+ * found so far. The rows come from a covering index of the posts with an audience of at least the default
+ * minimum (post_scores_best: day, er, account), so a row a filter leaves out costs no table or join read: the
+ * account filters (platform, level, subtree) are a set of account ids, the rubric one seek for the rows that
+ * pass them, the tie-breaking counters one read for those that pass everything.
+ */
+function walkDays(db: Db, q: BestPostsQuery, subtree: readonly number[] | undefined, offer: (c: Candidate) => void, worst: () => number): void {
+  const where: string[] = ["a.platform <> 'newspaper'"];
+  const params: unknown[] = [];
+  if (q.group && q.group !== 'social') {
+    where.push('a.platform IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(platformsOf(q.group)));
+  }
+  if (q.level) {
+    where.push('o.level = ?');
+    params.push(q.level);
+  }
+  let allowed: Set<number> | undefined;
+  if (subtree || params.length) {
+    allowed = new Set(db.prepare(`SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE ${where.join(' AND ')}`).pluck().all(...params) as number[]);
+    if (subtree) {
+      const mine = new Set(subtree);
+      for (const id of allowed) if (!mine.has(id)) allowed.delete(id);
+    }
+    if (allowed.size === 0) return;
+  }
+  const minAudience = q.minAudience ?? DEFAULT_MIN_AUDIENCE;
+  const rows =
+    minAudience === DEFAULT_MIN_AUDIENCE
+      ? db.prepare(`SELECT post_id, er, account_id FROM post_scores INDEXED BY post_scores_best WHERE day = ? AND er >= ? AND audience_at >= ${DEFAULT_MIN_AUDIENCE} ORDER BY er DESC`).raw()
+      : db.prepare(`SELECT post_id, er, account_id FROM post_scores INDEXED BY post_scores_day_er WHERE day = ? AND er >= ? AND audience_at >= ${Math.floor(minAudience)} ORDER BY er DESC`).raw();
+  const hasRubric = db.prepare('SELECT 1 FROM post_rubrics WHERE post_id = ? AND rubric = ? AND origin <> 2').pluck();
+  const counters = db.prepare('SELECT coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), published_at FROM posts WHERE id = ?').raw();
+  for (let day = q.to; day >= q.from; day--) {
+    for (const [id, er, accountId] of rows.iterate(day, worst()) as IterableIterator<[number, number, number]>) {
+      if (er < worst()) break;
+      if (allowed && !allowed.has(accountId)) continue;
+      if (q.rubric && hasRubric.get(id, q.rubric) === undefined) continue;
+      const [interactions, published] = counters.get(id) as [number, number];
+      offer({ id, er, interactions, published_at: published });
+    }
+  }
 }
