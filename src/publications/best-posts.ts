@@ -122,8 +122,9 @@ interface Candidate {
 /** a before b in the page's order: higher ER, then more interactions, then newer */
 const better = (a: Candidate, b: Candidate): number => b.er - a.er || b.interactions - a.interactions || b.published_at - a.published_at;
 
-/** Accounts of a subtree at most this many: read their scores directly (post_scores_account) rather than by day. */
+/** Accounts of a subtree at most this many, or this share of all (1 / FEW_SHARE): read their scores directly (post_scores_account) rather than by day. */
 const FEW_ACCOUNTS = 60;
+const FEW_SHARE = 8;
 
 /**
  * The counted posts of a period with the highest ER, best first (ties: more interactions, then newer).
@@ -159,11 +160,11 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     best.splice(i, 0, c);
     if (best.length > limit) best.pop();
   };
-  const accounts = q.orgIds
-    ? (db.prepare("SELECT id FROM accounts WHERE org_id IN (SELECT value FROM json_each(?)) AND platform <> 'newspaper'").pluck().all(JSON.stringify(q.orgIds)) as number[])
-    : undefined;
+  const accounts = accountsOf(db, q);
   if (limit <= 0 || accounts?.length === 0) return [];
-  if (accounts && accounts.length <= FEW_ACCOUNTS) {
+  // few accounts (a small subtree, the primaries' channels, one platform of a region): their scores directly
+  const total = accounts ? (db.prepare("SELECT count(*) FROM accounts WHERE platform <> 'newspaper'").pluck().get() as number) : 0;
+  if (accounts && (accounts.length <= FEW_ACCOUNTS || accounts.length * FEW_SHARE <= total)) {
     const stmt = db.prepare(`${select} FROM post_scores s INDEXED BY post_scores_account ${joins} WHERE s.account_id = ? AND s.day BETWEEN ? AND ? AND ${filters.join(' AND ')}`).raw();
     for (const account of accounts) {
       for (const [id, er, interactions, published] of stmt.iterate(account, q.from, q.to, ...params) as IterableIterator<[number, number, number, number]>) {
@@ -194,26 +195,8 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
  * account filters (platform, level, subtree) are a set of account ids, the rubric one seek for the rows that
  * pass them, the tie-breaking counters one read for those that pass everything.
  */
-function walkDays(db: Db, q: BestPostsQuery, subtree: readonly number[] | undefined, offer: (c: Candidate) => void, worst: () => number): void {
-  const where: string[] = ["a.platform <> 'newspaper'"];
-  const params: unknown[] = [];
-  if (q.group && q.group !== 'social') {
-    where.push('a.platform IN (SELECT value FROM json_each(?))');
-    params.push(JSON.stringify(platformsOf(q.group)));
-  }
-  if (q.level) {
-    where.push('o.level = ?');
-    params.push(q.level);
-  }
-  let allowed: Set<number> | undefined;
-  if (subtree || params.length) {
-    allowed = new Set(db.prepare(`SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE ${where.join(' AND ')}`).pluck().all(...params) as number[]);
-    if (subtree) {
-      const mine = new Set(subtree);
-      for (const id of allowed) if (!mine.has(id)) allowed.delete(id);
-    }
-    if (allowed.size === 0) return;
-  }
+function walkDays(db: Db, q: BestPostsQuery, accounts: readonly number[] | undefined, offer: (c: Candidate) => void, worst: () => number): void {
+  const allowed = accounts ? new Set(accounts) : undefined;
   const minAudience = q.minAudience ?? DEFAULT_MIN_AUDIENCE;
   const rows =
     minAudience === DEFAULT_MIN_AUDIENCE
@@ -230,4 +213,24 @@ function walkDays(db: Db, q: BestPostsQuery, subtree: readonly number[] | undefi
       offer({ id, er, interactions, published_at: published });
     }
   }
+}
+
+/** The accounts the query's account filters leave (platform, level of the own org, subtree); undefined: all. */
+function accountsOf(db: Db, q: BestPostsQuery): number[] | undefined {
+  const where: string[] = ["a.platform <> 'newspaper'"];
+  const params: unknown[] = [];
+  if (q.group && q.group !== 'social') {
+    where.push('a.platform IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(platformsOf(q.group)));
+  }
+  if (q.level) {
+    where.push('o.level = ?');
+    params.push(q.level);
+  }
+  if (q.orgIds) {
+    where.push('a.org_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(q.orgIds));
+  }
+  if (params.length === 0) return undefined;
+  return db.prepare(`SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE ${where.join(' AND ')}`).pluck().all(...params) as number[];
 }
