@@ -20,6 +20,8 @@ export interface PostFiguresSummary {
   accounts: number;
   chunks: number;
   ms: number;
+  /** of which the accounts' states (src/posts/states.ts) */
+  statesMs: number;
 }
 
 /** True when posts, snapshots or accounts changed since the figures were last computed. */
@@ -205,8 +207,9 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     written++;
   }
   // the accounts' states (tracked, silent, active orgs) read the counted post days just written
+  const ts = performance.now();
   updatePostStates(db, new Map([...dirty].map(([a, [from]]) => [a, from])), { full });
-  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0 };
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0, statesMs: performance.now() - ts };
 }
 
 // ---------------------------------------------------------------------------------------------------------
