@@ -120,15 +120,11 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
   db.exec("DELETE FROM post_state_dirty; UPDATE rollup_state SET value = 0 WHERE key IN ('post_states_tree_changed', 'post_states_rebuild');");
 
   const q = {
-    account: db.prepare('SELECT org_id, platform, closed_day FROM accounts WHERE id = ?'),
-    before: db.prepare('SELECT chain, platform, steps FROM post_account_states WHERE account_id = ?'),
     firstDay: db.prepare('SELECT min(day) FROM snapshots WHERE account_id = ?').pluck(),
-    everRead: db.prepare('SELECT 1 FROM post_read_days WHERE account_id = ? LIMIT 1').pluck(),
-    postMasks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk').raw(),
-    readBits: db.prepare('SELECT chunk, bits FROM post_read_days WHERE account_id = ? AND chunk >= ? ORDER BY chunk').raw(),
     put: db.prepare('INSERT OR REPLACE INTO post_account_states (account_id, chain, platform, steps) VALUES (?, ?, ?, ?)'),
     del: db.prepare('DELETE FROM post_account_states WHERE account_id = ?'),
   };
+  const src = sources(db, dirty);
 
   // (org × 8 + grp) → day → change of the org's values from that day on
   const events = new Map<number, Map<number, Float64Array>>();
@@ -161,21 +157,21 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
   };
 
   for (const [accountId, from0] of dirty) {
-    const acc = q.account.get(accountId) as { org_id: number; platform: Platform; closed_day: number | null } | undefined;
-    const old = q.before.get(accountId) as { chain: string; platform: Platform; steps: Buffer } | undefined;
+    const acc = src.account(accountId);
+    const old = src.before(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
     let from = from0;
     if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
     const oldSteps = old ? decodeSteps(old.steps) : [FAR_PAST, 0];
     // "ever read" holds for every day: its first read changes the whole step function
-    const ever = q.everRead.get(accountId) !== undefined ? STATE_BITS.everRead : 0;
+    const ever = src.everRead(accountId) ? STATE_BITS.everRead : 0;
     if ((oldSteps[1] & STATE_BITS.everRead) !== ever) from = FAR_PAST;
     if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, from, -1);
     if (!acc || (acc.platform as string) === 'newspaper') {
       q.del.run(accountId);
       continue;
     }
-    const fresh = stepsFrom(q, accountId, acc.closed_day, from, ever);
+    const fresh = stepsFrom(q.firstDay.get(accountId) as number | null, src.postMasks(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)), src.readBits(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)), acc.closed_day, from, ever);
     const steps: Steps = [];
     const push = (day: number, bits: number) => {
       if (steps.length && steps[steps.length - 1] === bits) return;
@@ -286,22 +282,14 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
  * An account's state from `from` on, from its sources: the first reading and closing, the counted post days
  * (its stored figures: their 32-day masks), the days its posts were read. Pairs (day, bits), the first at `from`.
  */
-function stepsFrom(
-  q: { firstDay: { get(...a: unknown[]): unknown }; postMasks: { all(...a: unknown[]): unknown[] }; readBits: { all(...a: unknown[]): unknown[] } },
-  accountId: number,
-  closed: number | null,
-  from: number,
-  ever: number,
-): Steps {
-  const first = (q.firstDay.get(accountId) as number | null) ?? null;
+function stepsFrom(first: number | null, masks: readonly (readonly [number, number])[], reads: readonly (readonly [number, number])[], closed: number | null, from: number, ever: number): Steps {
   const postDays: number[] = [];
-  for (const [chunk, data] of q.postMasks.all(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)) as [number, Buffer][]) {
-    const mask = data.readUInt32LE(0);
-    for (let i = 0; i < CHUNK_DAYS; i++) if (mask & (2 ** i)) postDays.push(chunkStart(chunk) + i);
+  for (const [chunk, mask] of masks) {
+    for (let i = 0; i < CHUNK_DAYS; i++) if (mask & (1 << i)) postDays.push(chunkStart(chunk) + i);
   }
   const readDays: number[] = [];
-  for (const [chunk, bits] of q.readBits.all(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)) as [number, number][]) {
-    for (let i = 0; i < CHUNK_DAYS; i++) if (bits & (2 ** i)) readDays.push(chunkStart(chunk) + i);
+  for (const [chunk, bits] of reads) {
+    for (let i = 0; i < CHUNK_DAYS; i++) if (bits & (1 << i)) readDays.push(chunkStart(chunk) + i);
   }
   const marks = [first, closed, postDays[0], readDays[0]].filter((d): d is number => d !== null && d !== undefined);
   const lastMarks = [first, closed, postDays.length ? postDays[postDays.length - 1] + SILENCE_DAYS : null, readDays.length ? readDays[readDays.length - 1] + READ_DAYS_BACK + 1 : null].filter(
@@ -327,6 +315,63 @@ function stepsFrom(
     else if (out[out.length - 1] !== bits) out.push(d, bits);
   }
   return out;
+}
+
+/** From how many dirty accounts their sources are read in a few scans rather than account by account. */
+export const POST_STATES_TUNING = { bulkFrom: 64 };
+
+type Chunks = (readonly [number, number])[]; // (chunk, 32-day mask) in chunk order
+
+/**
+ * What an account's state is computed from: the account, its stored state, whether and when its posts were read,
+ * the masks of its counted post days. A daily run changes every account: then each table is read in one scan.
+ */
+function sources(db: Db, dirty: ReadonlyMap<number, number>) {
+  const one = {
+    account: db.prepare('SELECT org_id, platform, closed_day FROM accounts WHERE id = ?'),
+    before: db.prepare('SELECT chain, platform, steps FROM post_account_states WHERE account_id = ?'),
+    everRead: db.prepare('SELECT 1 FROM post_read_days WHERE account_id = ? LIMIT 1').pluck(),
+    postMasks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk').raw(),
+    readBits: db.prepare('SELECT chunk, bits FROM post_read_days WHERE account_id = ? AND chunk >= ? ORDER BY chunk').raw(),
+  };
+  type AccountRow = { org_id: number; platform: Platform; closed_day: number | null };
+  type Before = { chain: string; platform: Platform; steps: Buffer };
+  const perAccount = {
+    account: (id: number) => one.account.get(id) as AccountRow | undefined,
+    before: (id: number) => one.before.get(id) as Before | undefined,
+    everRead: (id: number) => one.everRead.get(id) !== undefined,
+    postMasks: (id: number, fromChunk: number): Chunks => (one.postMasks.all(id, fromChunk) as [number, Buffer][]).map(([c, d]) => [c, d.readUInt32LE(0)] as const),
+    readBits: (id: number, fromChunk: number): Chunks => one.readBits.all(id, fromChunk) as [number, number][],
+  };
+  if (dirty.size < POST_STATES_TUNING.bulkFrom) return perAccount;
+  const accounts = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as (AccountRow & { id: number })[]).map((a) => [a.id, a]));
+  const before = new Map((db.prepare('SELECT account_id, chain, platform, steps FROM post_account_states').all() as (Before & { account_id: number })[]).map((b) => [b.account_id, b]));
+  const reads = new Map<number, Chunks>();
+  for (const [a, chunk, bits] of db.prepare('SELECT account_id, chunk, bits FROM post_read_days').raw().iterate() as IterableIterator<[number, number, number]>) {
+    const list = reads.get(a);
+    if (list) list.push([chunk, bits]);
+    else reads.set(a, [[chunk, bits]]);
+  }
+  // the masks from the earliest chunk a dirty account needs (one from the far past reads its own)
+  let minFrom = FAR_FUTURE;
+  for (const f of dirty.values()) if (f > FAR_PAST && f < minFrom) minFrom = f;
+  const maskFrom = minFrom === FAR_FUTURE ? FAR_FUTURE : chunkOf(minFrom - SILENCE_DAYS);
+  const masks = new Map<number, Chunks>();
+  if (maskFrom !== FAR_FUTURE) {
+    for (const [chunk, a, data] of db.prepare('SELECT chunk, account_id, substr(data, 1, 4) FROM post_account_series WHERE chunk >= ?').raw().iterate(maskFrom) as IterableIterator<[number, number, Buffer]>) {
+      const list = masks.get(a);
+      const m = [chunk, data.readUInt32LE(0)] as const;
+      if (list) list.push(m);
+      else masks.set(a, [m]);
+    }
+  }
+  return {
+    account: (id: number) => accounts.get(id),
+    before: (id: number) => before.get(id),
+    everRead: (id: number) => reads.has(id),
+    postMasks: (id: number, fromChunk: number): Chunks => (fromChunk >= maskFrom ? (masks.get(id) ?? []).filter(([c]) => c >= fromChunk) : perAccount.postMasks(id, fromChunk)),
+    readBits: (id: number, fromChunk: number): Chunks => (reads.get(id) ?? []).filter(([c]) => c >= fromChunk),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
