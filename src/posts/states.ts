@@ -192,8 +192,8 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
   const sq = {
     before: db.prepare('SELECT v FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day < ? ORDER BY from_day DESC LIMIT 1').pluck(),
     from: db.prepare('SELECT from_day, v FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day >= ? ORDER BY from_day').raw(),
-    del: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day >= ?'),
-    put: db.prepare('INSERT INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
+    delOne: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day = ?'),
+    put: db.prepare('INSERT OR REPLACE INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
   };
   /** The org's values before and after the changes, at each day either changes from `start` on. */
   const merged = (key: number, changes: Map<number, Float64Array>) => {
@@ -203,21 +203,23 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     const start = days[0];
     const base = sq.before.get(grp, orgId, start) as Buffer | undefined;
     const stored = (sq.from.all(grp, orgId, start) as [number, Buffer][]).map(([d, v]) => [d, decodeValues(v)] as const);
-    const out: { day: number; old: Int32Array; now: Int32Array }[] = [];
+    /** `row`: a stored row starts on the day */
+    const out: { day: number; old: Int32Array; now: Int32Array; row: boolean }[] = [];
     let oldV = base ? decodeValues(base) : new Int32Array(NV);
     const acc = new Float64Array(NV);
     let i = 0;
     let j = 0;
     while (i < days.length || j < stored.length) {
       const day = Math.min(i < days.length ? days[i] : Infinity, j < stored.length ? stored[j][0] : Infinity);
-      if (j < stored.length && stored[j][0] === day) oldV = stored[j++][1];
+      const row = j < stored.length && stored[j][0] === day;
+      if (row) oldV = stored[j++][1];
       if (i < days.length && days[i] === day) {
         const e = changes.get(days[i++])!;
         for (let k = 0; k < NV; k++) acc[k] += e[k];
       }
       const now = new Int32Array(NV);
       for (let k = 0; k < NV; k++) now[k] = oldV[k] + acc[k];
-      out.push({ day, old: oldV, now });
+      out.push({ day, old: oldV, now, row });
     }
     return { grp, orgId, start, base, out };
   };
@@ -265,13 +267,16 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
   for (const [key, changes] of events) {
     for (const [day, e] of changes) if (e.every((x) => x === 0)) changes.delete(day);
     if (changes.size === 0) continue;
-    const { grp, orgId, start, base, out } = merged(key, changes);
-    sq.del.run(grp, orgId, start);
+    // only the rows that differ are written (a daily run moves the last row or two of each org)
+    const { grp, orgId, base, out } = merged(key, changes);
     let last = base ? decodeValues(base) : new Int32Array(NV);
     for (const p of out) {
-      if (p.now.every((x, k) => x === last[k])) continue;
-      sq.put.run(grp, orgId, p.day, encodeValues(p.now));
-      last = p.now;
+      const wanted = !p.now.every((x, k) => x === last[k]);
+      if (wanted) last = p.now;
+      if (wanted && p.row && p.now.every((x, k) => x === p.old[k])) continue;
+      if (wanted) sq.put.run(grp, orgId, p.day, encodeValues(p.now));
+      else if (p.row) sq.delOne.run(grp, orgId, p.day);
+      else continue;
       rows++;
     }
   }
