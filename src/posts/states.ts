@@ -79,7 +79,8 @@ export function postStatesStale(db: Db): boolean {
   );
 }
 
-function chainFinder(db: Db): { chainOf: (orgId: number) => number[]; level: Map<number, string> } {
+/** Each org's chain (root first, the org last), memoised, and each org's level: one read of the tree. */
+export function orgChains(db: Db): { chainOf: (orgId: number) => number[]; level: Map<number, string> } {
   const rows = db.prepare('SELECT id, parent_id, level FROM organisations').all() as { id: number; parent_id: number | null; level: string }[];
   const parent = new Map(rows.map((o) => [o.id, o.parent_id]));
   const memo = new Map<number, number[]>();
@@ -105,7 +106,7 @@ export function updatePostStates(db: Db, postsDirty: ReadonlyMap<number, number>
 }
 
 function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fullAsked: boolean): { accounts: number; rows: number } {
-  const { chainOf, level } = chainFinder(db);
+  const { chainOf, level } = orgChains(db);
   const state = (key: string) => (db.prepare('SELECT value FROM rollup_state WHERE key = ?').pluck().get(key) as number | undefined) === 1;
   // another parent or level of an org (rare: the admin pages): rebuilt from scratch
   const full = fullAsked || state('post_states_rebuild') || state('post_states_tree_changed');

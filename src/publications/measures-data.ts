@@ -22,7 +22,7 @@ import {
   type StandardCheck,
 } from '../domain/publications';
 import type { RubricDefinition } from '../domain/rubrics';
-import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
+import { loadTree, preorder, type OrgNode } from '../growth/tree';
 import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, accountsReadOn, ZERO_FIGURES } from '../posts/figures';
 import { orgStatesOn, type OrgStates } from '../posts/states';
 import { classifyPosts, rubricsChanged } from './classify';
@@ -147,12 +147,6 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
  */
 export function postsReadOrgs(states: ReadonlyMap<number, OrgStates>): Set<number> {
   return new Set([...states].filter(([, st]) => st.everRead > 0).map(([id]) => id));
-}
-
-function ancestorsOf(tree: OrgTree, orgId: number): number[] {
-  const out: number[] = [];
-  for (let n = tree.byId.get(orgId); n; n = n.parent_id === null ? undefined : tree.byId.get(n.parent_id)) out.push(n.id);
-  return out;
 }
 
 /** The subtree of `slug` (all orgs when undefined), parents before children. */

@@ -37,6 +37,20 @@ const envFor = (): Record<string, string> => ({
 });
 const count = (db: Database.Database, sql: string) => db.prepare(sql).pluck().get() as number;
 
+/** Runs the CLI, kills it with SIGKILL once `posts` posts are stored; what was stored then: posts, snapshots, accounts read. */
+async function killOnce(args: string[], posts: number): Promise<{ posts: number; snapshots: number; read: number }> {
+  const child = spawnCli(args, envFor());
+  const reader = new Database(fx.dbPath, { readonly: true });
+  const deadline = Date.now() + 60_000;
+  while (count(reader, 'SELECT count(*) FROM posts') < posts && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGKILL');
+  const killed = await child.done;
+  expect(killed.signal).toBe('SIGKILL');
+  const stored = { posts: count(reader, 'SELECT count(*) FROM posts'), snapshots: count(reader, 'SELECT count(*) FROM snapshots'), read: count(reader, 'SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL') };
+  reader.close();
+  return stored;
+}
+
 test('a posts collect killed with SIGKILL leaves a consistent database, and a rerun completes it without duplicates', async () => {
   // one Graph request at a time with latency, so the kill lands between written batches of posts
   fs.writeFileSync(configFile, 'collect:\n  concurrency: 1\n  graph_batch_size: 10\n  timeout_ms: 5000\nposts:\n  preview_rate: 20\n');
@@ -45,16 +59,7 @@ test('a posts collect killed with SIGKILL leaves a consistent database, and a re
   fx.db.close();
   emu.setLatency(150);
 
-  const child = spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor());
-  const reader = new Database(fx.dbPath, { readonly: true });
-  const deadline = Date.now() + 60_000;
-  while (count(reader, 'SELECT count(*) FROM posts') < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGKILL');
-  const killed = await child.done;
-  expect(killed.signal).toBe('SIGKILL');
-  const partial = count(reader, 'SELECT count(*) FROM posts');
-  const accountsRead = count(reader, 'SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL');
-  reader.close();
+  const { posts: partial, read: accountsRead } = await killOnce(['collect', '--posts-only', '--posts-history', '30'], 300);
   expect(partial).toBeGreaterThanOrEqual(300);
   expect(accountsRead).toBeLessThan(126);
 
@@ -96,17 +101,7 @@ test('the daily run, posts read inside the audience Graph entries, killed with S
   fx.db.close();
   emu.setLatency(150);
 
-  const child = spawnCli(['collect'], envFor());
-  const reader = new Database(fx.dbPath, { readonly: true });
-  const deadline = Date.now() + 60_000;
-  while (count(reader, 'SELECT count(*) FROM posts') < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGKILL');
-  const killed = await child.done;
-  expect(killed.signal).toBe('SIGKILL');
-  const partial = count(reader, 'SELECT count(*) FROM posts');
-  const snapshots = count(reader, 'SELECT count(*) FROM snapshots');
-  const postsRead = count(reader, 'SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL');
-  reader.close();
+  const { posts: partial, snapshots, read: postsRead } = await killOnce(['collect'], 200);
   // killed with posts stored and the posts reading not done
   expect(partial).toBeGreaterThanOrEqual(200);
   expect(snapshots).toBeGreaterThan(0);
