@@ -298,8 +298,8 @@ export function informationPanel(db: Db, config: AppConfig, org: OrgRow, period:
   const to = toEpochDay(period.to);
   const st = orgStatesOn(db, 'social', to, [org.id]).get(org.id)!;
   const postsRead = st.everRead > 0;
-  const f = allOrgsPostFigures(db, 'social', from, to).get(org.id) ?? ZERO_FIGURES;
-  const p = allOrgsPostFigures(db, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to)).get(org.id) ?? ZERO_FIGURES;
+  const f = orgPostFigures(db, org.id, 'social', from, to);
+  const p = orgPostFigures(db, org.id, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to));
   const active = st.active('primary');
   const counts = rubricPostsOf(db, [node], 'social', from, to).get(node.id)!;
   let least: { name: string; share: number | null } | null = null;

@@ -200,7 +200,7 @@ export function rubricRows(db: Db, rubrics: readonly RubricDefinition[], q: Peri
   return out;
 }
 
-/** Active share of one level under an org on a day, from the accounts' states. */
+/** Active share of one level under an org on a day, from every account's state: the direct computation the precomputed states (src/posts/states.ts) are held to. */
 export function activeShareUnder(db: Db, orgSlug: string | undefined, level: string, states: readonly AccountState[], day: number): ActiveShare {
   const orgs = scope(db, orgSlug).filter((o) => o.level === level);
   const byOrg = new Map<number, AccountState[]>();
