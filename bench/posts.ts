@@ -11,7 +11,7 @@ import path from 'node:path';
 import { openDatabase } from '../db';
 import { fromEpochDay } from '../src/domain/dates';
 import { postsModel } from '../collectors/emulator/posts-model';
-import { savePosts, type AccountPosts } from '../src/posts/store';
+import { recordPostsReadDays, savePosts, type AccountPosts } from '../src/posts/store';
 import { updatePostFigures } from '../src/posts/figures';
 import { classifyPosts } from '../src/publications/classify';
 import { updateRubricFigures } from '../src/publications/rubric-figures';
@@ -94,6 +94,10 @@ db.transaction(() => {
   for (const a of social) if (a.first <= END && (a.closed === null || a.closed > END)) snap.run(a.id, END, Math.round(a.audience) + 1, (END + 1) * DAY_MS);
 })();
 const written = savePosts(db, config.timezone, batch, { updateFigures: false });
+// each account's posts read successfully today, as the daily collect records it (silence, account states)
+db.transaction(() => {
+  for (const a of social) recordPostsReadDays(db, a.id, END, END);
+})();
 const writeMs = performance.now() - t3;
 const part = <T>(f: () => T): [T, number] => {
   const s = performance.now();
@@ -134,6 +138,7 @@ const figures = {
   rubrics_scores_full_ms: Math.round(rubricScoresFullMs),
   day_figures_incremental_ms: Math.round(incrementalMs),
   day_figures_accounts: inc.accounts,
+  day_states_ms: Math.round(inc.statesMs),
   day_classify_ms: Math.round(classifyMs),
   day_rubric_figures_ms: Math.round(rubricMs),
   day_scores_ms: Math.round(scoresMs),

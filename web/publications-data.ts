@@ -4,14 +4,15 @@ import type { Db } from '../db';
 import type { OrgRow } from '../db/orgs';
 import { LEVELS, type AppConfig, type Language } from '../src/config';
 import { addDays, fromEpochDay, toEpochDay } from '../src/domain/dates';
-import type { PlatformGroup } from '../src/domain/growth';
-import { activeShare, change, checkStandard, meetsStandard, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures, type Standard, type StandardCheck } from '../src/domain/publications';
+import type { Platform, PlatformGroup } from '../src/domain/growth';
+import { change, checkStandard, daysSinceLastPost, knownMeasures, meetsStandard, publicationMeasures, rubricShare, sumFigures, type PostFigures, type PublicationMeasures, type Standard, type StandardCheck, type UnknownMeasures } from '../src/domain/publications';
 import { isoWeek, isoWeekday } from '../src/domain/periods';
 import type { RubricDefinition } from '../src/domain/rubrics';
 import { loadTree, type OrgNode } from '../src/growth/tree';
-import { allOrgsPostFigures, orgPostDaily, orgPostFigures, ZERO_FIGURES } from '../src/posts/figures';
+import { allOrgsPostFigures, lastPostDay, orgPostDaily, orgPostFigures, ZERO_FIGURES } from '../src/posts/figures';
+import { orgStatesOn, silentAccountsOn } from '../src/posts/states';
 import { asStandard, currentStandards } from '../src/publications/standards-store';
-import { accountStates, activeShareUnder, ensureInformationWork, orgActiveShare, orgCompliance, type AccountState } from '../src/publications/measures-data';
+import { ensureInformationWork, orgActiveShare, orgCompliance, postsReadOrgs } from '../src/publications/measures-data';
 import { rubricPostsOf } from '../src/publications/rubric-figures';
 import { bestPosts, type BestPost } from '../src/publications/best-posts';
 import type { PagePeriod } from './params';
@@ -25,17 +26,21 @@ export function rubricName(r: RubricDefinition, lang: Language): string {
   return r.name[lang] ?? r.name.ru;
 }
 
-interface Headline extends PublicationMeasures {
+type Measures = PublicationMeasures | UnknownMeasures;
+
+type Headline = Measures & {
   silent: number;
   accounts: number;
-  prev: PublicationMeasures;
+  /** false when the org's posts were never read: its figures are unknown ("no data"), not 0 */
+  postsRead: boolean;
+  prev: Measures;
   posts_change: number | null;
-}
+};
 
 export interface ThemeRow {
   slug: string;
   name: string;
-  rubric_posts: number;
+  rubric_posts: number | null;
   share: number | null;
   prev_share: number | null;
   standard: number | null;
@@ -44,9 +49,10 @@ export interface ThemeRow {
 
 export interface ChildRow {
   org: OrgNode & { name_ru: string; name_kk: string | null; name_en: string | null };
-  posts: number;
-  posts_per_week: number;
-  prev_posts_per_week: number;
+  /** null (and posts_per_week, ER): the child's posts were never read — no data, judged by no standard */
+  posts: number | null;
+  posts_per_week: number | null;
+  prev_posts_per_week: number | null;
   engagement_rate: number | null;
   active_share: number | null;
   silent: number;
@@ -90,40 +96,36 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   const figuresOf = (f: number, t: number) => new Map(shown.map((o) => [o.id, orgPostFigures(db, o.id, group, f, t)]));
   const figures = figuresOf(from, to);
   const prevFigures = figuresOf(pFrom, pTo);
-  const subtree = new Set<number>();
-  const walk = (n: OrgNode) => {
-    subtree.add(n.id);
-    n.children.forEach(walk);
-  };
-  walk(node);
-  const subtreeIds = tree.all.length === subtree.size ? undefined : [...subtree];
-  const states = accountStates(db, group, to, { orgIds: subtreeIds });
-  const prevStates = accountStates(db, group, pTo, { silence: false, orgIds: subtreeIds });
-  const mine = states;
+  // the precomputed account states of the org and its children (src/posts/states.ts): a row each
+  const states = orgStatesOn(db, group, to, shown.map((o) => o.id));
+  const own = states.get(org.id)!;
+  const prevOwn = orgStatesOn(db, group, pTo, [org.id]).get(org.id)!;
+  const read = postsReadOrgs(states);
 
-  const m = publicationMeasures(figures.get(org.id) ?? ZERO_FIGURES, days);
-  const prev = publicationMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays);
+  const m = knownMeasures(figures.get(org.id) ?? ZERO_FIGURES, days, read.has(org.id));
+  const prev = knownMeasures(prevFigures.get(org.id) ?? ZERO_FIGURES, prevDays, read.has(org.id));
   const headline: Headline = {
     ...m,
-    accounts: mine.filter((a) => a.tracked).length,
-    silent: mine.filter((a) => a.silence === 'silent').length,
+    postsRead: read.has(org.id),
+    accounts: own.tracked,
+    silent: own.silent,
     prev,
     posts_change: change(m.posts, prev.posts),
   };
 
   // standards of this org's level on this platform group
   const standards = currentStandards(db, { day: period.to }).map(asStandard).filter((s) => s.platform === group);
-  const own = standards.filter((s) => s.level === org.level);
+  const ownStandards = standards.filter((s) => s.level === org.level);
 
   // themes: the org's rubric shares beside the previous period and its standard
   const orgs = [node, ...node.children];
   const rubricNow = rubricPostsOf(db, orgs, group, from, to);
   const rubricPrev = rubricPostsOf(db, [node], group, pFrom, pTo).get(node.id)!;
   const required = new Map<string, number>();
-  for (const s of own) for (const [r, v] of Object.entries(s.rubric_share ?? {})) required.set(r, v);
+  for (const s of ownStandards) for (const [r, v] of Object.entries(s.rubric_share ?? {})) required.set(r, v);
   const themes: ThemeRow[] = config.rubrics.map((r) => {
-    const n = rubricNow.get(node.id)!.get(r.slug) ?? 0;
-    const share = rubricShare(n, m.posts);
+    const n = m.posts === null ? null : (rubricNow.get(node.id)!.get(r.slug) ?? 0);
+    const share = n === null ? null : rubricShare(n, m.posts);
     const standard = required.get(r.slug) ?? null;
     return {
       slug: r.slug,
@@ -147,21 +149,16 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
   // children, with active share (of the level below each) and the standards of their level
   const childStandards = standards.filter((s) => node.children.some((c) => c.level === s.level));
   const children: ChildRow[] = node.children.map((c) => {
-    const cm = publicationMeasures(figures.get(c.id) ?? ZERO_FIGURES, days);
-    const cp = publicationMeasures(prevFigures.get(c.id) ?? ZERO_FIGURES, prevDays);
-    const active = orgActiveShare(db, c, states, to).active_share;
+    const cm = knownMeasures(figures.get(c.id) ?? ZERO_FIGURES, days, read.has(c.id));
+    const cp = knownMeasures(prevFigures.get(c.id) ?? ZERO_FIGURES, prevDays, read.has(c.id));
+    // an org whose posts were never read: nothing to judge (its active share would read "no post" as 0)
+    const active = read.has(c.id) ? orgActiveShare(c, states.get(c.id)!).active_share : null;
     const cr = rubricNow.get(c.id)!;
     const rubricShares: Record<string, number | null> = {};
     for (const r of config.rubrics) rubricShares[r.slug] = rubricShare(cr.get(r.slug) ?? 0, cm.posts);
     const results = orgCompliance(childStandards, c, group, { posts_per_week: cm.posts_per_week, active_share: active, rubric_share: rubricShares });
     const failed = results.flatMap((x) => x.checks.filter((k) => k.met === false).map((k) => k.measure));
     const met = results.length === 0 ? null : results.some((x) => x.met === false) ? false : results.every((x) => x.met === true) ? true : null;
-    const inChild = new Set<number>();
-    const walkC = (n: OrgNode) => {
-      inChild.add(n.id);
-      n.children.forEach(walkC);
-    };
-    walkC(c);
     return {
       org: c as ChildRow['org'],
       posts: cm.posts,
@@ -169,25 +166,25 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
       prev_posts_per_week: cp.posts_per_week,
       engagement_rate: cm.engagement_rate,
       active_share: active,
-      silent: states.filter((a) => inChild.has(a.org_id) && a.silence === 'silent').length,
+      silent: states.get(c.id)!.silent,
       met,
       failed,
     };
   });
 
   // silent channels of the subtree, longest silence first
-  const silent = mine
-    .filter((a) => a.silence === 'silent')
+  const silent = silentChannels(db, node, group, to)
     .sort((a, b) => (b.days_since_last_post ?? Infinity) - (a.days_since_last_post ?? Infinity) || a.id - b.id)
     .map((a) => ({ ...a, org: rowsById.get(a.org_id)!, last_post_date: a.last_post_day === null ? null : fromEpochDay(a.last_post_day) }));
 
   const activeLevel = node.children.length ? (node.children[0].level as string) : null;
-  const active = activeLevel ? activeShareUnder(db, org.slug, activeLevel, states, to) : null;
-  const prevActive = activeLevel ? activeShareUnder(db, org.slug, activeLevel, prevStates, pTo) : null;
-  const compliance = own.map((s) => {
+  const active = activeLevel ? own.active(activeLevel) : null;
+  const prevActive = activeLevel ? prevOwn.active(activeLevel) : null;
+  const compliance = ownStandards.map((s) => {
     const rs: Record<string, number | null> = {};
     for (const t of themes) rs[t.slug] = t.share;
-    const r = orgCompliance([s], node, group, { posts_per_week: m.posts_per_week, active_share: orgActiveShare(db, node, states, to).active_share, rubric_share: rs })[0];
+    const ownActive = read.has(node.id) ? orgActiveShare(node, own).active_share : null;
+    const r = orgCompliance([s], node, group, { posts_per_week: m.posts_per_week, active_share: ownActive, rubric_share: rs })[0];
     return { ...r, checks: r.checks.map((k) => ({ ...k, rubricName: k.measure.startsWith('rubric_share:') ? (themes.find((x) => `rubric_share:${x.slug}` === k.measure)?.name ?? k.measure.slice(13)) : null })) };
   });
 
@@ -195,7 +192,7 @@ export function publicationsPageData(db: Db, config: AppConfig, org: OrgRow, per
     headline,
     themes,
     children,
-    levels: complianceByLevel(db, config, node, group, from, to, states, standards, lang),
+    levels: complianceByLevel(db, config, node, group, from, to, standards, lang),
     silent,
     active,
     prevActive,
@@ -240,7 +237,6 @@ function complianceByLevel(
   group: PlatformGroup,
   from: number,
   to: number,
-  states: readonly AccountState[],
   standards: readonly Standard[],
   lang: Language,
 ): LevelCompliance[] {
@@ -254,25 +250,10 @@ function complianceByLevel(
   };
   walk(node);
   const figures = allOrgsPostFigures(db, group, from, to);
-  // an org's active share (DESIGN §11) reads the orgs one level below it: one pass over the accounts' states
-  const statesByOrg = new Map<number, AccountState[]>();
-  for (const a of states) {
-    const list = statesByOrg.get(a.org_id);
-    if (list) list.push(a);
-    else statesByOrg.set(a.org_id, [a]);
-  }
-  const levelOrg = (o: OrgNode) => ({ level: o.level, accounts: (statesByOrg.get(o.id) ?? []).map((a) => ({ tracked: a.tracked, lastPostDay: a.last_post_day })) });
-  const activeOf = (o: OrgNode): number | null => {
-    if (o.level === 'primary') return activeShare([levelOrg(o)], 'primary', to).active_share;
-    const under = LEVELS[LEVELS.indexOf(o.level as (typeof LEVELS)[number]) + 1];
-    const orgs: OrgNode[] = [];
-    const w = (n: OrgNode) => {
-      if (n.level === under) orgs.push(n);
-      n.children.forEach(w);
-    };
-    o.children.forEach(w);
-    return activeShare(orgs.map(levelOrg), under, to).active_share;
-  };
+  // each judged org's precomputed states (its active share over the level below it; whether its posts were read)
+  const judged = all.filter((o) => below.some((s) => s.level === o.level));
+  const states = orgStatesOn(db, group, to, judged.map((o) => o.id));
+  const read = postsReadOrgs(states);
   const names = new Map(config.rubrics.map((r) => [r.slug, rubricName(r, lang)]));
   return below.map((standard) => {
     const orgs = all.filter((o) => o.level === standard.level);
@@ -282,10 +263,12 @@ function complianceByLevel(
     let unknown = 0;
     const failing: LevelCompliance['failing'] = [];
     for (const o of orgs) {
-      const m = publicationMeasures(figures.get(o.id) ?? ZERO_FIGURES, days);
+      // never read: unknown on every criterion, not a failure
+      const known = read.has(o.id);
+      const m = knownMeasures(figures.get(o.id) ?? ZERO_FIGURES, days, known);
       const rs: Record<string, number | null> = {};
       for (const r of Object.keys(standard.rubric_share ?? {})) rs[r] = rubricShare(rubricCounts?.get(o.id)?.get(r) ?? 0, m.posts);
-      const checks = checkStandard(standard, { posts_per_week: m.posts_per_week, active_share: standard.active_share !== undefined ? activeOf(o) : null, rubric_share: rs });
+      const checks = checkStandard(standard, { posts_per_week: m.posts_per_week, active_share: known && standard.active_share !== undefined ? orgActiveShare(o, states.get(o.id)!).active_share : null, rubric_share: rs });
       const result = meetsStandard(checks);
       if (result === true) met++;
       else if (result === null) unknown++;
@@ -313,17 +296,19 @@ export function informationPanel(db: Db, config: AppConfig, org: OrgRow, period:
   if (!node) return null;
   const from = toEpochDay(period.from);
   const to = toEpochDay(period.to);
-  const f = allOrgsPostFigures(db, 'social', from, to).get(org.id) ?? ZERO_FIGURES;
-  const p = allOrgsPostFigures(db, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to)).get(org.id) ?? ZERO_FIGURES;
-  const states = accountStates(db, 'social', to);
-  const active = activeShareUnder(db, org.slug, 'primary', states, to);
+  const st = orgStatesOn(db, 'social', to, [org.id]).get(org.id)!;
+  const postsRead = st.everRead > 0;
+  const f = orgPostFigures(db, org.id, 'social', from, to);
+  const p = orgPostFigures(db, org.id, 'social', toEpochDay(period.prev.from), toEpochDay(period.prev.to));
+  const active = st.active('primary');
   const counts = rubricPostsOf(db, [node], 'social', from, to).get(node.id)!;
   let least: { name: string; share: number | null } | null = null;
-  for (const r of config.rubrics) {
+  for (const r of postsRead ? config.rubrics : []) {
     const share = rubricShare(counts.get(r.slug) ?? 0, f.posts);
     if (least === null || (share ?? 0) < (least.share ?? 0)) least = { name: rubricName(r, lang), share };
   }
-  return { posts: f.posts, posts_change: f.posts - p.posts, active, least, hasPosts: f.posts > 0 || p.posts > 0 };
+  // never read: "no data", not 0 posts
+  return { posts: postsRead ? f.posts : null, posts_change: postsRead ? f.posts - p.posts : null, active, least, postsRead };
 }
 
 export interface BestQuery {
@@ -358,4 +343,25 @@ export function bestPostsData(db: Db, config: AppConfig, q: BestQuery, lang: Lan
   }));
 }
 
-export type { AccountState };
+/** The subtree's channels silent on the day, with their latest post (the page's list). */
+function silentChannels(db: Db, node: OrgNode, group: PlatformGroup, day: number) {
+  const ids: number[] = [];
+  const walk = (n: OrgNode) => {
+    ids.push(n.id);
+    n.children.forEach(walk);
+  };
+  walk(node);
+  const silent = silentAccountsOn(db, group, day, ids);
+  if (silent.length === 0) return [];
+  const rows = db.prepare('SELECT id, org_id, platform, platform_id, title FROM accounts WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(silent)) as {
+    id: number;
+    org_id: number;
+    platform: Platform;
+    platform_id: string;
+    title: string | null;
+  }[];
+  return rows.map((a) => {
+    const last = lastPostDay(db, a.id, day);
+    return { ...a, last_post_day: last, days_since_last_post: daysSinceLastPost(day, last) };
+  });
+}

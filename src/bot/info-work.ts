@@ -9,7 +9,8 @@ import { addDays, fromEpochDay, toEpochDay } from '../domain/dates';
 import { SILENCE_DAYS } from '../domain/publications';
 import { formatDate, formatNumber, formatPercent } from '../i18n/format';
 import { bestPosts, type BestPost } from '../publications/best-posts';
-import { accountStates, activeShareUnder, ensureInformationWork, publicationRows, rubricRows, type PublicationRow } from '../publications/measures-data';
+import { accountStates, ensureInformationWork, publicationRows, rubricRows, type PublicationRow } from '../publications/measures-data';
+import { orgStatesOn } from '../posts/states';
 import type { RubricName } from '../domain/rubrics';
 import { escapeHtml } from './split';
 
@@ -28,9 +29,8 @@ export interface InfoWorkSummary {
 export function infoWorkSummary(db: Db, config: AppConfig, org: OrgRow, from: string, to: string): InfoWorkSummary {
   ensureInformationWork(db, config.rubrics);
   const q = { org: org.slug, group: 'social' as const, from, to };
-  const states = accountStates(db, 'social', toEpochDay(to));
-  const row = publicationRows(db, q, states).find((r) => r.org === org.slug)!;
-  const active = activeShareUnder(db, org.slug, 'primary', states, toEpochDay(to));
+  const row = publicationRows(db, q).find((r) => r.org === org.slug)!;
+  const active = orgStatesOn(db, 'social', toEpochDay(to), [org.id]).get(org.id)!.active('primary');
   const subtree = new Set<number>();
   const parent = new Map(allOrgs(db).map((o) => [o.id, o.parent_id]));
   for (const [id] of parent) {
@@ -43,7 +43,7 @@ export function infoWorkSummary(db: Db, config: AppConfig, org: OrgRow, from: st
   }
   const best = bestPosts(db, { from: toEpochDay(from), to: toEpochDay(to), orgIds: [...subtree], limit: 3 });
   let least: InfoWorkSummary['least'] = null;
-  if (row.posts > 0) {
+  if (row.posts !== null && row.posts > 0) {
     for (const r of rubricRows(db, config.rubrics, q).filter((x) => x.org === org.slug)) {
       if (least === null || (r.share_percent ?? 0) < (least.share ?? 0)) {
         least = { slug: r.rubric, name: config.rubrics.find((d) => d.slug === r.rubric)!.name, share: r.share_percent };
@@ -61,6 +61,7 @@ interface Words {
   bestLine(org: string, er: string): string;
   least(name: string, share: string): string;
   noPosts: string;
+  noData: string;
   postsTitle(org: string, from: string, to: string): string;
   silentChannels(n: string): string;
   silentLine(account: string, days: string): string;
@@ -76,6 +77,7 @@ const WORDS: Record<Language, Words> = {
     bestLine: (org, er) => `${org} — ER ${er}`,
     least: (name, share) => `Меньше всего освещается: ${name} (${share})`,
     noPosts: 'Публикаций нет.',
+    noData: 'Публикаций: нет данных (публикации каналов ещё ни разу не прочитаны).',
     postsTitle: (org, from, to) => `<b>Публикации: ${org}</b>\n${from} – ${to}`,
     silentChannels: (n) => `Молчащих каналов (14 дней без публикаций): ${n}`,
     silentLine: (a, d) => `• ${a}: ${d} дн. без публикаций`,
@@ -89,6 +91,7 @@ const WORDS: Record<Language, Words> = {
     bestLine: (org, er) => `${org} — ER ${er}`,
     least: (name, share) => `Ең аз қамтылған тақырып: ${name} (${share})`,
     noPosts: 'Жарияланымдар жоқ.',
+    noData: 'Жарияланымдар: деректер жоқ (арналардың жарияланымдары әлі оқылмаған).',
     postsTitle: (org, from, to) => `<b>Жарияланымдар: ${org}</b>\n${from} – ${to}`,
     silentChannels: (n) => `Үнсіз арналар (14 күн жарияланымсыз): ${n}`,
     silentLine: (a, d) => `• ${a}: ${d} күн жарияланымсыз`,
@@ -102,6 +105,7 @@ const WORDS: Record<Language, Words> = {
     bestLine: (org, er) => `${org} — ER ${er}`,
     least: (name, share) => `Least covered theme: ${name} (${share})`,
     noPosts: 'No posts.',
+    noData: 'Posts: no data (the channels’ posts have never been read yet).',
     postsTitle: (org, from, to) => `<b>Posts: ${org}</b>\n${from} – ${to}`,
     silentChannels: (n) => `Silent channels (no post for 14 days): ${n}`,
     silentLine: (a, d) => `• ${a}: ${d} days without a post`,
@@ -118,7 +122,8 @@ function link(p: BestPost, lang: Language): string {
 export function renderInfoWork(s: InfoWorkSummary, lang: Language): string[] {
   const w = WORDS[lang];
   const lines = ['', w.title];
-  if (s.row.posts === 0) lines.push(w.noPosts);
+  if (s.row.posts === null) lines.push(w.noData);
+  else if (s.row.posts === 0) lines.push(w.noPosts);
   else lines.push(w.posts(formatNumber(s.row.posts, lang), formatNumber(s.row.posts_per_week, lang, 1), formatPercent(s.row.engagement_rate, lang)));
   if (s.active.orgs_with_accounts > 0) lines.push(w.active(formatPercent(s.active.active_share, lang), formatNumber(s.active.active_orgs, lang), formatNumber(s.active.orgs_with_accounts, lang)));
   if (s.best.length) {

@@ -189,7 +189,7 @@ export function renderSummary(d: SummaryData, lang: Language): string {
     }
   }
 
-  if (d.info.row.accounts > 0 || d.info.row.posts > 0) lines.push(...renderInfoWork(d.info, lang));
+  if (d.info.row.accounts > 0 || (d.info.row.posts ?? 0) > 0) lines.push(...renderInfoWork(d.info, lang));
   return lines.join('\n');
 }
 

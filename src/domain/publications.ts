@@ -62,9 +62,27 @@ export function publicationMeasures(f: Readonly<PostFigures>, days: number): Pub
   };
 }
 
+/**
+ * The measures of an org whose posts were never read (no successful posts read of any account of
+ * accounts(O, P)): unknown, not 0 — a failed or missing reading is a gap, never "no posts" (DESIGN §11).
+ */
+export interface UnknownMeasures {
+  posts: null;
+  posts_per_week: null;
+  interactions: null;
+  engagement_rate: null;
+  view_rate: null;
+}
+export const UNKNOWN_MEASURES: Readonly<UnknownMeasures> = Object.freeze({ posts: null, posts_per_week: null, interactions: null, engagement_rate: null, view_rate: null });
+
+/** `publicationMeasures`, or unknown when the org's posts were never read. */
+export function knownMeasures(f: Readonly<PostFigures>, days: number, postsRead: boolean): PublicationMeasures | UnknownMeasures {
+  return postsRead ? publicationMeasures(f, days) : UNKNOWN_MEASURES;
+}
+
 /** rubric_share = 100 × rubric_posts / posts; null when there are no posts. */
-export function rubricShare(rubricPosts: number, posts: number): number | null {
-  return posts > 0 ? (100 * rubricPosts) / posts : null;
+export function rubricShare(rubricPosts: number, posts: number | null): number | null {
+  return posts !== null && posts > 0 ? (100 * rubricPosts) / posts : null;
 }
 
 /** Days a post can be old and its account still not silent: [D − 13, D]. */

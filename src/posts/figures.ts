@@ -11,6 +11,7 @@ import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform, type PlatformGroup } from '../domain/growth';
 import { chunkOf, chunkStart, CHUNK_DAYS } from '../domain/rollup';
 import { CHUNK_VALUES, decodeFigures, encodeFigures, FIELDS, FIGURE_FIELDS, type FigureField } from './codec';
+import { orgChains, postStatesStale, updatePostStates } from './states';
 
 const FAR_PAST = -1_000_000_000;
 const FAR_FUTURE = 1_000_000_000;
@@ -20,13 +21,16 @@ export interface PostFiguresSummary {
   accounts: number;
   chunks: number;
   ms: number;
+  /** of which the accounts' states (src/posts/states.ts) */
+  statesMs: number;
 }
 
 /** True when posts, snapshots or accounts changed since the figures were last computed. */
 export function postFiguresStale(db: Db): boolean {
   return (
     db.prepare('SELECT 1 FROM post_dirty LIMIT 1').get() !== undefined ||
-    db.prepare("SELECT 1 FROM rollup_state WHERE key = 'posts_tree_changed' AND value = 1").get() !== undefined
+    db.prepare("SELECT 1 FROM rollup_state WHERE key = 'posts_tree_changed' AND value = 1").get() !== undefined ||
+    postStatesStale(db)
   );
 }
 
@@ -40,20 +44,6 @@ type ChunkMap = Map<number, Float64Array>;
 /** From how many orgs touched in one (group, chunk) its stored rows are read in one range scan (tests set 1). */
 export const POST_FIGURES_TUNING = { scanFrom: 64 };
 
-function chainFinder(db: Db): (orgId: number) => number[] {
-  const parent = new Map((db.prepare('SELECT id, parent_id FROM organisations').all() as { id: number; parent_id: number | null }[]).map((o) => [o.id, o.parent_id]));
-  const memo = new Map<number, number[]>();
-  const chainOf = (orgId: number): number[] => {
-    let c = memo.get(orgId);
-    if (c) return c;
-    const p = parent.get(orgId);
-    c = p === null || p === undefined ? [orgId] : [...chainOf(p), orgId];
-    memo.set(orgId, c);
-    return c;
-  };
-  return chainOf;
-}
-
 /**
  * Updates the figures for what changed (or rebuilds them all with `full`), in one transaction. Safe to call
  * inside a caller's transaction (it then becomes a savepoint of it).
@@ -66,7 +56,7 @@ export function updatePostFigures(db: Db, opts: { full?: boolean } = {}): PostFi
 }
 
 function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
-  const chainOf = chainFinder(db);
+  const { chainOf } = orgChains(db);
   const dirty = new Map<number, [number, number]>();
   if (full) {
     db.exec('DELETE FROM post_series; DELETE FROM post_account_series; DELETE FROM post_accounts;');
@@ -202,7 +192,10 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     else if (stored) q.seriesDel.run(w.grp, w.chunk, w.orgId);
     written++;
   }
-  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0 };
+  // the accounts' states (tracked, silent, active orgs) read the counted post days just written
+  const ts = performance.now();
+  updatePostStates(db, new Map([...dirty].map(([a, [from]]) => [a, from])), { full });
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0, statesMs: performance.now() - ts };
 }
 
 // ---------------------------------------------------------------------------------------------------------

@@ -110,6 +110,7 @@ export interface BestPost {
   rubrics: string[];
 }
 
+/** (the partial index post_scores_best, migration 0019, holds the posts at or above it: keep them equal) */
 export const DEFAULT_MIN_AUDIENCE = 50;
 
 interface Candidate {
@@ -122,8 +123,9 @@ interface Candidate {
 /** a before b in the page's order: higher ER, then more interactions, then newer */
 const better = (a: Candidate, b: Candidate): number => b.er - a.er || b.interactions - a.interactions || b.published_at - a.published_at;
 
-/** Accounts of a subtree at most this many: read their scores directly (post_scores_account) rather than by day. */
+/** Accounts of a subtree at most this many, or this share of all (1 / FEW_SHARE): read their scores directly (post_scores_account) rather than by day. */
 const FEW_ACCOUNTS = 60;
+const FEW_SHARE = 8;
 
 /**
  * The counted posts of a period with the highest ER, best first (ties: more interactions, then newer).
@@ -159,11 +161,11 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     best.splice(i, 0, c);
     if (best.length > limit) best.pop();
   };
-  const accounts = q.orgIds
-    ? (db.prepare("SELECT id FROM accounts WHERE org_id IN (SELECT value FROM json_each(?)) AND platform <> 'newspaper'").pluck().all(JSON.stringify(q.orgIds)) as number[])
-    : undefined;
+  const accounts = accountsOf(db, q);
   if (limit <= 0 || accounts?.length === 0) return [];
-  if (accounts && accounts.length <= FEW_ACCOUNTS) {
+  // few accounts (a small subtree, the primaries' channels, one platform of a region): their scores directly
+  const total = accounts ? (db.prepare("SELECT count(*) FROM accounts WHERE platform <> 'newspaper'").pluck().get() as number) : 0;
+  if (accounts && (accounts.length <= FEW_ACCOUNTS || accounts.length * FEW_SHARE <= total)) {
     const stmt = db.prepare(`${select} FROM post_scores s INDEXED BY post_scores_account ${joins} WHERE s.account_id = ? AND s.day BETWEEN ? AND ? AND ${filters.join(' AND ')}`).raw();
     for (const account of accounts) {
       for (const [id, er, interactions, published] of stmt.iterate(account, q.from, q.to, ...params) as IterableIterator<[number, number, number, number]>) {
@@ -171,20 +173,7 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
       }
     }
   } else {
-    if (accounts) {
-      filters.push('s.account_id IN (SELECT value FROM json_each(?))');
-      params.push(JSON.stringify(accounts));
-    }
-    const stmt = db
-      .prepare(`${select} FROM post_scores s INDEXED BY post_scores_day_er ${joins} WHERE s.day = ? AND s.er >= ? AND ${filters.join(' AND ')} ORDER BY s.er DESC`)
-      .raw();
-    for (let day = q.to; day >= q.from; day--) {
-      for (const [id, er, interactions, published] of stmt.iterate(day, best.length === limit ? best[limit - 1].er : -1, ...params) as IterableIterator<[number, number, number, number]>) {
-        const full = best.length === limit;
-        if (full && er < best[limit - 1].er) break;
-        offer({ id, er, interactions, published_at: published });
-      }
-    }
+    walkDays(db, q, accounts, offer, () => (best.length === limit ? best[limit - 1].er : -1));
   }
   if (best.length === 0) return [];
   const details = db.prepare(
@@ -198,4 +187,51 @@ export function bestPosts(db: Db, q: BestPostsQuery): BestPost[] {
     const { rubric_list, ...r } = details.get(c.id) as Omit<BestPost, 'rubrics'> & { rubric_list: string | null };
     return { ...r, rubrics: rubric_list ? rubric_list.split(';') : [] };
   });
+}
+
+/**
+ * The period's days from the last, each from its highest ER down while the ER is at least the worst of the best
+ * found so far. The rows come from a covering index of the posts with an audience of at least the default
+ * minimum (post_scores_best: day, er, account), so a row a filter leaves out costs no table or join read: the
+ * account filters (platform, level, subtree) are a set of account ids, the rubric one seek for the rows that
+ * pass them, the tie-breaking counters one read for those that pass everything.
+ */
+function walkDays(db: Db, q: BestPostsQuery, accounts: readonly number[] | undefined, offer: (c: Candidate) => void, worst: () => number): void {
+  const allowed = accounts ? new Set(accounts) : undefined;
+  const minAudience = q.minAudience ?? DEFAULT_MIN_AUDIENCE;
+  const rows =
+    minAudience === DEFAULT_MIN_AUDIENCE
+      ? db.prepare(`SELECT post_id, er, account_id FROM post_scores INDEXED BY post_scores_best WHERE day = ? AND er >= ? AND audience_at >= ${DEFAULT_MIN_AUDIENCE} ORDER BY er DESC`).raw()
+      : db.prepare(`SELECT post_id, er, account_id FROM post_scores INDEXED BY post_scores_day_er WHERE day = ? AND er >= ? AND audience_at >= ${Math.floor(minAudience)} ORDER BY er DESC`).raw();
+  const hasRubric = db.prepare('SELECT 1 FROM post_rubrics WHERE post_id = ? AND rubric = ? AND origin <> 2').pluck();
+  const counters = db.prepare('SELECT coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), published_at FROM posts WHERE id = ?').raw();
+  for (let day = q.to; day >= q.from; day--) {
+    for (const [id, er, accountId] of rows.iterate(day, worst()) as IterableIterator<[number, number, number]>) {
+      if (er < worst()) break;
+      if (allowed && !allowed.has(accountId)) continue;
+      if (q.rubric && hasRubric.get(id, q.rubric) === undefined) continue;
+      const [interactions, published] = counters.get(id) as [number, number];
+      offer({ id, er, interactions, published_at: published });
+    }
+  }
+}
+
+/** The accounts the query's account filters leave (platform, level of the own org, subtree); undefined: all. */
+function accountsOf(db: Db, q: BestPostsQuery): number[] | undefined {
+  const where: string[] = ["a.platform <> 'newspaper'"];
+  const params: unknown[] = [];
+  if (q.group && q.group !== 'social') {
+    where.push('a.platform IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(platformsOf(q.group)));
+  }
+  if (q.level) {
+    where.push('o.level = ?');
+    params.push(q.level);
+  }
+  if (q.orgIds) {
+    where.push('a.org_id IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(q.orgIds));
+  }
+  if (params.length === 0) return undefined;
+  return db.prepare(`SELECT a.id FROM accounts a JOIN organisations o ON o.id = a.org_id WHERE ${where.join(' AND ')}`).pluck().all(...params) as number[];
 }

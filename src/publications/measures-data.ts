@@ -11,7 +11,7 @@ import {
   checkStandard,
   daysSinceLastPost,
   meetsStandard,
-  publicationMeasures,
+  knownMeasures,
   READ_DAYS_BACK,
   rubricShare,
   silenceOn,
@@ -22,8 +22,9 @@ import {
   type StandardCheck,
 } from '../domain/publications';
 import type { RubricDefinition } from '../domain/rubrics';
-import { loadTree, preorder, type OrgNode, type OrgTree } from '../growth/tree';
+import { loadTree, preorder, type OrgNode } from '../growth/tree';
 import { allOrgsPostFigures, ensurePostFigures, lastPostDay, lastPostDays, accountsReadOn, ZERO_FIGURES } from '../posts/figures';
+import { orgStatesOn, type OrgStates } from '../posts/states';
 import { classifyPosts, rubricsChanged } from './classify';
 import { rubricFiguresStale, rubricPostsOf, updateRubricFigures } from './rubric-figures';
 import { updatePostScores } from './best-posts';
@@ -45,11 +46,12 @@ export interface PublicationRow {
   platform: PlatformGroup;
   from: string;
   to: string;
-  posts: number;
-  posts_per_week: number;
+  /** null (with posts_per_week, interactions, ER, VR) when the org's posts were never read: unknown, not 0 */
+  posts: number | null;
+  posts_per_week: number | null;
   accounts: number;
   silent_accounts: number;
-  interactions: number;
+  interactions: number | null;
   engagement_rate: number | null;
   view_rate: number | null;
 }
@@ -60,8 +62,9 @@ export interface RubricRow {
   from: string;
   to: string;
   rubric: string;
-  posts: number;
-  rubric_posts: number;
+  /** null (with rubric_posts and share_percent) when the org's posts were never read */
+  posts: number | null;
+  rubric_posts: number | null;
   share_percent: number | null;
 }
 
@@ -136,10 +139,14 @@ export function accountStates(db: Db, group: PlatformGroup, day: number, opts: {
   });
 }
 
-function ancestorsOf(tree: OrgTree, orgId: number): number[] {
-  const out: number[] = [];
-  for (let n = tree.byId.get(orgId); n; n = n.parent_id === null ? undefined : tree.byId.get(n.parent_id)) out.push(n.id);
-  return out;
+/**
+ * The orgs of `orgIds` whose posts on the group's platforms are known: some account of accounts(O, P) (in O's
+ * subtree, open or closed) has had its posts read successfully at least once (every successful read, complete
+ * or through Bot API updates, records a read day). Any other org's posts are unknown: shown as "no data" and
+ * judged by no standard, never as 0 posts (DESIGN §11: a failed reading is a gap, never "no posts").
+ */
+export function postsReadOrgs(states: ReadonlyMap<number, OrgStates>): Set<number> {
+  return new Set([...states].filter(([, st]) => st.everRead > 0).map(([id]) => id));
 }
 
 /** The subtree of `slug` (all orgs when undefined), parents before children. */
@@ -150,26 +157,6 @@ export function scope(db: Db, slug?: string): OrgNode[] {
   return node ? preorder(node) : [];
 }
 
-interface OrgAccountCounts {
-  accounts: number;
-  silent: number;
-}
-
-function accountCounts(db: Db, states: readonly AccountState[]): Map<number, OrgAccountCounts> {
-  const tree = loadTree(db);
-  const out = new Map<number, OrgAccountCounts>();
-  for (const a of states) {
-    if (!a.tracked) continue;
-    for (const org of ancestorsOf(tree, a.org_id)) {
-      let c = out.get(org);
-      if (!c) out.set(org, (c = { accounts: 0, silent: 0 }));
-      c.accounts++;
-      if (a.silence === 'silent') c.silent++;
-    }
-  }
-  return out;
-}
-
 export interface PeriodQuery {
   org?: string;
   group: PlatformGroup;
@@ -178,16 +165,17 @@ export interface PeriodQuery {
 }
 
 /** `export publications`: one row per org of the subtree. */
-export function publicationRows(db: Db, q: PeriodQuery, states?: readonly AccountState[]): PublicationRow[] {
+export function publicationRows(db: Db, q: PeriodQuery): PublicationRow[] {
   const from = toEpochDay(q.from);
   const to = toEpochDay(q.to);
   const figures = allOrgsPostFigures(db, q.group, from, to);
-  const counts = accountCounts(db, states ?? accountStates(db, q.group, to));
-  return scope(db, q.org).map((o) => {
+  const orgs = scope(db, q.org);
+  const states = orgStatesOn(db, q.group, to, orgs.map((o) => o.id));
+  return orgs.map((o) => {
     const f: PostFigures = figures.get(o.id) ?? ZERO_FIGURES;
-    const m = publicationMeasures(f, to - from + 1);
-    const c = counts.get(o.id) ?? { accounts: 0, silent: 0 };
-    return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: c.accounts, silent_accounts: c.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
+    const st = states.get(o.id)!;
+    const m = knownMeasures(f, to - from + 1, st.everRead > 0);
+    return { org: o.slug, platform: q.group, from: q.from, to: q.to, posts: m.posts, posts_per_week: m.posts_per_week, accounts: st.tracked, silent_accounts: st.silent, interactions: m.interactions, engagement_rate: m.engagement_rate, view_rate: m.view_rate };
   });
 }
 
@@ -198,19 +186,21 @@ export function rubricRows(db: Db, rubrics: readonly RubricDefinition[], q: Peri
   const orgs = scope(db, q.org);
   const figures = allOrgsPostFigures(db, q.group, from, to);
   const counts = rubricPostsOf(db, orgs, q.group, from, to);
+  const read = postsReadOrgs(orgStatesOn(db, q.group, to, orgs.map((o) => o.id)));
   const out: RubricRow[] = [];
   for (const o of orgs) {
-    const posts = figures.get(o.id)?.posts ?? 0;
+    const known = read.has(o.id);
+    const posts = known ? (figures.get(o.id)?.posts ?? 0) : null;
     const byRubric = counts.get(o.id)!;
     for (const r of rubrics) {
-      const n = byRubric.get(r.slug) ?? 0;
-      out.push({ org: o.slug, platform: q.group, from: q.from, to: q.to, rubric: r.slug, posts, rubric_posts: n, share_percent: rubricShare(n, posts) });
+      const n = known ? (byRubric.get(r.slug) ?? 0) : null;
+      out.push({ org: o.slug, platform: q.group, from: q.from, to: q.to, rubric: r.slug, posts, rubric_posts: n, share_percent: n === null ? null : rubricShare(n, posts) });
     }
   }
   return out;
 }
 
-/** Active share of one level under an org on a day, from the accounts' states. */
+/** Active share of one level under an org on a day, from every account's state: the direct computation the precomputed states (src/posts/states.ts) are held to. */
 export function activeShareUnder(db: Db, orgSlug: string | undefined, level: string, states: readonly AccountState[], day: number): ActiveShare {
   const orgs = scope(db, orgSlug).filter((o) => o.level === level);
   const byOrg = new Map<number, AccountState[]>();
@@ -232,8 +222,8 @@ const LEVEL_BELOW: Record<string, string | undefined> = { council: 'region', reg
  * An org's `active_share` as the standards read it: over the orgs one level below it in its subtree (a region:
  * its branches); a primary organisation: 100 when it is itself active, 0 when not, null without an account.
  */
-export function orgActiveShare(db: Db, org: OrgNode, states: readonly AccountState[], day: number): ActiveShare {
-  return activeShareUnder(db, org.slug, LEVEL_BELOW[org.level] ?? org.level, states, day);
+export function orgActiveShare(org: OrgNode, states: OrgStates): ActiveShare {
+  return states.active(LEVEL_BELOW[org.level] ?? org.level);
 }
 
 export interface OrgStandardResult {

@@ -49,6 +49,17 @@ test("the weekly summary's information work equals export publications for the s
   expect(plain(renderSummary(d, 'en'))).toContain(`Least covered theme: ${name.en}`);
 });
 
+test('a region whose posts were never read says "no data" in the summary and /posts, not "no posts"', () => {
+  const ulytau = orgBySlug(f.db, 'ulytau')!;
+  const d = weeklySummaryData(f.db, f.config, ulytau, WEEK, NOW);
+  expect(d.info.row.posts).toBeNull();
+  expect(plain(renderSummary(d, 'ru'))).toContain('Публикаций: нет данных');
+  expect(plain(renderSummary(d, 'ru'))).not.toContain('Публикаций нет.');
+  expect(plain(renderSummary(d, 'kk'))).toContain('Жарияланымдар: деректер жоқ');
+  const c = { db: f.db, config: f.config, chat: { id: '42', private: true }, now: NOW };
+  expect(plain(answer(c, '/posts ulytau')!)).toContain('Публикаций: нет данных');
+});
+
 test('/posts [org] answers with the last 7 days, best posts and silent channels', () => {
   const c = { db: f.db, config: f.config, chat: { id: '42', private: true }, now: NOW };
   const text = plain(answer(c, '/posts akmola')!);

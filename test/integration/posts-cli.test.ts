@@ -37,6 +37,20 @@ const envFor = (): Record<string, string> => ({
 });
 const count = (db: Database.Database, sql: string) => db.prepare(sql).pluck().get() as number;
 
+/** Runs the CLI, kills it with SIGKILL once `posts` posts are stored; what was stored then: posts, snapshots, accounts read. */
+async function killOnce(args: string[], posts: number): Promise<{ posts: number; snapshots: number; read: number }> {
+  const child = spawnCli(args, envFor());
+  const reader = new Database(fx.dbPath, { readonly: true });
+  const deadline = Date.now() + 60_000;
+  while (count(reader, 'SELECT count(*) FROM posts') < posts && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  child.kill('SIGKILL');
+  const killed = await child.done;
+  expect(killed.signal).toBe('SIGKILL');
+  const stored = { posts: count(reader, 'SELECT count(*) FROM posts'), snapshots: count(reader, 'SELECT count(*) FROM snapshots'), read: count(reader, 'SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL') };
+  reader.close();
+  return stored;
+}
+
 test('a posts collect killed with SIGKILL leaves a consistent database, and a rerun completes it without duplicates', async () => {
   // one Graph request at a time with latency, so the kill lands between written batches of posts
   fs.writeFileSync(configFile, 'collect:\n  concurrency: 1\n  graph_batch_size: 10\n  timeout_ms: 5000\nposts:\n  preview_rate: 20\n');
@@ -45,16 +59,7 @@ test('a posts collect killed with SIGKILL leaves a consistent database, and a re
   fx.db.close();
   emu.setLatency(150);
 
-  const child = spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor());
-  const reader = new Database(fx.dbPath, { readonly: true });
-  const deadline = Date.now() + 60_000;
-  while (count(reader, 'SELECT count(*) FROM posts') < 300 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-  child.kill('SIGKILL');
-  const killed = await child.done;
-  expect(killed.signal).toBe('SIGKILL');
-  const partial = count(reader, 'SELECT count(*) FROM posts');
-  const accountsRead = count(reader, 'SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL');
-  reader.close();
+  const { posts: partial, read: accountsRead } = await killOnce(['collect', '--posts-only', '--posts-history', '30'], 300);
   expect(partial).toBeGreaterThanOrEqual(300);
   expect(accountsRead).toBeLessThan(126);
 
@@ -78,6 +83,56 @@ test('a posts collect killed with SIGKILL leaves a consistent database, and a re
     db.close();
     const again = await spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor()).done;
     expect(again.stdout).toMatch(/posts: 126 of 126 accounts read, 0 failed; 0 new/);
+    const db2 = openDatabase(fx.dbPath);
+    const counted = db2.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NULL').pluck().get() as number;
+    expect(orgPostFigures(db2, fx.orgId, 'social', 0, 100_000).posts).toBe(counted);
+    db2.close();
+  } finally {
+    if (db.open) db.close();
+  }
+}, 180_000);
+
+test('the daily run, posts read inside the audience Graph entries, killed with SIGKILL: a rerun completes it without duplicates', async () => {
+  // `collect` as the schedule runs it: each Page's audience and first page of posts in one batch entry (field
+  // expansion), one batch at a time with latency, so the kill lands between written batches
+  fs.writeFileSync(configFile, 'collect:\n  concurrency: 1\n  graph_batch_size: 10\n  timeout_ms: 5000\nposts:\n  history_days: 30\n  preview_rate: 20\n');
+  for (let i = 0; i < 120; i++) fx.addAccount('facebook', `61000000${String(i).padStart(7, '0')}`);
+  for (let i = 0; i < 4; i++) fx.addAccount('telegram', `@kill_daily_${i}`);
+  fx.db.close();
+  emu.setLatency(150);
+
+  const { posts: partial, snapshots, read: postsRead } = await killOnce(['collect'], 200);
+  // killed with posts stored and the posts reading not done
+  expect(partial).toBeGreaterThanOrEqual(200);
+  expect(snapshots).toBeGreaterThan(0);
+  expect(postsRead).toBeLessThan(124);
+
+  const check = new Database(fx.dbPath);
+  expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+  check.close();
+
+  emu.setLatency(0);
+  const graphBefore = emu.counters.graphBatches;
+  const rerun = await spawnCli(['collect'], envFor()).done;
+  expect(rerun.code).toBe(0);
+  expect(rerun.stdout).toMatch(/124 of 124 accounts read, 0 failed/);
+  expect(rerun.stdout).toMatch(/posts: 124 of 124 accounts read, 0 failed/);
+  // the 120 Pages' audiences and posts in batches of 10 (plus their Page tokens): no separate posts requests per Page
+  expect(emu.counters.graphBatches - graphBefore).toBeLessThanOrEqual(30);
+
+  const db = openDatabase(fx.dbPath);
+  try {
+    expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    const q = (sql: string) => db.prepare(sql).pluck().get() as number;
+    expect(q('SELECT count(*) FROM (SELECT account_id, post_id FROM posts GROUP BY 1, 2 HAVING count(*) > 1)')).toBe(0);
+    expect(q('SELECT count(*) FROM (SELECT account_id, day FROM snapshots GROUP BY 1, 2 HAVING count(*) > 1)')).toBe(0);
+    expect(q('SELECT count(*) FROM accounts WHERE id NOT IN (SELECT account_id FROM snapshots)')).toBe(0);
+    expect(q('SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL')).toBe(124);
+    expect(q('SELECT count(*) FROM posts')).toBeGreaterThanOrEqual(partial);
+    // nothing lost: posts-only reads of the same window find nothing new
+    db.close();
+    const again = await spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor()).done;
+    expect(again.stdout).toMatch(/posts: 124 of 124 accounts read, 0 failed; 0 new/);
     const db2 = openDatabase(fx.dbPath);
     const counted = db2.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NULL').pluck().get() as number;
     expect(orgPostFigures(db2, fx.orgId, 'social', 0, 100_000).posts).toBe(counted);

@@ -101,7 +101,8 @@ describe('information work through the CLI', () => {
       { org: 'kz', platform: 'social', from: '2026-02-01', to: '2026-02-28', posts: 4, posts_per_week: 1, accounts: 4, silent_accounts: 3, interactions: 39, engagement_rate: (100 * 34) / 2200, view_rate: (100 * 350) / 1200 },
       { org: 'north', platform: 'social', from: '2026-02-01', to: '2026-02-28', posts: 2, posts_per_week: 0.5, accounts: 2, silent_accounts: 2, interactions: 9, engagement_rate: 2, view_rate: 25 },
       { org: 'north-school', platform: 'social', from: '2026-02-01', to: '2026-02-28', posts: 1, posts_per_week: 0.25, accounts: 1, silent_accounts: 1, interactions: 5, engagement_rate: null, view_rate: null },
-      { org: 'south', platform: 'social', from: '2026-02-01', to: '2026-02-28', posts: 0, posts_per_week: 0, accounts: 1, silent_accounts: 0, interactions: 0, engagement_rate: null, view_rate: null },
+      // south: its channel's posts were never read: unknown (null), not 0 posts
+      { org: 'south', platform: 'social', from: '2026-02-01', to: '2026-02-28', posts: null, posts_per_week: null, accounts: 1, silent_accounts: 0, interactions: null, engagement_rate: null, view_rate: null },
     ]);
     expect(json('export', 'publications', '--org', 'north', '--platform', 'telegram', '--from', '2026-02-01', '--to', '2026-02-07').map((r: { org: string; posts: number }) => [r.org, r.posts])).toEqual([
       ['north', 1],
@@ -116,7 +117,7 @@ describe('information work through the CLI', () => {
     expect(pick('kz', 'labour-safety')).toMatchObject({ rubric_posts: 1, share_percent: 25 });
     expect(pick('kz', 'youth')).toMatchObject({ rubric_posts: 1, share_percent: 25 });
     expect(pick('north-school', 'youth')).toMatchObject({ posts: 1, rubric_posts: 1, share_percent: 100 });
-    expect(pick('south', 'youth')).toMatchObject({ posts: 0, rubric_posts: 0, share_percent: null });
+    expect(pick('south', 'youth')).toMatchObject({ posts: null, rubric_posts: null, share_percent: null });
     expect(rows).toHaveLength(4 * 8);
     expect(cli('export', 'rubrics', '--from', '2026-02-01', '--to', '2026-02-28').split('\n')[0]).toBe('org,platform,from,to,rubric,posts,rubric_posts,share_percent');
   });

@@ -95,6 +95,40 @@ describe('the Publications page', () => {
   });
 });
 
+describe('an org whose posts were never read (Ulytau: no successful posts read of any channel)', () => {
+  test('shows "no data", not 0 posts, and fails no standard: its page, the children table, the compliance view, the exports', async () => {
+    // the exports and the API: unknown, not 0
+    const row = rowsOf('publications', { org: 'ulytau' })[0];
+    expect(row).toMatchObject({ org: 'ulytau', posts: null, posts_per_week: null, interactions: null, engagement_rate: null });
+    const rubrics = rowsOf('rubrics', { org: 'ulytau' }).filter((r) => r.org === 'ulytau');
+    expect(rubrics.length).toBe(8);
+    for (const r of rubrics) expect([r.posts, r.rubric_posts, r.share_percent]).toEqual([null, null, null]);
+    // an org whose posts were read keeps its figures
+    expect(rowsOf('publications', { org: 'pavlodar' })[0].posts).toEqual(expect.any(Number));
+    // its own page: "no data" said, the posts card has no figure
+    const own = await request(app).get('/org/ulytau/publications?lang=ru&period=month');
+    expect(own.status).toBe(200);
+    expect(text(/<p class="notice no-data" id="posts-never-read">[\s\S]*?<\/p>/.exec(own.text)![0])).toContain('Нет данных Публикации этих каналов ещё ни разу не прочитаны');
+    expect(text(/<div class="card card-social" data-figure="posts">[\s\S]*?<div class="card-value">[^<]*<\/div>/.exec(own.text)![0])).toMatch(/Публикации —/);
+    expect(own.text).not.toMatch(/data-met="no"/);
+    // the council's children table: the Ulytau row says "no data" and is judged by no standard (region: ≥ 5 posts a week)
+    const kz = await request(app).get('/org/kz/publications?lang=ru&period=month');
+    const ulytauRow = /<tr data-href="\/org\/ulytau\/publications">[\s\S]*?<\/tr>/.exec(kz.text)![0];
+    expect(text(ulytauRow)).toContain('Нет данных');
+    expect(ulytauRow).toContain('data-met="none"');
+    // the compliance view: Ulytau is not among the regions failing; it is counted with "no data"
+    const level = /<div class="compliance-level" data-level="region">[\s\S]*?(?=<div class="compliance-level"|<\/section>)/.exec(kz.text)![0];
+    expect(level).not.toContain('data-org="ulytau"');
+    expect(Number(/нет данных (\d+)/.exec(text(level))![1])).toBeGreaterThanOrEqual(1);
+    // the page download of the children table: empty cells, not 0
+    const csv = await request(app).get('/org/kz/publications.csv?lang=en&period=month');
+    expect(csv.status).toBe(200);
+    const line = csv.text.split(/\r?\n/).find((l) => l.includes('ulytau'));
+    expect(line).toBeDefined();
+    expect(line).not.toMatch(/[,;]0[,;]0([.,]0)?[,;]/);
+  });
+});
+
 describe('the best posts page', () => {
   test('cards by ER, best first, with counters, rubric chips and a link', async () => {
     const res = await request(app).get('/best?period=quarter&lang=ru');
