@@ -12,6 +12,7 @@
 // whether it has a tracked account and is active; a change of those flags is added to the per-level counts
 // of its chain in the same way. The org values are stored as a step function too (a row per day they change).
 import type { Db } from '../../db';
+import { writeTx } from '../../db/write';
 import { groupsOfPlatform, GROUP_CODE, platformsOf, type Platform, type PlatformGroup } from '../domain/growth';
 import { SILENCE_DAYS, READ_DAYS_BACK, type ActiveShare } from '../domain/publications';
 import { chunkOf, chunkStart, CHUNK_DAYS } from '../domain/rollup';
@@ -101,8 +102,7 @@ export function orgChains(db: Db): { chainOf: (orgId: number) => number[]; level
  * caller's transaction when there is one.
  */
 export function updatePostStates(db: Db, postsDirty: ReadonlyMap<number, number> = new Map(), opts: { full?: boolean } = {}): { accounts: number; rows: number } {
-  const run = db.transaction(() => updateInTransaction(db, postsDirty, opts.full ?? false));
-  return db.inTransaction ? run() : run.immediate();
+  return writeTx(db, () => updateInTransaction(db, postsDirty, opts.full ?? false));
 }
 
 function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fullAsked: boolean): { accounts: number; rows: number } {

@@ -128,6 +128,12 @@ test('the daily run, posts read inside the audience Graph entries, killed with S
     expect(q('SELECT count(*) FROM (SELECT account_id, day FROM snapshots GROUP BY 1, 2 HAVING count(*) > 1)')).toBe(0);
     expect(q('SELECT count(*) FROM accounts WHERE id NOT IN (SELECT account_id FROM snapshots)')).toBe(0);
     expect(q('SELECT count(*) FROM post_collect_state WHERE last_ok_at IS NOT NULL')).toBe(124);
+    // the job left nothing for the first page, export or bot command after it: every post classified (the
+    // emulator's texts carry the rubrics' themes), every counted post scored
+    expect(q('SELECT count(*) FROM rubric_pending')).toBe(0);
+    expect(q('SELECT count(DISTINCT post_id) FROM post_rubrics')).toBeGreaterThan(0);
+    expect(q('SELECT count(*) FROM score_dirty')).toBe(0);
+    expect(q('SELECT count(*) FROM post_scores')).toBeGreaterThan(0);
     expect(q('SELECT count(*) FROM posts')).toBeGreaterThanOrEqual(partial);
     // nothing lost: posts-only reads of the same window find nothing new
     db.close();
