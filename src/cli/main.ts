@@ -6,17 +6,17 @@ import { createLogger, redact } from '../log';
 import { ForeignDatabaseError, MigrationMismatchError, MissingDatabaseError } from '../../db';
 import { DatabaseWriteError } from '../../db/write';
 import { createCliContext, type CliContext } from './context';
-import { commands } from './commands';
+import { registrationsFor, type Register } from './commands';
 
 const log = createLogger('cli');
 
-export function buildProgram(ctx: CliContext): Command {
+export function buildProgram(ctx: CliContext, registrations: readonly Register[]): Command {
   const program = new Command('audience-growth')
     .description('Tracks how the audience of an organisation\'s social-media channels grows against targets.')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   program.configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  for (const register of commands) register(program, ctx);
+  for (const register of registrations) register(program, ctx);
   // The top-level command's name (`user` for `user add`): decides whether a missing database may be made.
   program.hook('preAction', (_program, action) => {
     let c = action;
@@ -28,7 +28,7 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 export async function main(argv: string[], ctx: CliContext = createCliContext()): Promise<void> {
-  const program = buildProgram(ctx);
+  const program = buildProgram(ctx, registrationsFor(argv));
   let code = 0;
   try {
     await program.parseAsync(argv, { from: 'user' });
