@@ -91,6 +91,9 @@ function accountInfos(db: Db): Map<number, AccountInfo> {
   return out;
 }
 
+/** Distinct rubric names one count can tell apart (configured rubrics plus editors' rubrics no longer configured). */
+const RUBRIC_KEYS = 4096;
+
 /** A chunk with at least this many changed days is recounted whole rather than day by day. */
 const RECOUNT_WHOLE_FROM_DAYS = 8;
 
@@ -146,14 +149,29 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
     const stored = db.prepare('SELECT org_id, rubric, data FROM rubric_series INDEXED BY rubric_series_chunk WHERE grp = ? AND chunk = ?');
     const put = db.prepare('INSERT OR REPLACE INTO rubric_series (grp, chunk, org_id, rubric, data) VALUES (?, ?, ?, ?, ?)');
     const drop = db.prepare('DELETE FROM rubric_series WHERE org_id = ? AND grp = ? AND chunk = ? AND rubric = ?');
-    /** Counts per `grp \0 org \0 rubric` of the posts dated in [from, to] (all within `start`'s chunk). */
-    const countDays = (start: number, from: number, to: number, counts: Map<string, Uint32Array>) => {
-      for (const [day, accountId, rubric] of select.raw().iterate(from, to) as IterableIterator<[number, number, string]>) {
+    // Counts are keyed by number, not by string: (org × 8 + grp) × RUBRIC_KEYS + the rubric's index in `names`
+    // (a full recount at the union's scale makes some 70 M key lookups).
+    const names: string[] = [];
+    const index = new Map<string, number>();
+    const rubricIndex = (rubric: string): number => {
+      let i = index.get(rubric);
+      if (i === undefined) {
+        if (names.length >= RUBRIC_KEYS) throw new Error(`more than ${RUBRIC_KEYS} rubrics`);
+        index.set(rubric, (i = names.push(rubric) - 1));
+      }
+      return i;
+    };
+    const keyOf = (g: number, org: number, rubric: string) => (org * 8 + g) * RUBRIC_KEYS + rubricIndex(rubric);
+    const partsOf = (key: number) => ({ g: Math.floor(key / RUBRIC_KEYS) % 8, org: Math.floor(key / RUBRIC_KEYS / 8), rubric: names[key % RUBRIC_KEYS] });
+    /** Counts per key of the posts dated in [from, to] (all within `start`'s chunk). */
+    const countDays = (start: number, from: number, to: number, counts: Map<number, Uint32Array>) => {
+      for (const [day, accountId, rubric] of select.raw().all(from, to) as [number, number, string][]) {
         const a = infos.get(accountId);
         if (!a || (a.closedDay !== null && day >= a.closedDay)) continue;
+        const r = rubricIndex(rubric);
         for (const org of a.chain) {
           for (const g of a.groups) {
-            const key = `${g}\u0000${org}\u0000${rubric}`;
+            const key = (org * 8 + g) * RUBRIC_KEYS + r;
             let c = counts.get(key);
             if (!c) counts.set(key, (c = new Uint32Array(CHUNK_DAYS)));
             c[day - start]++;
@@ -166,7 +184,7 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
     for (const chunk of partial) {
       const start = chunkStart(chunk);
       const days = dirtyDays.get(chunk)!;
-      const counts = new Map<string, Uint32Array>();
+      const counts = new Map<number, Uint32Array>();
       for (let i = 0; i < days.length; ) {
         let j = i;
         while (j + 1 < days.length && days[j + 1] === days[j] + 1) j++;
@@ -176,9 +194,9 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
       const idx = days.map((d) => d - start);
       const values = new Uint32Array(CHUNK_DAYS);
       for (const g of new Set(Object.values(GROUP_CODE))) {
-        const seen = new Set<string>();
+        const seen = new Set<number>();
         for (const [org, rubric, data] of stored.raw().all(g, chunk) as [number, string, Buffer][]) {
-          const key = `${g}\u0000${org}\u0000${rubric}`;
+          const key = keyOf(g, org, rubric);
           seen.add(key);
           decodeCounts(data, values);
           const fresh = counts.get(key);
@@ -197,11 +215,11 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
           rows++;
         }
         for (const [key, c] of counts) {
-          if (seen.has(key) || !key.startsWith(`${g}\u0000`)) continue;
-          const [, org, rubric] = key.split('\u0000');
+          const k = partsOf(key);
+          if (seen.has(key) || k.g !== g) continue;
           const data = encodeCounts(c);
           if (!data) continue;
-          put.run(g, chunk, Number(org), rubric, data);
+          put.run(g, chunk, k.org, k.rubric, data);
           rows++;
         }
       }
@@ -211,14 +229,14 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
     for (const chunk of dirty) {
       if (recordedDays.has(chunk)) continue;
       const start = chunkStart(chunk);
-      const counts = new Map<string, Uint32Array>();
+      const counts = new Map<number, Uint32Array>();
       countDays(start, start, start + CHUNK_DAYS - 1, counts);
       if (!full) for (const g of Object.values(GROUP_CODE)) del.run(g, chunk);
       for (const [key, c] of counts) {
-        const [g, org, rubric] = key.split('\u0000');
+        const k = partsOf(key);
         const data = encodeCounts(c);
         if (!data) continue;
-        ins.run(Number(g), chunk, Number(org), rubric, data);
+        ins.run(k.g, chunk, k.org, k.rubric, data);
         rows++;
       }
       chunks++;
