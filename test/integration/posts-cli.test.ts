@@ -37,6 +37,19 @@ const envFor = (): Record<string, string> => ({
 });
 const count = (db: Database.Database, sql: string) => db.prepare(sql).pluck().get() as number;
 
+/** Reading the same window again finds no new post (nothing was lost), and the figures count every post kept. */
+async function expectNothingLost(accounts: number): Promise<void> {
+  const again = await spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor()).done;
+  expect(again.stdout).toContain(`posts: ${accounts} of ${accounts} accounts read, 0 failed; 0 new`);
+  const db = openDatabase(fx.dbPath);
+  try {
+    const counted = db.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NULL').pluck().get() as number;
+    expect(orgPostFigures(db, fx.orgId, 'social', 0, 100_000).posts).toBe(counted);
+  } finally {
+    db.close();
+  }
+}
+
 /** Runs the CLI, kills it with SIGKILL once `posts` posts are stored; what was stored then: posts, snapshots, accounts read. */
 async function killOnce(args: string[], posts: number): Promise<{ posts: number; snapshots: number; read: number }> {
   const child = spawnCli(args, envFor());
@@ -81,12 +94,7 @@ test('a posts collect killed with SIGKILL leaves a consistent database, and a re
     expect(count(db as unknown as Database.Database, 'SELECT count(DISTINCT account_id) FROM posts')).toBeGreaterThanOrEqual(110);
     // a third run finds nothing new: nothing was lost
     db.close();
-    const again = await spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor()).done;
-    expect(again.stdout).toMatch(/posts: 126 of 126 accounts read, 0 failed; 0 new/);
-    const db2 = openDatabase(fx.dbPath);
-    const counted = db2.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NULL').pluck().get() as number;
-    expect(orgPostFigures(db2, fx.orgId, 'social', 0, 100_000).posts).toBe(counted);
-    db2.close();
+    await expectNothingLost(126);
   } finally {
     if (db.open) db.close();
   }
@@ -137,12 +145,7 @@ test('the daily run, posts read inside the audience Graph entries, killed with S
     expect(q('SELECT count(*) FROM posts')).toBeGreaterThanOrEqual(partial);
     // nothing lost: posts-only reads of the same window find nothing new
     db.close();
-    const again = await spawnCli(['collect', '--posts-only', '--posts-history', '30'], envFor()).done;
-    expect(again.stdout).toMatch(/posts: 124 of 124 accounts read, 0 failed; 0 new/);
-    const db2 = openDatabase(fx.dbPath);
-    const counted = db2.prepare('SELECT count(*) FROM posts WHERE deleted_at IS NULL').pluck().get() as number;
-    expect(orgPostFigures(db2, fx.orgId, 'social', 0, 100_000).posts).toBe(counted);
-    db2.close();
+    await expectNothingLost(124);
   } finally {
     if (db.open) db.close();
   }
