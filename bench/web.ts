@@ -17,7 +17,7 @@ import { setLogLevel } from '../src/log';
 import { computeRollups } from '../src/jobs/compute';
 import { importTargets } from '../src/growth/targets';
 import { createApp, createWebServer } from '../web/app';
-import { addUser, createSession } from '../src/auth';
+import { addUser, createApiToken, createSession } from '../src/auth';
 import { ACCOUNTS, END, openScaleModel, ORGS, rand, START } from './scale-model';
 import { generatePosts } from './posts-model';
 import { updatePostFigures } from '../src/posts/figures';
@@ -43,8 +43,12 @@ interface Run {
   errors: number;
 }
 
-/** Every page and API route is behind sign-in: the bench sends a viewer's session cookie (set once the database exists). */
-const AUTH: Record<string, string> = {};
+/**
+ * Every page and API route is behind sign-in: pages are sent a viewer's session cookie, as a browser does, and
+ * /api/v1 a viewer's API token, as a program does (set once the database exists).
+ */
+const AUTH = { page: {} as Record<string, string>, api: {} as Record<string, string> };
+const authFor = (url: string) => (url.includes('/api/') ? AUTH.api : AUTH.page);
 
 /** BENCH_ONLY=publications measures only the information-work pages (a quick run while working on them). */
 const ONLY = process.env.BENCH_ONLY;
@@ -74,7 +78,7 @@ instance.on('response', (_client, status, resBytes, responseTime) => {
 /** autocannon against one URL; latencies recorded per response so the 95th percentile is exact. */
 async function measure(name: string, url: string, connections: number): Promise<Run> {
   if (ONLY === 'publications' && !/publications|best/.test(name)) return { name, p50: NaN, p95: NaN, rps: NaN, bytes: 0, errors: 0 };
-  const opts = { url, connections, duration: SECONDS, headers: { accept: 'text/html,application/json', ...AUTH } };
+  const opts = { url, connections, duration: SECONDS, headers: { accept: 'text/html,application/json', ...authFor(url) } };
   // a server that has been running: its code compiled and statements prepared by a few earlier requests
   for (let i = 0; i < 3; i++) await (await fetch(url, { headers: opts.headers })).arrayBuffer();
   const out = await new Promise<{ times: number[]; bytes: number; bad: number; rps: number; errors: number }>((resolve, reject) => {
@@ -172,8 +176,9 @@ async function main(): Promise<void> {
   const rankingsPath = '/rankings?level=primary';
   const seriesPath = `/api/v1/orgs/kz/audience?platform=social&from=${fromEpochDay(START)}&to=${fromEpochDay(END)}`;
   // a signed-in viewer, as a browser is (API tokens are for /api/v1 only)
-  AUTH.cookie = `ag_session=${encodeURIComponent(createSession(db, addUser(db, { login: 'bench-viewer', password: 'bench-viewer-password', role: 'viewer' })).cookie)}`;
-  const seriesBody = Buffer.from(await (await fetch(base + seriesPath, { headers: AUTH })).arrayBuffer());
+  AUTH.page.cookie = `ag_session=${encodeURIComponent(createSession(db, addUser(db, { login: 'bench-viewer', password: 'bench-viewer-password', role: 'viewer' })).cookie)}`;
+  AUTH.api.authorization = `Bearer ${createApiToken(db, { role: 'viewer', name: 'bench' })}`;
+  const seriesBody = Buffer.from(await (await fetch(base + seriesPath, { headers: AUTH.api })).arrayBuffer());
   const bare = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': seriesBody.length });
     res.end(seriesBody);
