@@ -1,7 +1,7 @@
 // bench:soak — the server under real operation for BENCH_SOAK_SECONDS (default 600): pages and API at
 // BENCH_SOAK_CONNECTIONS (default 50) connections — 10 of them on the page of a branch with 1,400 children —
 // while collects (against the in-process emulator), import-audience runs and admin form writes go on. Prints
-// requests, errors (goal 0), p50/p99 (all, and the branch page while a collect runs), RSS at start and end
+// requests, errors (goal 0), p50/p99 (all, and the branch page while a collect runs), RSS at start, after warm-up, every 30 s and at the end
 // (goal: flat after warm-up) and rows lost (goal 0: every import's readings, every admin write, every collect's
 // readings found at the end). The load generator (autocannon) runs in the same process as the server: on a
 // small machine its figures are upper bounds. Not part of CI.
@@ -64,6 +64,9 @@ async function main(): Promise<void> {
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await fetch(`${base}/admin/orgs/school-1`, { headers: { cookie } })).text())![1];
 
   const rssStart = process.memoryUsage().rss;
+  // RSS every 30 s: flat after warm-up is the goal, which two figures alone cannot show
+  const rssSamples: number[] = [];
+  const sampler = setInterval(() => rssSamples.push(process.memoryUsage().rss), 30_000);
   const deadline = Date.now() + SECONDS * 1000;
   let collecting = false;
   const expected = { imports: new Map<string, number>(), members: new Map<string, number>(), collects: 0, collectFailures: 0, adminErrors: 0, importErrors: 0 };
@@ -148,6 +151,9 @@ async function main(): Promise<void> {
   const [mixed, branch] = await Promise.all([load(CONNECTIONS - BRANCH_CONNECTIONS, pages), load(BRANCH_CONNECTIONS, [`/org/${WIDE_SLUG}`])]);
   await Promise.all([collects, imports, admin]);
   const rssEnd = process.memoryUsage().rss;
+  clearInterval(sampler);
+  // after warm-up: the sample at a fifth of the run
+  const rssWarm = rssSamples[Math.floor(rssSamples.length / 5)] ?? rssStart;
 
   // Rows lost: every reading an import reported written, every membership the admin form accepted, and a
   // reading of every channel on the collect's day.
@@ -168,7 +174,8 @@ async function main(): Promise<void> {
   console.log(`requests ${requests} (${Math.round(requests / SECONDS)}/s), errors ${errors} (timeouts ${mixed.timeouts + branch.timeouts}), p50 ${percentile(all, 50)} ms, p99 ${percentile(all, 99)} ms`);
   console.log(`branch page while a collect runs: ${branchDuringCollect.length} requests, p50 ${percentile(branchDuringCollect, 50)} ms, p99 ${percentile(branchDuringCollect, 99)} ms`);
   console.log(`collects ${expected.collects} (failed accounts or runs ${expected.collectFailures}), imports ${expected.imports.size / 50} (failed ${expected.importErrors}), admin writes ${expected.members.size} distinct (failed ${expected.adminErrors})`);
-  console.log(`RSS start ${mb(rssStart)} MB, end ${mb(rssEnd)} MB; rows lost ${lost}`);
+  console.log(`RSS start ${mb(rssStart)} MB, after warm-up (a fifth of the run) ${mb(rssWarm)} MB, end ${mb(rssEnd)} MB; rows lost ${lost}`);
+  console.log(`RSS every 30 s (MB): ${rssSamples.map(mb).join(' ')}`);
   console.log(
     JSON.stringify({
       seconds: SECONDS,
@@ -183,6 +190,8 @@ async function main(): Promise<void> {
       admin_writes: expected.members.size,
       failures: expected.collectFailures + expected.importErrors + expected.adminErrors,
       rss_start_mb: mb(rssStart),
+      rss_after_warmup_mb: mb(rssWarm),
+      rss_samples_mb: rssSamples.map(mb),
       rss_end_mb: mb(rssEnd),
       rows_lost: lost,
     }),
