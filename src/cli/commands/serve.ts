@@ -12,6 +12,7 @@ import { botService } from '../../bot/service';
 import { schedulerService } from '../../jobs/schedule';
 import { ensureRollups } from '../../jobs/compute';
 import { ensureInformationWork } from '../../publications/measures-data';
+import { rubricsChanged } from '../../publications/classify';
 import type { Services } from '../../services';
 
 const log = createLogger('serve');
@@ -51,6 +52,8 @@ export const webService: ServiceFactory = (services) => {
         // what changed while it was stopped (new rubrics in the config: every post again) is brought up to date
         // before the first visitor, who would otherwise wait for it
         const t0 = performance.now();
+        // (new rubrics take minutes on a large union: said before, not only after)
+        if (services.db.prepare('SELECT 1 FROM posts LIMIT 1').get() !== undefined && rubricsChanged(services.db, config.rubrics)) log.info('the rubrics changed: re-classifying every post before the web server starts');
         ensureRollups(services.db);
         ensureInformationWork(services.db, config.rubrics);
         const ms = Math.round(performance.now() - t0);
