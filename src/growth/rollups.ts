@@ -1,10 +1,12 @@
 // The growth rollups (DESIGN §4): brought up to date with snapshots and accounts, incrementally (only the
 // accounts the triggers marked dirty, from their earliest changed day onward) or by a full rebuild.
 //
-// How an incremental update stays exact: each account's own daily contribution is stored as it was last
-// computed. For a dirty account we subtract that old contribution from every org × group pair it counted
-// in (its old org chain) and add the new one to every pair it counts in now, from the changed chunk on.
-// Everything carries forward: beyond a stored run's last chunk its last value holds.
+// How an incremental update stays exact: for a dirty account we subtract its old contribution from every
+// org × group pair it counted in (its old org chain) and add the new one to every pair it counts in now, from
+// the changed chunk on. The old contribution is computed again from the readings as the last compute saw
+// them: today's, where rollup_snapshot_log has no older value (migration 0025). An account whose only change
+// is readings after its last one (a day's collect) adds a step at each. Everything carries forward: beyond a
+// run's last chunk its last value holds.
 import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
 import { accountRun, chunkOf, chunkStart, CHUNK_DAYS as DAYS_PER_CHUNK, type DailyRun } from '../domain/rollup';
@@ -96,19 +98,6 @@ function readingsOf(before: [string, string], after: [string, string]): Reading[
   return out;
 }
 
-function runFromChunks(rows: { chunk: number; data: Buffer }[]): DailyRun {
-  const first = rows[0].chunk;
-  if (rows[rows.length - 1].chunk - first + 1 !== rows.length) throw new Error('rollup chunks are not contiguous: run compute --full');
-  const n = (rows[rows.length - 1].chunk - first + 1) * CHUNK_DAYS;
-  const run: DailyRun = { firstChunk: first, sum: new Float64Array(n), cnt: new Int32Array(n) };
-  for (const r of rows) decodeChunk(r.data, run, (r.chunk - first) * CHUNK_DAYS);
-  return run;
-}
-
-function constantRun(chunk: number, sum: number, cnt: number): DailyRun {
-  return { firstChunk: chunk, sum: new Float64Array(CHUNK_DAYS).fill(sum), cnt: new Int32Array(CHUNK_DAYS).fill(cnt) };
-}
-
 /** The org ids from the root down to the org (the tree's ancestor lookup); memoised over one compute. */
 function chainFinder(db: Db): (orgId: number) => number[] {
   const tree = loadTree(db);
@@ -145,7 +134,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   // the account's only change since the last compute, when it is one new reading (rollup_dirty.new_day)
   const onlyReading = new Map<number, Reading>();
   if (full) {
-    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_blocks; DELETE FROM rollup_pairs; DELETE FROM rollup_account_series; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
+    db.exec('DELETE FROM rollup_series; DELETE FROM rollup_blocks; DELETE FROM rollup_pairs; DELETE FROM rollup_accounts; DELETE FROM rollup_flags;');
     for (const { id } of db.prepare('SELECT id FROM accounts ORDER BY id').all() as { id: number }[]) dirty.set(id, FAR_PAST);
   } else {
     for (const [id, from, newDay, newAudience] of db.prepare('SELECT account_id, from_day, new_day, new_audience FROM rollup_dirty').raw().all() as [number, number, number | null, number | null][]) {
@@ -161,11 +150,11 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       }
     }
   }
-  db.exec("DELETE FROM rollup_dirty; INSERT OR REPLACE INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 0), ('tree_changed', 0);");
+  // the readings as the last compute saw them, where they changed since (rollup_snapshot_log, migration 0025)
+  const logged = full ? new Map<number, [number, number | null][]>() : loggedReadings(db);
+  db.exec("DELETE FROM rollup_dirty; DELETE FROM rollup_snapshot_log; INSERT OR REPLACE INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 0), ('tree_changed', 0);");
 
   const q = {
-    oldChunks: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ? ORDER BY chunk'),
-    oldBefore: db.prepare('SELECT chunk, data FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk < ? ORDER BY chunk DESC LIMIT 1'),
     // An account's readings as two JSON arrays, days and audiences: about three times faster than a row each
     // (a full rebuild reads every reading; at ten times the union 50 M). The ordered subquery is not flattened
     // into the aggregate (SQLite's flattening rule 16), so they come in its order; readingsOf checks it.
@@ -174,10 +163,6 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     ).raw(),
     snapsFrom: db.prepare('SELECT json_group_array(day), json_group_array(audience) FROM (SELECT day, audience FROM snapshots WHERE account_id = ? AND day >= ? ORDER BY day)').raw(),
     firstSnap: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? ORDER BY day LIMIT 1'),
-    delAccountChunks: db.prepare('DELETE FROM rollup_account_series INDEXED BY rollup_account_series_account WHERE account_id = ? AND chunk >= ?'),
-    // upserts, not INSERT OR REPLACE: a replace deletes and re-inserts the row's secondary index entry, which
-    // dirties a page of that index per row (a day's collect at ten times the union: 200,000 of them)
-    putAccountChunk: db.prepare('INSERT INTO rollup_account_series (account_id, chunk, data) VALUES (?, ?, ?) ON CONFLICT (chunk, account_id) DO UPDATE SET data = excluded.data'),
     putAccount: db.prepare(
       `INSERT OR REPLACE INTO rollup_accounts (account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -199,13 +184,25 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     updatePairLast: db.prepare('UPDATE rollup_pairs SET last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
   };
 
-  // org × group → change of its daily series
+  // org × group → change of its daily series: whole runs (recomputed accounts), and steps (appended readings:
+  // flat day, change pairs; a day's collect adds one per account and pair, turned into runs once at the end)
   const deltas = new Map<number, DailyRun>();
+  const steps = new Map<number, number[]>();
   const addTo = (chain: readonly number[], platform: Platform, run: DailyRun, sign: 1 | -1) => {
     for (const g of groupsOfPlatform(platform)) {
       for (const orgId of chain) {
         const key = orgId * 8 + GROUP_CODE[g];
         deltas.set(key, addRun(deltas.get(key), run, sign));
+      }
+    }
+  };
+  const addStep = (chain: readonly number[], platform: Platform, day: number, change: number) => {
+    for (const g of groupsOfPlatform(platform)) {
+      for (const orgId of chain) {
+        const key = orgId * 8 + GROUP_CODE[g];
+        const list = steps.get(key);
+        if (list) list.push(day, change);
+        else steps.set(key, [day, change]);
       }
     }
   };
@@ -234,7 +231,6 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
         ]),
       );
 
-  const recent = recentAccountChunks(db, full, dirty);
   // Accounts whose only change is readings after their last one (a day's collect): continued, not recomputed.
   const appended = full ? new Map<number, Reading[]>() : appendedReadings(db, dirty, onlyReading, (id, from) => {
     const acc = accountsNow.get(id);
@@ -244,7 +240,6 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       old.recent !== null && from > old.last_day && old.platform === acc.platform && old.chain === chainOf(acc.org_id).join(',')
     );
   });
-  const scratch = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
   let accountsDone = 0;
   for (const [accountId, changedFrom] of dirty) {
     if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
@@ -254,33 +249,13 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     const news = appended.get(accountId);
     if (news && acc && old) {
       // Its contribution is unchanged before `changedFrom` and its last reading carried on from there: the
-      // new run starts at that chunk (or just after the stored run's last chunk), the change is the new
-      // readings minus that carried value, and the suspicious-growth rule continues from the kept readings.
-      const carried = old.last_audience as number;
-      const fc = chunkOf(changedFrom);
-      const oldLast = chunkOf(old.last_day as number);
-      const start = Math.min(fc, oldLast + 1);
-      const endChunk = chunkOf(news[news.length - 1].day);
-      const base = chunkStart(start);
-      const own: DailyRun = { firstChunk: start, sum: new Float64Array((endChunk - start + 1) * CHUNK_DAYS).fill(carried), cnt: new Int32Array((endChunk - start + 1) * CHUNK_DAYS).fill(1) };
-      if (oldLast === fc) {
-        const rows = fc >= recent.from ? (recent.rows.get(accountId) ?? []).filter((r) => r.chunk === fc) : (q.oldChunks.all(accountId, fc) as { chunk: number; data: Buffer }[]);
-        if (!rows.length) throw new Error('rollup chunks are not contiguous: run compute --full');
-        decodeChunk(rows[0].data, scratch);
-        for (let i = 0; i < changedFrom - base; i++) {
-          own.sum[i] = scratch.sum[i];
-          own.cnt[i] = scratch.cnt[i];
-        }
+      // change is a step at each new reading (from the carried value, then from the reading before), and the
+      // suspicious-growth rule continues from the kept readings.
+      let prev = old.last_audience as number;
+      for (const r of news) {
+        addStep(chain, acc.platform, r.day, r.audience - prev);
+        prev = r.audience;
       }
-      const delta: DailyRun = { firstChunk: fc, sum: new Float64Array((endChunk - fc + 1) * CHUNK_DAYS), cnt: new Int32Array((endChunk - fc + 1) * CHUNK_DAYS) };
-      const off = (fc - start) * CHUNK_DAYS;
-      for (let i = changedFrom - base, k = 0; i < own.sum.length; i++) {
-        while (k + 1 < news.length && news[k + 1].day <= base + i) k++;
-        own.sum[i] = news[k].audience;
-        if (i >= off) delta.sum[i - off] = news[k].audience - carried;
-      }
-      addTo(chain, acc.platform, delta, 1);
-      for (let c = start; c <= endChunk; c++) q.putAccountChunk.run(accountId, c, encodeChunk(own.sum, own.cnt, (c - start) * CHUNK_DAYS));
       const readings = decodeReadings(old.recent as Buffer).concat(news);
       for (const f of detectSuspicious(readings, changedFrom)) {
         q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
@@ -291,26 +266,13 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     }
     let from = changedFrom;
     if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
-    let fromChunk = from <= FAR_PAST ? chunkOf(FAR_PAST) : chunkOf(from);
-
-    let oldLastChunk = Number.NEGATIVE_INFINITY;
-    if (old) {
-      const rows =
-        fromChunk >= recent.from
-          ? (recent.rows.get(accountId) ?? []).filter((r) => r.chunk >= fromChunk)
-          : (q.oldChunks.all(accountId, fromChunk) as { chunk: number; data: Buffer }[]);
-      if (rows.length) oldLastChunk = rows[rows.length - 1].chunk;
-      let oldRun: DailyRun | null = null;
-      if (rows.length) oldRun = runFromChunks(rows);
-      else {
-        const prev = q.oldBefore.get(accountId, fromChunk) as { chunk: number; data: Buffer } | undefined;
-        if (prev) {
-          // The stored run ended earlier and carried on: recompute from just after it, so it stays contiguous.
-          fromChunk = prev.chunk + 1;
-          const c = decodeChunk(prev.data);
-          oldRun = constantRun(fromChunk, c.sum[CHUNK_DAYS - 1], c.cnt[CHUNK_DAYS - 1]);
-        }
-      }
+    const fromChunk = chunkOf(from);
+    const base = from <= FAR_PAST ? FAR_PAST : chunkStart(fromChunk);
+    // HISTORY_ROWS readings before the recomputed chunks (unchanged: the earliest change is on or after
+    // `from`), then all from them on
+    const snapshots = readingsOf(q.snapsBefore.get(accountId, base) as [string, string], q.snapsFrom.get(accountId, base) as [string, string]);
+    if (old && old.last_day !== null) {
+      const oldRun = accountRun({ snapshots: readingsAsComputed(snapshots, logged.get(accountId), old.last_day), closedDay: old.closed_day }, fromChunk);
       if (oldRun) addTo(old.chain.split(',').map(Number), old.platform, oldRun, -1);
     }
 
@@ -319,15 +281,8 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       q.delAccount.run(accountId);
       continue;
     }
-    const base = from <= FAR_PAST ? FAR_PAST : chunkStart(fromChunk);
-    const snapshots = readingsOf(q.snapsBefore.get(accountId, base) as [string, string], q.snapsFrom.get(accountId, base) as [string, string]);
     const run = accountRun({ snapshots, closedDay: acc.closed_day }, fromChunk);
-    // stored chunks the new run does not overwrite must go
-    if (!run || run.firstChunk > fromChunk || lastChunkOf(run) < oldLastChunk) q.delAccountChunks.run(accountId, fromChunk);
-    if (run) {
-      addTo(chain, acc.platform, run, 1);
-      for (let c = 0; c < run.sum.length / CHUNK_DAYS; c++) q.putAccountChunk.run(accountId, run.firstChunk + c, encodeChunk(run.sum, run.cnt, c * CHUNK_DAYS));
-    }
+    if (run) addTo(chain, acc.platform, run, 1);
     for (const f of detectSuspicious(snapshots, from)) {
       q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
     }
@@ -340,7 +295,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, kept, accountId);
     else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day, kept);
   }
-
+  for (const [key, list] of steps) deltas.set(key, addRun(deltas.get(key), stepsRun(list), 1));
   onProgress?.(dirty.size, dirty.size, 'accounts');
   const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
   const stored = pairReader(db, deltas, q);
@@ -450,29 +405,6 @@ function pairReader(
   };
 }
 
-/** Dirty accounts read one by one below this many. */
-const BATCH_ACCOUNTS = 256;
-
-/**
- * The stored chunks of every account from the latest changed chunk's predecessor on, in one range scan of
- * rollup_account_series (primary key chunk, account_id), when many accounts changed recently (a day's
- * collect): instead of a lookup per account. Accounts changed further back are read one by one (from = ∞).
- */
-function recentAccountChunks(db: Db, full: boolean, dirty: Map<number, number>): { from: number; rows: Map<number, { chunk: number; data: Buffer }[]> } {
-  const rows = new Map<number, { chunk: number; data: Buffer }[]>();
-  if (full || dirty.size < BATCH_ACCOUNTS) return { from: Infinity, rows };
-  let top = -Infinity;
-  for (const day of dirty.values()) if (day > FAR_PAST) top = Math.max(top, chunkOf(day));
-  if (top === -Infinity) return { from: Infinity, rows };
-  const from = top - 1;
-  for (const [accountId, chunk, data] of db.prepare('SELECT account_id, chunk, data FROM rollup_account_series WHERE chunk >= ?').raw().all(from) as [number, number, Buffer][]) {
-    const list = rows.get(accountId);
-    if (list) list.push({ chunk, data });
-    else rows.set(accountId, [{ chunk, data }]);
-  }
-  return { from, rows };
-}
-
 /**
  * rollup_blocks follows rollup_series: every block holding a chunk written here is rewritten with it (the
  * block's other orgs kept). `writes` come sorted by group, chunk, org id, so a block's writes are adjacent.
@@ -508,7 +440,53 @@ function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number;
   }
 }
 
+/** Dirty accounts' new readings read one by one below this many. */
+const BATCH_ACCOUNTS = 256;
+
 type Reading = { day: number; audience: number };
+
+/** Every logged (account, day) with the audience the last compute saw there (null: no reading), by account, day order. */
+function loggedReadings(db: Db): Map<number, [number, number | null][]> {
+  const out = new Map<number, [number, number | null][]>();
+  for (const [id, day, audience] of db.prepare('SELECT account_id, day, audience FROM rollup_snapshot_log ORDER BY account_id, day').raw().iterate() as IterableIterator<[number, number, number | null]>) {
+    const list = out.get(id);
+    if (list) list.push([day, audience]);
+    else out.set(id, [[day, audience]]);
+  }
+  return out;
+}
+
+/**
+ * An account's readings as the last compute saw them, from today's (`now`, in day order): those after its last
+ * computed reading did not exist then, and a logged day held the logged audience (or nothing).
+ */
+function readingsAsComputed(now: readonly Reading[], log: ReadonlyArray<[number, number | null]> | undefined, lastDay: number): Reading[] {
+  const kept = now.filter((r) => r.day <= lastDay);
+  if (!log) return kept;
+  const byDay = new Map(kept.map((r) => [r.day, r.audience]));
+  for (const [day, audience] of log) {
+    if (audience === null) byDay.delete(day);
+    else byDay.set(day, audience);
+  }
+  return [...byDay].sort((a, b) => a[0] - b[0]).map(([day, audience]) => ({ day, audience }));
+}
+
+/** A pair's appended steps (flat day, change) as a run: zero before the first, each change from its day on. */
+function stepsRun(list: readonly number[]): DailyRun {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < list.length; i += 2) {
+    if (list[i] < lo) lo = list[i];
+    if (list[i] > hi) hi = list[i];
+  }
+  const first = chunkOf(lo);
+  const n = (chunkOf(hi) - first + 1) * CHUNK_DAYS;
+  const base = chunkStart(first);
+  const sum = new Float64Array(n);
+  for (let i = 0; i < list.length; i += 2) sum[list[i] - base] += list[i + 1];
+  for (let i = 1; i < n; i++) sum[i] += sum[i - 1];
+  return { firstChunk: first, sum, cnt: new Int32Array(n) };
+}
 
 /**
  * The readings on and after each appendable account's changed day (`appendable` decides), in one statement

@@ -21,7 +21,7 @@ function dump(db: Db): unknown {
     db.prepare('SELECT * FROM rollup_pairs ORDER BY 1, 2').raw().all(),
     db.prepare('SELECT grp, chunk, block, hex(data) FROM rollup_blocks ORDER BY 1, 2, 3').raw().all(),
     db.prepare('SELECT * FROM rollup_accounts ORDER BY 1').raw().all(),
-    db.prepare('SELECT account_id, chunk, hex(data) FROM rollup_account_series ORDER BY 1, 2').raw().all(),
+    db.prepare('SELECT count(*) FROM rollup_snapshot_log').pluck().get(),
     db.prepare('SELECT * FROM rollup_flags ORDER BY 1, 2').raw().all(),
   ];
 }

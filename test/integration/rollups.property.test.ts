@@ -67,6 +67,8 @@ function refNetGrowth(raw: Raw, root: number, group: string, from: number, to: n
 // ---- random worlds and random orders of events ----
 type Op =
   | { kind: 'snap'; account: number; day: number; audience: number }
+  | { kind: 'replace'; account: number; day: number; audience: number }
+  | { kind: 'shift'; account: number; day: number; by: number }
   | { kind: 'delete'; account: number; day: number }
   | { kind: 'close'; account: number; day: number | null }
   | { kind: 'moveAccount'; account: number; org: number }
@@ -79,6 +81,9 @@ const world = fc.record({
   ops: fc.array(
     fc.oneof(
       { weight: 12, arbitrary: fc.record({ kind: fc.constant('snap' as const), account: fc.nat(), day: fc.integer({ min: 0, max: SPAN }), audience: fc.integer({ min: 0, max: 5000 }) }) },
+      // an INSERT OR REPLACE fires no delete trigger; a reading moved to another day (UPDATE OR IGNORE)
+      { weight: 3, arbitrary: fc.record({ kind: fc.constant('replace' as const), account: fc.nat(), day: fc.integer({ min: 0, max: SPAN }), audience: fc.integer({ min: 0, max: 5000 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('shift' as const), account: fc.nat(), day: fc.integer({ min: 0, max: SPAN }), by: fc.integer({ min: -40, max: 40 }) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), account: fc.nat(), day: fc.integer({ min: 0, max: SPAN }) }) },
       { weight: 2, arbitrary: fc.record({ kind: fc.constant('close' as const), account: fc.nat(), day: fc.option(fc.integer({ min: 0, max: SPAN + 10 })) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('moveAccount' as const), account: fc.nat(), org: fc.nat() }) },
@@ -104,6 +109,12 @@ function apply(db: Db, op: Op, orgCount: number, accountCount: number): void {
   switch (op.kind) {
     case 'snap':
       db.prepare('INSERT INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0) ON CONFLICT (account_id, day) DO UPDATE SET audience = excluded.audience').run(acc, DAY0 + op.day, op.audience);
+      break;
+    case 'replace':
+      db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0)').run(acc, DAY0 + op.day, op.audience);
+      break;
+    case 'shift':
+      db.prepare('UPDATE OR IGNORE snapshots SET day = day + ? WHERE account_id = ? AND day = ?').run(op.by, acc, DAY0 + op.day);
       break;
     case 'delete':
       db.prepare('DELETE FROM snapshots WHERE account_id = ? AND day = ?').run(acc, DAY0 + op.day);
