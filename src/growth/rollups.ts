@@ -196,13 +196,21 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       }
     }
   };
+  // the day of the first appended reading (a day's collect: nearly all of them) and each pair's change on it
+  let stepDay = NaN;
+  const dayChange = new Map<number, number>();
   const addStep = (chain: readonly number[], platform: Platform, day: number, change: number) => {
+    if (Number.isNaN(stepDay)) stepDay = day;
     for (const g of groupsOfPlatform(platform)) {
+      const code = GROUP_CODE[g];
       for (const orgId of chain) {
-        const key = orgId * 8 + GROUP_CODE[g];
-        const list = steps.get(key);
-        if (list) list.push(day, change);
-        else steps.set(key, [day, change]);
+        const key = orgId * 8 + code;
+        if (day === stepDay) dayChange.set(key, (dayChange.get(key) ?? 0) + change);
+        else {
+          const list = steps.get(key);
+          if (list) list.push(day, change);
+          else steps.set(key, [day, change]);
+        }
       }
     }
   };
@@ -221,15 +229,22 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     closed_day: number | null;
     recent: Buffer | null;
   };
-  const accountsNow = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as AccountNow[]).map((a) => [a.id, a]));
-  const accountsBefore = full
-    ? new Map<number, AccountBefore>()
-    : new Map(
-        (db.prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent FROM rollup_accounts').all() as AccountBefore[]).map((a) => [
-          a.account_id,
-          a,
-        ]),
-      );
+  const accountsNow = new Map<number, AccountNow>();
+  {
+    const [ids, orgs, platforms, closed] = (db.prepare('SELECT json_group_array(id), json_group_array(org_id), json_group_array(platform), json_group_array(closed_day) FROM accounts').raw().get() as string[]).map(
+      (j) => JSON.parse(j) as unknown[],
+    );
+    for (let i = 0; i < ids.length; i++) accountsNow.set(ids[i] as number, { id: ids[i] as number, org_id: orgs[i] as number, platform: platforms[i] as Platform, closed_day: closed[i] as number | null });
+  }
+  const accountsBefore = new Map<number, AccountBefore>();
+  if (!full) {
+    for (const [account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent] of db
+      .prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent FROM rollup_accounts')
+      .raw()
+      .all() as [number, number, string, Platform, number | null, number | null, number | null, number | null, number | null, Buffer | null][]) {
+      accountsBefore.set(account_id, { account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent });
+    }
+  }
 
   // Accounts whose only change is readings after their last one (a day's collect): continued, not recomputed.
   const appended = full ? new Map<number, Reading[]>() : appendedReadings(db, dirty, onlyReading, (id, from) => {
@@ -296,20 +311,37 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day, kept);
   }
   for (const [key, list] of steps) deltas.set(key, addRun(deltas.get(key), stepsRun(list), 1));
+  for (const [key, change] of dayChange) {
+    const run = deltas.get(key);
+    if (run) {
+      deltas.set(key, addRun(run, stepsRun([stepDay, change]), 1));
+      dayChange.delete(key);
+    } else if (change === 0) dayChange.delete(key); // (the pair's series is unchanged)
+  }
   onProgress?.(dirty.size, dirty.size, 'accounts');
+
+  // Every changed pair, in the key order of rollup_pairs and rollup_series (group, then org): its delta is a
+  // whole run, or (most pairs after a day's collect) one change from stepDay on.
+  const stepChunk = chunkOf(stepDay);
+  const keys = Float64Array.from([...deltas.keys(), ...dayChange.keys()], (key) => (key % 8) * 2 ** 32 + Math.floor(key / 8)).sort();
+  const extentOf = (key: number): [number, number] => {
+    const d = deltas.get(key);
+    return d ? [d.firstChunk, lastChunkOf(d)] : [stepChunk, stepChunk];
+  };
   const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
-  const stored = pairReader(db, deltas, q);
-  let pairsDone = 0;
-  for (const [key, delta] of deltas) {
-    if (onProgress && pairsDone++ % PROGRESS_EVERY === 0) onProgress(pairsDone - 1, deltas.size, 'series');
-    const orgId = Math.floor(key / 8);
-    const grp = key % 8;
+  const stored = pairReader(db, keys, extentOf, q);
+  const cur = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+  for (let n = 0; n < keys.length; n++) {
+    if (onProgress && n % PROGRESS_EVERY === 0) onProgress(n, keys.length, 'series');
+    const grp = Math.floor(keys[n] / 2 ** 32);
+    const orgId = keys[n] % 2 ** 32;
+    const key = orgId * 8 + grp;
     const meta = stored.meta(key);
-    const dFirst = delta.firstChunk;
-    const dLast = lastChunkOf(delta);
+    const delta = deltas.get(key);
+    const change = delta ? 0 : (dayChange.get(key) as number);
+    const [dFirst, dLast] = extentOf(key);
     const writeFrom = meta ? Math.min(dFirst, meta.last_chunk + 1) : dFirst;
     const writeTo = meta ? Math.max(dLast, meta.last_chunk) : dLast;
-    const cur = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
     for (let c = writeFrom; c <= writeTo; c++) {
       // (no chunk is stored after a pair's last one: beyond it the last value carries on)
       const data = meta && c <= meta.last_chunk ? stored.chunk(key, c) : undefined;
@@ -321,14 +353,18 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
         cur.sum.fill(0);
         cur.cnt.fill(0);
       }
-      // delta with carry-forward: zero before its first chunk, its last value after its last
-      const di = (c - dFirst) * CHUNK_DAYS;
-      for (let i = 0; i < CHUNK_DAYS; i++) {
-        const j = di + i;
-        if (j < 0) continue;
-        const k = j < delta.sum.length ? j : delta.sum.length - 1;
-        cur.sum[i] += delta.sum[k];
-        cur.cnt[i] += delta.cnt[k];
+      if (delta) {
+        // delta with carry-forward: zero before its first chunk, its last value after its last
+        const di = (c - dFirst) * CHUNK_DAYS;
+        for (let i = 0; i < CHUNK_DAYS; i++) {
+          const j = di + i;
+          if (j < 0) continue;
+          const k = j < delta.sum.length ? j : delta.sum.length - 1;
+          cur.sum[i] += delta.sum[k];
+          cur.cnt[i] += delta.cnt[k];
+        }
+      } else if (c >= stepChunk) {
+        for (let i = c === stepChunk ? stepDay - chunkStart(c) : 0; i < CHUNK_DAYS; i++) cur.sum[i] += change;
       }
       writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
     }
@@ -341,8 +377,8 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
   writeBlocks(db, writes, full);
-  onProgress?.(deltas.size, deltas.size, 'series');
-  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: deltas.size, chunks: writes.length, ms: 0 };
+  onProgress?.(keys.length, keys.length, 'series');
+  return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: keys.length, chunks: writes.length, ms: 0 };
 }
 
 interface PairMeta {
@@ -359,14 +395,15 @@ const BATCH_CHUNKS = 4;
 
 /**
  * The stored extent and chunks of the org × group pairs an update rewrites. A day's collect touches every
- * org's pairs in the same one or two chunks: then one scan of rollup_pairs and one range scan of
- * rollup_series per group (its primary key is grp, chunk, org_id) replace two lookups per pair, which at
- * ten times the union (150,000 pairs) cost more than the update itself. A few pairs (an admin closing an
- * account) are read one by one.
+ * org's pairs in the same one or two chunks: then one scan of rollup_pairs (as JSON arrays) and one range
+ * scan of rollup_series per group (its primary key is grp, chunk, org_id) replace two lookups per pair, which
+ * at ten times the union (100,000 pairs) cost more than the update itself. A few pairs (an admin closing an
+ * account) are read one by one. `keys` as the update orders them: group × 2³² + org id.
  */
 function pairReader(
   db: Db,
-  deltas: Map<number, DailyRun>,
+  keys: Float64Array,
+  extentOf: (key: number) => [number, number],
   q: { pair: { get(...a: unknown[]): unknown }; pairChunks: { all(...a: unknown[]): unknown[] } },
 ): { meta(key: number): PairMeta | undefined; chunk(key: number, chunk: number): Buffer | undefined } {
   const one = (key: number) => q.pair.get(Math.floor(key / 8), key % 8) as PairMeta | undefined;
@@ -374,23 +411,26 @@ function pairReader(
     const rows = q.pairChunks.all(Math.floor(key / 8), key % 8, chunk, chunk) as { data: Buffer }[];
     return rows[0]?.data;
   };
-  if (deltas.size < BATCH_PAIRS) return { meta: one, chunk: oneChunk };
+  if (keys.length < BATCH_PAIRS) return { meta: one, chunk: oneChunk };
   const metas = new Map<number, PairMeta>();
-  for (const [orgId, grp, first_chunk, last_chunk, last_sum, last_count] of db
-    .prepare('SELECT org_id, grp, first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs')
-    .raw()
-    .all() as [number, number, number, number, number, number][]) {
-    metas.set(orgId * 8 + grp, { first_chunk, last_chunk, last_sum, last_count });
-  }
+  const [pairKeys, firsts, lasts, sums, counts] = (
+    db
+      .prepare('SELECT json_group_array(org_id * 8 + grp), json_group_array(first_chunk), json_group_array(last_chunk), json_group_array(last_sum), json_group_array(last_count) FROM rollup_pairs')
+      .raw()
+      .get() as string[]
+  ).map((j) => JSON.parse(j) as number[]);
+  for (let i = 0; i < pairKeys.length; i++) metas.set(pairKeys[i], { first_chunk: firsts[i], last_chunk: lasts[i], last_sum: sums[i], last_count: counts[i] });
   // the chunks the loop will read: from each pair's write start to its end, where a chunk is stored
   let lo = Infinity;
   let hi = -Infinity;
   const groups = new Set<number>();
-  for (const [key, delta] of deltas) {
+  for (const k of keys) {
+    const key = (k % 2 ** 32) * 8 + Math.floor(k / 2 ** 32);
     const meta = metas.get(key);
     if (!meta) continue;
-    lo = Math.min(lo, delta.firstChunk, meta.last_chunk + 1);
-    hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(lastChunkOf(delta), meta.last_chunk)));
+    const [first, last] = extentOf(key);
+    lo = Math.min(lo, first, meta.last_chunk + 1);
+    hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(last, meta.last_chunk)));
     groups.add(key % 8);
   }
   if (!(hi >= lo) || hi - lo >= BATCH_CHUNKS) return { meta: (key) => metas.get(key), chunk: oneChunk };
