@@ -16,13 +16,6 @@ export interface DailyRun {
   cnt: Int32Array;
 }
 
-/** The day after which an account's contribution never changes: its last snapshot or its closing. */
-export function lastChangeDay(a: AccountHistory): number | null {
-  const last = a.snapshots.length ? a.snapshots[a.snapshots.length - 1].day : null;
-  if (last === null) return null;
-  return a.closedDay !== null && a.closedDay > last ? a.closedDay : last;
-}
-
 /**
  * The account's contribution (asOf carried forward while tracked, else nothing) from chunk `fromChunk`
  * through the chunk of its last change, or through `fromChunk` itself when its last change lies before it
@@ -30,25 +23,36 @@ export function lastChangeDay(a: AccountHistory): number | null {
  * on). Null when it contributes nothing from `fromChunk` on.
  */
 export function accountRun(a: AccountHistory, fromChunk: number): DailyRun | null {
-  const end = lastChangeDay(a);
-  if (end === null) return null;
-  const firstDay = a.snapshots[0].day;
-  const startChunk = Math.max(fromChunk, chunkOf(firstDay));
+  return accountRunOf(
+    a.snapshots.map((r) => r.day),
+    a.snapshots.map((r) => r.audience),
+    a.closedDay,
+    fromChunk,
+  );
+}
+
+/** accountRun on readings as two arrays in day order, days and audiences (no object per reading). */
+export function accountRunOf(days: ArrayLike<number>, auds: ArrayLike<number>, closedDay: number | null, fromChunk: number): DailyRun | null {
+  const n = days.length;
+  if (n === 0) return null;
+  const lastReading = days[n - 1];
+  // the day after which its contribution never changes: its last reading or its closing
+  const end = closedDay !== null && closedDay > lastReading ? closedDay : lastReading;
+  const startChunk = Math.max(fromChunk, chunkOf(days[0]));
   const endChunk = Math.max(chunkOf(end), startChunk);
-  const n = (endChunk - startChunk + 1) * CHUNK_DAYS;
+  const len = (endChunk - startChunk + 1) * CHUNK_DAYS;
   const base = chunkStart(startChunk);
-  const sum = new Float64Array(n);
-  const cnt = new Int32Array(n);
-  const snaps = a.snapshots;
+  const sum = new Float64Array(len);
+  const cnt = new Int32Array(len);
   let k = 0;
-  // last snapshot at or before `base`
-  while (k + 1 < snaps.length && snaps[k + 1].day <= base) k++;
-  const closed = a.closedDay ?? Number.POSITIVE_INFINITY;
-  for (let i = 0; i < n; i++) {
+  // last reading at or before `base`
+  while (k + 1 < n && days[k + 1] <= base) k++;
+  const closed = closedDay ?? Number.POSITIVE_INFINITY;
+  for (let i = 0; i < len; i++) {
     const day = base + i;
-    while (k + 1 < snaps.length && snaps[k + 1].day <= day) k++;
-    if (snaps[k].day <= day && day < closed) {
-      sum[i] = snaps[k].audience;
+    while (k + 1 < n && days[k + 1] <= day) k++;
+    if (days[k] <= day && day < closed) {
+      sum[i] = auds[k];
       cnt[i] = 1;
     }
   }

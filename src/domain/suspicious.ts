@@ -37,14 +37,25 @@ export function detectSuspicious(
   snapshots: ReadonlyArray<{ day: number; audience: number }>,
   fromDay = Number.NEGATIVE_INFINITY,
 ): SuspiciousFlag[] {
+  return detectSuspiciousOf(
+    snapshots.map((s) => s.day),
+    snapshots.map((s) => s.audience),
+    fromDay,
+  );
+}
+
+// the window and its sorted copy, reused between calls (the rollups call this for every account)
+const ring = new Float64Array(SUSPICIOUS_RULE.WINDOW + 1);
+const sorted = new Float64Array(SUSPICIOUS_RULE.WINDOW + 1);
+
+/** detectSuspicious on readings as two arrays in day order, days and audiences (no object per reading). */
+export function detectSuspiciousOf(days: ArrayLike<number>, auds: ArrayLike<number>, fromDay = Number.NEGATIVE_INFINITY): SuspiciousFlag[] {
   const R = SUSPICIOUS_RULE;
   const flags: SuspiciousFlag[] = [];
   // the last WINDOW daily changes, oldest first (a ring of WINDOW + 1), and the same values ascending (kept
   // sorted so the median is O(1) per day); typed arrays shifted by hand: 50 M readings at ten times the union
-  const ring = new Float64Array(R.WINDOW + 1);
   let head = 0;
   let size = 0;
-  const sorted = new Float64Array(R.WINDOW + 1);
   // Where x stands (or would stand) in `sorted`: binary search for the first value ≥ x.
   const indexOf = (x: number) => {
     let lo = 0;
@@ -56,29 +67,31 @@ export function detectSuspicious(
     }
     return lo;
   };
-  for (let i = 1; i < snapshots.length; i++) {
-    const prev = snapshots[i - 1];
-    const cur = snapshots[i];
-    const gap = cur.day - prev.day;
+  for (let i = 1; i < days.length; i++) {
+    const prevDay = days[i - 1];
+    const prevAudience = auds[i - 1];
+    const day = days[i];
+    const audience = auds[i];
+    const gap = day - prevDay;
     if (gap <= 0 || gap > R.MAX_GAP) {
       head = 0; // a long gap breaks the pattern: start learning again
       size = 0;
       continue;
     }
-    const change = (cur.audience - prev.audience) / gap;
-    if (cur.day >= fromDay && size >= R.MIN_HISTORY) {
+    const change = (audience - prevAudience) / gap;
+    if (day >= fromDay && size >= R.MIN_HISTORY) {
       const med = median(sorted, size);
       const dev = change - med;
       // the absolute and relative floors are cheap: most days stop here, before the MAD
-      if (Math.abs(dev) >= R.MIN_ABS && Math.abs(dev) >= R.MIN_RELATIVE * prev.audience) {
+      if (Math.abs(dev) >= R.MIN_ABS && Math.abs(dev) >= R.MIN_RELATIVE * prevAudience) {
         const mad = median(Array.from(sorted.subarray(0, size), (x) => Math.abs(x - med)).sort((a, b) => a - b));
-        const spread = Math.max(1.4826 * mad, R.MIN_SPREAD, 0.001 * prev.audience);
+        const spread = Math.max(1.4826 * mad, R.MIN_SPREAD, 0.001 * prevAudience);
         const score = dev / spread;
         if (Math.abs(score) >= R.Z_THRESHOLD) {
           flags.push({
-            day: cur.day,
-            audience: cur.audience,
-            previous_audience: prev.audience,
+            day,
+            audience,
+            previous_audience: prevAudience,
             daily_change: change,
             expected_change: med,
             score,

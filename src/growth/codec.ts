@@ -264,27 +264,38 @@ export function blockDayInto(buf: Buffer, i: number, out: Float64Array): void {
 // continues from without reading snapshots again. Varint count, then (day gap, audience change) pairs;
 // null (not kept) when an audience is not a whole number.
 
-export function encodeReadings(readings: ReadonlyArray<{ day: number; audience: number }>): Buffer | null {
-  for (const r of readings) if (!Number.isSafeInteger(r.audience)) return null;
-  const buf = Buffer.alloc(10 + readings.length * 20);
-  let p = putVarint(buf, 0, readings.length);
+/** An account's readings in day order as two arrays: days and audiences (no object per reading). */
+export interface Readings {
+  days: number[];
+  auds: number[];
+}
+
+/** Encodes readings [from, to) of the arrays. */
+export function encodeReadings(days: ArrayLike<number>, auds: ArrayLike<number>, from = 0, to = days.length): Buffer | null {
+  for (let i = from; i < to; i++) if (!Number.isSafeInteger(auds[i])) return null;
+  const buf = Buffer.allocUnsafe(10 + (to - from) * 20);
+  let p = putVarint(buf, 0, to - from);
   let day = 0;
   let aud = 0;
-  for (const r of readings) {
-    p = putVarint(buf, p, r.day - day);
-    p = putVarint(buf, p, r.audience - aud);
-    day = r.day;
-    aud = r.audience;
+  for (let i = from; i < to; i++) {
+    p = putVarint(buf, p, days[i] - day);
+    p = putVarint(buf, p, auds[i] - aud);
+    day = days[i];
+    aud = auds[i];
   }
   return buf.subarray(0, p);
 }
 
-export function decodeReadings(buf: Buffer): { day: number; audience: number }[] {
+export function decodeReadings(buf: Buffer): Readings {
   readPos = 0;
   const n = getVarint(buf);
-  const out = new Array<{ day: number; audience: number }>(n);
+  const days = new Array<number>(n);
+  const auds = new Array<number>(n);
   let day = 0;
   let audience = 0;
-  for (let k = 0; k < n; k++) out[k] = { day: (day += getVarint(buf)), audience: (audience += getVarint(buf)) };
-  return out;
+  for (let k = 0; k < n; k++) {
+    days[k] = day += getVarint(buf);
+    auds[k] = audience += getVarint(buf);
+  }
+  return { days, auds };
 }

@@ -9,9 +9,9 @@
 // run's last chunk its last value holds.
 import type { Db } from '../../db';
 import { groupsOfPlatform, GROUP_CODE, type Platform } from '../domain/growth';
-import { accountRun, chunkOf, chunkStart, CHUNK_DAYS as DAYS_PER_CHUNK, type DailyRun } from '../domain/rollup';
-import { detectSuspicious, SUSPICIOUS_RULE } from '../domain/suspicious';
-import { blockIds, blockOf, decodeBlock, decodeChunk, decodeReadings, encodeBlock, encodeChunk, encodeReadings, type Block } from './codec';
+import { accountRunOf, chunkOf, chunkStart, CHUNK_DAYS as DAYS_PER_CHUNK, type DailyRun } from '../domain/rollup';
+import { detectSuspiciousOf, SUSPICIOUS_RULE } from '../domain/suspicious';
+import { blockIds, blockOf, decodeBlock, decodeChunk, decodeReadings, encodeBlock, encodeChunk, encodeReadings, type Block, type Chunk, type Readings } from './codec';
 import { ancestorsOf, loadTree } from './tree';
 
 /** A local constant: an imported binding read in a loop is a getter call under the CommonJS transform. */
@@ -85,31 +85,32 @@ function addRun(acc: DailyRun | undefined, run: DailyRun, sign: 1 | -1): DailyRu
 }
 
 /** The readings of two JSON-array pairs (before a day, newest first; from it, oldest first), in day order. */
-function readingsOf(before: [string, string], after: [string, string]): Reading[] {
+function readingsOf(before: [string, string], after: [string, string]): Readings {
   const bd = JSON.parse(before[0]) as number[];
   const ba = JSON.parse(before[1]) as number[];
-  const ad = JSON.parse(after[0]) as number[];
-  const aa = JSON.parse(after[1]) as number[];
-  const out = new Array<Reading>(bd.length + ad.length);
-  let k = 0;
-  for (let i = bd.length - 1; i >= 0; i--) out[k++] = { day: bd[i], audience: ba[i] };
-  for (let i = 0; i < ad.length; i++) out[k++] = { day: ad[i], audience: aa[i] };
-  for (let i = 1; i < out.length; i++) if (out[i].day <= out[i - 1].day) throw new Error('snapshots read out of day order');
-  return out;
+  const days = bd.reverse().concat(JSON.parse(after[0]) as number[]);
+  const auds = ba.reverse().concat(JSON.parse(after[1]) as number[]);
+  for (let i = 1; i < days.length; i++) if (days[i] <= days[i - 1]) throw new Error('snapshots read out of day order');
+  return { days, auds };
 }
 
-/** The org ids from the root down to the org (the tree's ancestor lookup); memoised over one compute. */
-function chainFinder(db: Db): (orgId: number) => number[] {
+/** An org's chain: the org ids from the root down to it, and as rollup_accounts.chain stores them. */
+type Chain = { ids: number[]; text: string };
+
+/** The org's chain (the tree's ancestor lookup); memoised over one compute. */
+function chainFinder(db: Db): (orgId: number) => Chain {
   const tree = loadTree(db);
-  const memo = new Map<number, number[]>();
+  const memo = new Map<number, Chain>();
   return (orgId) => {
     let c = memo.get(orgId);
-    if (!c) memo.set(orgId, (c = tree.byId.has(orgId) ? ancestorsOf(tree, orgId).map((o) => o.id) : [orgId]));
+    if (!c) {
+      const ids = tree.byId.has(orgId) ? ancestorsOf(tree, orgId).map((o) => o.id) : [orgId];
+      memo.set(orgId, (c = { ids, text: ids.join(',') }));
+    }
     return c;
   };
 }
 
-/** The rollup update itself; the caller holds the write transaction (src/jobs/compute.ts). */
 /**
  * SQLite's page cache while rollups are computed (KiB, as a negative cache_size): the default 2 MB makes every
  * out-of-order insert of a full rebuild at ten times the union (1.8 M account chunks, B-trees of hundreds of
@@ -143,7 +144,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     }
     if (getState(db, 'tree_changed') === 1) {
       for (const r of db.prepare('SELECT account_id, org_id, chain FROM rollup_accounts').all() as { account_id: number; org_id: number; chain: string }[]) {
-        if (chainOf(r.org_id).join(',') !== r.chain) {
+        if (chainOf(r.org_id).text !== r.chain) {
           dirty.set(r.account_id, FAR_PAST);
           onlyReading.delete(r.account_id);
         }
@@ -238,11 +239,32 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   }
   const accountsBefore = new Map<number, AccountBefore>();
   if (!full) {
-    for (const [account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent] of db
-      .prepare('SELECT account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent FROM rollup_accounts')
-      .raw()
-      .all() as [number, number, string, Platform, number | null, number | null, number | null, number | null, number | null, Buffer | null][]) {
-      accountsBefore.set(account_id, { account_id, org_id, chain, platform, first_day, first_audience, last_day, last_audience, closed_day, recent });
+    // (as JSON arrays, the kept readings as hex: half the time of a row each, at ten times the union 50,000)
+    const [ids, orgs, chains, platforms, firstDays, firstAudiences, lastDays, lastAudiences, closed, recents] = (
+      db
+        .prepare(
+          `SELECT json_group_array(account_id), json_group_array(org_id), json_group_array(chain), json_group_array(platform), json_group_array(first_day),
+                  json_group_array(first_audience), json_group_array(last_day), json_group_array(last_audience), json_group_array(closed_day), json_group_array(hex(recent))
+           FROM rollup_accounts`,
+        )
+        .raw()
+        .get() as string[]
+    ).map((j) => JSON.parse(j) as unknown[]);
+    for (let i = 0; i < ids.length; i++) {
+      const recent = recents[i] as string;
+      accountsBefore.set(ids[i] as number, {
+        account_id: ids[i] as number,
+        org_id: orgs[i] as number,
+        chain: chains[i] as string,
+        platform: platforms[i] as Platform,
+        first_day: firstDays[i] as number | null,
+        first_audience: firstAudiences[i] as number | null,
+        last_day: lastDays[i] as number | null,
+        last_audience: lastAudiences[i] as number | null,
+        closed_day: closed[i] as number | null,
+        // (hex(NULL) is '')
+        recent: recent === '' ? null : Buffer.from(recent, 'hex'),
+      });
     }
   }
 
@@ -252,7 +274,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     const old = accountsBefore.get(id);
     return (
       acc !== undefined && old !== undefined && from > FAR_PAST && acc.closed_day === null && old.closed_day === null && old.last_day !== null &&
-      old.recent !== null && from > old.last_day && old.platform === acc.platform && old.chain === chainOf(acc.org_id).join(',')
+      old.recent !== null && from > old.last_day && old.platform === acc.platform && old.chain === chainOf(acc.org_id).text
     );
   });
   let accountsDone = 0;
@@ -260,7 +282,8 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     if (onProgress && accountsDone++ % PROGRESS_EVERY === 0) onProgress(accountsDone - 1, dirty.size, 'accounts');
     const acc = accountsNow.get(accountId);
     const old = accountsBefore.get(accountId);
-    const chain = acc ? chainOf(acc.org_id) : [];
+    const chainNow = acc ? chainOf(acc.org_id) : { ids: [], text: '' };
+    const chain = chainNow.ids;
     const news = appended.get(accountId);
     if (news && acc && old) {
       // Its contribution is unchanged before `changedFrom` and its last reading carried on from there: the
@@ -271,23 +294,28 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
         addStep(chain, acc.platform, r.day, r.audience - prev);
         prev = r.audience;
       }
-      const readings = decodeReadings(old.recent as Buffer).concat(news);
-      for (const f of detectSuspicious(readings, changedFrom)) {
+      const { days, auds } = decodeReadings(old.recent as Buffer);
+      for (const r of news) {
+        days.push(r.day);
+        auds.push(r.audience);
+      }
+      for (const f of detectSuspiciousOf(days, auds, changedFrom)) {
         q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
       }
       const last = news[news.length - 1];
-      q.updateAccountTail.run(last.day, last.audience, null, encodeReadings(readings.slice(-HISTORY_ROWS)), accountId);
+      q.updateAccountTail.run(last.day, last.audience, null, encodeReadings(days, auds, Math.max(0, days.length - HISTORY_ROWS)), accountId);
       continue;
     }
     let from = changedFrom;
-    if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
+    if (!old || !acc || old.chain !== chainNow.text || old.platform !== acc.platform) from = FAR_PAST;
     const fromChunk = chunkOf(from);
     const base = from <= FAR_PAST ? FAR_PAST : chunkStart(fromChunk);
     // HISTORY_ROWS readings before the recomputed chunks (unchanged: the earliest change is on or after
     // `from`), then all from them on
-    const snapshots = readingsOf(q.snapsBefore.get(accountId, base) as [string, string], q.snapsFrom.get(accountId, base) as [string, string]);
+    const now = readingsOf(q.snapsBefore.get(accountId, base) as [string, string], q.snapsFrom.get(accountId, base) as [string, string]);
     if (old && old.last_day !== null) {
-      const oldRun = accountRun({ snapshots: readingsAsComputed(snapshots, logged.get(accountId), old.last_day), closedDay: old.closed_day }, fromChunk);
+      const was = readingsAsComputed(now, logged.get(accountId), old.last_day);
+      const oldRun = accountRunOf(was.days, was.auds, old.closed_day, fromChunk);
       if (oldRun) addTo(old.chain.split(',').map(Number), old.platform, oldRun, -1);
     }
 
@@ -296,19 +324,21 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       q.delAccount.run(accountId);
       continue;
     }
-    const run = accountRun({ snapshots, closedDay: acc.closed_day }, fromChunk);
+    const run = accountRunOf(now.days, now.auds, acc.closed_day, fromChunk);
     if (run) addTo(chain, acc.platform, run, 1);
-    for (const f of detectSuspicious(snapshots, from)) {
+    for (const f of detectSuspiciousOf(now.days, now.auds, from)) {
       q.putFlag.run(accountId, f.day, f.audience, f.previous_audience, f.daily_change, f.expected_change, f.score, f.kind);
     }
     // the first reading is unchanged when everything changed lies after it
     const firstKept = old && from > FAR_PAST && old.first_day !== null && old.first_day < base;
     const first = firstKept ? { day: old.first_day as number, audience: old.first_audience as number } : (q.firstSnap.get(accountId) as { day: number; audience: number } | undefined);
-    const last = snapshots[snapshots.length - 1];
-    // (the last readings overall: `snapshots` holds HISTORY_ROWS before the recomputed chunks and all after)
-    const kept = encodeReadings(snapshots.slice(-HISTORY_ROWS));
-    if (firstKept) q.updateAccountTail.run(last?.day ?? null, last?.audience ?? null, acc.closed_day, kept, accountId);
-    else q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, first?.day ?? null, first?.audience ?? null, last?.day ?? null, last?.audience ?? null, acc.closed_day, kept);
+    const n = now.days.length;
+    const lastDay = n ? now.days[n - 1] : null;
+    const lastAudience = n ? now.auds[n - 1] : null;
+    // (the last readings overall: `now` holds HISTORY_ROWS before the recomputed chunks and all after)
+    const kept = encodeReadings(now.days, now.auds, Math.max(0, n - HISTORY_ROWS));
+    if (firstKept) q.updateAccountTail.run(lastDay, lastAudience, acc.closed_day, kept, accountId);
+    else q.putAccount.run(accountId, acc.org_id, chainNow.text, acc.platform, first?.day ?? null, first?.audience ?? null, lastDay, lastAudience, acc.closed_day, kept);
   }
   for (const [key, list] of steps) deltas.set(key, addRun(deltas.get(key), stepsRun(list), 1));
   for (const [key, change] of dayChange) {
@@ -344,9 +374,9 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     const writeTo = meta ? Math.max(dLast, meta.last_chunk) : dLast;
     for (let c = writeFrom; c <= writeTo; c++) {
       // (no chunk is stored after a pair's last one: beyond it the last value carries on)
-      const data = meta && c <= meta.last_chunk ? stored.chunk(key, c) : undefined;
-      if (data) decodeChunk(data, cur);
-      else if (meta && c > meta.last_chunk) {
+      if (meta && c <= meta.last_chunk && stored.load(key, c, cur)) {
+        // (the stored chunk)
+      } else if (meta && c > meta.last_chunk) {
         cur.sum.fill(meta.last_sum);
         cur.cnt.fill(meta.last_count);
       } else {
@@ -376,7 +406,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
-  writeBlocks(db, writes, full);
+  writeBlocks(db, writes, full, stored.block);
   onProgress?.(keys.length, keys.length, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: keys.length, chunks: writes.length, ms: 0 };
 }
@@ -405,13 +435,21 @@ function pairReader(
   keys: Float64Array,
   extentOf: (key: number) => [number, number],
   q: { pair: { get(...a: unknown[]): unknown }; pairChunks: { all(...a: unknown[]): unknown[] } },
-): { meta(key: number): PairMeta | undefined; chunk(key: number, chunk: number): Buffer | undefined } {
+): {
+  meta(key: number): PairMeta | undefined;
+  /** Fills `into` with the pair's stored chunk; false when none is stored. */
+  load(key: number, chunk: number, into: Chunk): boolean;
+  /** A stored block this reader decoded already, if any. */
+  block(grp: number, chunk: number, block: number): Block | undefined;
+} {
   const one = (key: number) => q.pair.get(Math.floor(key / 8), key % 8) as PairMeta | undefined;
-  const oneChunk = (key: number, chunk: number) => {
-    const rows = q.pairChunks.all(Math.floor(key / 8), key % 8, chunk, chunk) as { data: Buffer }[];
-    return rows[0]?.data;
+  const loadOne = (key: number, chunk: number, into: Chunk) => {
+    const data = (q.pairChunks.all(Math.floor(key / 8), key % 8, chunk, chunk) as { data: Buffer }[])[0]?.data;
+    if (data) decodeChunk(data, into);
+    return data !== undefined;
   };
-  if (keys.length < BATCH_PAIRS) return { meta: one, chunk: oneChunk };
+  const noBlock = () => undefined;
+  if (keys.length < BATCH_PAIRS) return { meta: one, load: loadOne, block: noBlock };
   const metas = new Map<number, PairMeta>();
   const [pairKeys, firsts, lasts, sums, counts] = (
     db
@@ -433,15 +471,29 @@ function pairReader(
     hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(last, meta.last_chunk)));
     groups.add(key % 8);
   }
-  if (!(hi >= lo) || hi - lo >= BATCH_CHUNKS) return { meta: (key) => metas.get(key), chunk: oneChunk };
-  const chunks = new Map<number, Buffer>();
-  const scan = db.prepare('SELECT org_id, chunk, data FROM rollup_series WHERE grp = ? AND chunk BETWEEN ? AND ?').raw();
+  if (!(hi >= lo) || hi - lo >= BATCH_CHUNKS) return { meta: (key) => metas.get(key), load: loadOne, block: noBlock };
+  // rollup_blocks holds the same chunks, 1,024 orgs to a row: a few hundred rows, not a row per pair
+  const blocks = new Map<string, { at: Map<number, number>; block: Block }>();
+  const scan = db.prepare('SELECT chunk, block, data FROM rollup_blocks WHERE grp = ? AND chunk BETWEEN ? AND ?').raw();
   for (const grp of groups) {
-    for (const [orgId, chunk, data] of scan.all(grp, lo, hi) as [number, number, Buffer][]) chunks.set((orgId * 8 + grp) * BATCH_CHUNKS + (chunk - lo), data);
+    for (const [chunk, block, data] of scan.all(grp, lo, hi) as [number, number, Buffer][]) {
+      const b = decodeBlock(data);
+      blocks.set(`${grp}:${chunk}:${block}`, { at: new Map(b.ids.map((id, k) => [id, k * CHUNK_DAYS])), block: b });
+    }
   }
   return {
     meta: (key) => metas.get(key),
-    chunk: (key, chunk) => (chunk < lo || chunk > hi ? oneChunk(key, chunk) : chunks.get(key * BATCH_CHUNKS + (chunk - lo))),
+    load: (key, chunk, into) => {
+      if (chunk < lo || chunk > hi) return loadOne(key, chunk, into);
+      const orgId = Math.floor(key / 8);
+      const b = blocks.get(`${key % 8}:${chunk}:${blockOf(orgId)}`);
+      const at = b?.at.get(orgId);
+      if (!b || at === undefined) return false;
+      into.sum.set(b.block.sum.subarray(at, at + CHUNK_DAYS));
+      into.cnt.set(b.block.cnt.subarray(at, at + CHUNK_DAYS));
+      return true;
+    },
+    block: (grp, chunk, block) => blocks.get(`${grp}:${chunk}:${block}`)?.block,
   };
 }
 
@@ -449,7 +501,12 @@ function pairReader(
  * rollup_blocks follows rollup_series: every block holding a chunk written here is rewritten with it (the
  * block's other orgs kept). `writes` come sorted by group, chunk, org id, so a block's writes are adjacent.
  */
-function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number; orgId: number; data: Buffer }>, full: boolean): void {
+function writeBlocks(
+  db: Db,
+  writes: ReadonlyArray<{ grp: number; chunk: number; orgId: number; data: Buffer }>,
+  full: boolean,
+  decoded: (grp: number, chunk: number, block: number) => Block | undefined = () => undefined,
+): void {
   const get = db.prepare('SELECT data FROM rollup_blocks WHERE grp = ? AND chunk = ? AND block = ?').pluck();
   const put = db.prepare('INSERT OR REPLACE INTO rollup_blocks (grp, chunk, block, data) VALUES (?, ?, ?, ?)');
   for (let i = 0; i < writes.length; ) {
@@ -459,9 +516,10 @@ function writeBlocks(db: Db, writes: ReadonlyArray<{ grp: number; chunk: number;
     while (j < writes.length && writes[j].grp === grp && writes[j].chunk === chunk && blockOf(writes[j].orgId) === block) j++;
     const written = new Map<number, Buffer>();
     for (let k = i; k < j; k++) written.set(writes[k].orgId, writes[k].data);
-    const stored = full ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
+    const known = full ? undefined : decoded(grp, chunk, block);
+    const stored = full || known ? undefined : (get.get(grp, chunk, block) as Buffer | undefined);
     // (a day's collect rewrites every org of the block: then the stored values are not needed)
-    const old = stored && !blockIds(stored).every((id) => written.has(id)) ? decodeBlock(stored) : undefined;
+    const old = known ?? (stored && !blockIds(stored).every((id) => written.has(id)) ? decodeBlock(stored) : undefined);
     // the union of the stored orgs and the written ones, ascending
     const ids = old ? [...new Set([...old.ids, ...written.keys()])].sort((a, b) => a - b) : [...written.keys()];
     const out: Block = { ids, sum: new Float64Array(ids.length * CHUNK_DAYS), cnt: new Int32Array(ids.length * CHUNK_DAYS) };
@@ -497,18 +555,23 @@ function loggedReadings(db: Db): Map<number, [number, number | null][]> {
 }
 
 /**
- * An account's readings as the last compute saw them, from today's (`now`, in day order): those after its last
- * computed reading did not exist then, and a logged day held the logged audience (or nothing).
+ * An account's readings as the last compute saw them, from today's (`now`): those after its last computed
+ * reading did not exist then, and a logged day held the logged audience (or nothing).
  */
-function readingsAsComputed(now: readonly Reading[], log: ReadonlyArray<[number, number | null]> | undefined, lastDay: number): Reading[] {
-  const kept = now.filter((r) => r.day <= lastDay);
-  if (!log) return kept;
-  const byDay = new Map(kept.map((r) => [r.day, r.audience]));
-  for (const [day, audience] of log) {
+function readingsAsComputed(now: Readings, log: ReadonlyArray<[number, number | null]> | undefined, lastDay: number): Readings {
+  if (!log) {
+    let n = now.days.length;
+    while (n > 0 && now.days[n - 1] > lastDay) n--;
+    return { days: now.days.slice(0, n), auds: now.auds.slice(0, n) };
+  }
+  const byDay = new Map<number, number>();
+  for (let i = 0; i < now.days.length && now.days[i] <= lastDay; i++) byDay.set(now.days[i], now.auds[i]);
+  for (const [day, audience] of log ?? []) {
     if (audience === null) byDay.delete(day);
     else byDay.set(day, audience);
   }
-  return [...byDay].sort((a, b) => a[0] - b[0]).map(([day, audience]) => ({ day, audience }));
+  const sorted = [...byDay].sort((a, b) => a[0] - b[0]);
+  return { days: sorted.map((r) => r[0]), auds: sorted.map((r) => r[1]) };
 }
 
 /** A pair's appended steps (flat day, change) as a run: zero before the first, each change from its day on. */
