@@ -176,13 +176,11 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       `INSERT OR REPLACE INTO rollup_flags (account_id, day, audience, previous_audience, daily_change, expected_change, score, kind)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    pair: db.prepare('SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
+    pair: db.prepare('SELECT first_chunk, last_chunk FROM rollup_pairs WHERE org_id = ? AND grp = ?'),
     pairChunks: db.prepare('SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?'),
     putPairChunk: db.prepare('INSERT INTO rollup_series (org_id, grp, chunk, data) VALUES (?, ?, ?, ?) ON CONFLICT (grp, chunk, org_id) DO UPDATE SET data = excluded.data'),
-    putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk, last_sum, last_count) VALUES (?, ?, ?, ?, ?, ?)'),
-    updatePair: db.prepare('UPDATE rollup_pairs SET first_chunk = ?, last_chunk = ?, last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
-    // same extent: leave rollup_pairs_last (grp, last_chunk) alone
-    updatePairLast: db.prepare('UPDATE rollup_pairs SET last_sum = ?, last_count = ? WHERE org_id = ? AND grp = ?'),
+    putPair: db.prepare('INSERT OR REPLACE INTO rollup_pairs (org_id, grp, first_chunk, last_chunk) VALUES (?, ?, ?, ?)'),
+    updatePair: db.prepare('UPDATE rollup_pairs SET first_chunk = ?, last_chunk = ? WHERE org_id = ? AND grp = ?'),
   };
 
   // org × group → change of its daily series: whole runs (recomputed accounts), and steps (appended readings:
@@ -361,6 +359,7 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   const writes: { grp: number; chunk: number; orgId: number; data: Buffer }[] = [];
   const stored = pairReader(db, keys, extentOf, q);
   const cur = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
+  const last = { sum: new Float64Array(CHUNK_DAYS), cnt: new Int32Array(CHUNK_DAYS) };
   for (let n = 0; n < keys.length; n++) {
     if (onProgress && n % PROGRESS_EVERY === 0) onProgress(n, keys.length, 'series');
     const grp = Math.floor(keys[n] / 2 ** 32);
@@ -377,8 +376,10 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       if (meta && c <= meta.last_chunk && stored.load(key, c, cur)) {
         // (the stored chunk)
       } else if (meta && c > meta.last_chunk) {
-        cur.sum.fill(meta.last_sum);
-        cur.cnt.fill(meta.last_count);
+        // day 31 of its stored last chunk carries on
+        if (!stored.load(key, meta.last_chunk, last)) throw new Error('a rollup pair lacks its last chunk: run compute --full');
+        cur.sum.fill(last.sum[CHUNK_DAYS - 1]);
+        cur.cnt.fill(last.cnt[CHUNK_DAYS - 1]);
       } else {
         cur.sum.fill(0);
         cur.cnt.fill(0);
@@ -399,9 +400,8 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
       writes.push({ grp, chunk: c, orgId, data: encodeChunk(cur.sum, cur.cnt) });
     }
     const firstChunk = meta ? Math.min(meta.first_chunk, writeFrom) : writeFrom;
-    if (meta && firstChunk === meta.first_chunk && writeTo === meta.last_chunk) q.updatePairLast.run(cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
-    else if (meta) q.updatePair.run(firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1], orgId, grp);
-    else q.putPair.run(orgId, grp, firstChunk, writeTo, cur.sum[CHUNK_DAYS - 1], cur.cnt[CHUNK_DAYS - 1]);
+    if (!meta) q.putPair.run(orgId, grp, firstChunk, writeTo);
+    else if (firstChunk !== meta.first_chunk || writeTo !== meta.last_chunk) q.updatePair.run(firstChunk, writeTo, orgId, grp);
   }
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
@@ -411,11 +411,10 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: keys.length, chunks: writes.length, ms: 0 };
 }
 
+/** A pair's stored chunks: first to last, every one stored; after the last, its day 31 carries on. */
 interface PairMeta {
   first_chunk: number;
   last_chunk: number;
-  last_sum: number;
-  last_count: number;
 }
 
 /** Pairs read one by one below this many; above it, every extent and the chunks to rewrite in ordered scans. */
@@ -451,13 +450,13 @@ function pairReader(
   const noBlock = () => undefined;
   if (keys.length < BATCH_PAIRS) return { meta: one, load: loadOne, block: noBlock };
   const metas = new Map<number, PairMeta>();
-  const [pairKeys, firsts, lasts, sums, counts] = (
+  const [pairKeys, firsts, lasts] = (
     db
-      .prepare('SELECT json_group_array(org_id * 8 + grp), json_group_array(first_chunk), json_group_array(last_chunk), json_group_array(last_sum), json_group_array(last_count) FROM rollup_pairs')
+      .prepare('SELECT json_group_array(org_id * 8 + grp), json_group_array(first_chunk), json_group_array(last_chunk) FROM rollup_pairs')
       .raw()
       .get() as string[]
   ).map((j) => JSON.parse(j) as number[]);
-  for (let i = 0; i < pairKeys.length; i++) metas.set(pairKeys[i], { first_chunk: firsts[i], last_chunk: lasts[i], last_sum: sums[i], last_count: counts[i] });
+  for (let i = 0; i < pairKeys.length; i++) metas.set(pairKeys[i], { first_chunk: firsts[i], last_chunk: lasts[i] });
   // the chunks the loop will read: from each pair's write start to its end, where a chunk is stored
   let lo = Infinity;
   let hi = -Infinity;
@@ -467,7 +466,8 @@ function pairReader(
     const meta = metas.get(key);
     if (!meta) continue;
     const [first, last] = extentOf(key);
-    lo = Math.min(lo, first, meta.last_chunk + 1);
+    // (its last chunk too when it grows past it: the value carried on from there)
+    lo = Math.min(lo, first, last > meta.last_chunk ? meta.last_chunk : meta.last_chunk + 1);
     hi = Math.max(hi, Math.min(meta.last_chunk, Math.max(last, meta.last_chunk)));
     groups.add(key % 8);
   }

@@ -15,20 +15,31 @@ export interface PairMeta {
   last_count: number;
 }
 
-const PAIR_SQL = 'SELECT first_chunk, last_chunk, last_sum, last_count FROM rollup_pairs WHERE org_id = ? AND grp = ?';
+// A pair's extent, and its last chunk: after it, day 31's value carries on.
+const PAIR_SQL = `SELECT p.first_chunk, p.last_chunk, s.data FROM rollup_pairs p
+  JOIN rollup_series s ON s.grp = p.grp AND s.chunk = p.last_chunk AND s.org_id = p.org_id WHERE p.org_id = ? AND p.grp = ?`;
 const CHUNKS_SQL = 'SELECT chunk, data FROM rollup_series INDEXED BY rollup_series_org WHERE org_id = ? AND grp = ? AND chunk BETWEEN ? AND ?';
 const CHUNK_SQL = 'SELECT data FROM rollup_series WHERE org_id = ? AND grp = ? AND chunk = ?';
 // many (org, group) pairs at once: `?` is a JSON array of org_id × 8 + grp (group codes are 0–4)
-const PAIRS_OF_SQL =
-  'SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, p.last_sum, p.last_count FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value & 7 AND p.org_id = j.value >> 3';
+const PAIRS_OF_SQL = `SELECT p.org_id, p.grp, p.first_chunk, p.last_chunk, s.data FROM json_each(?) j CROSS JOIN rollup_pairs p ON p.grp = j.value & 7 AND p.org_id = j.value >> 3
+  JOIN rollup_series s ON s.grp = p.grp AND s.chunk = p.last_chunk AND s.org_id = p.org_id`;
 const CHUNKS_OF_SQL = `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?) j CROSS JOIN rollup_series s INDEXED BY rollup_series_org
        ON s.org_id = j.value >> 3 AND s.grp = j.value & 7 AND s.chunk BETWEEN ? AND ?`;
-const CARRIED_SQL = 'SELECT org_id, last_sum, last_count FROM rollup_pairs INDEXED BY rollup_pairs_last WHERE grp = ? AND last_chunk < ?';
+const CARRIED_SQL = 'SELECT org_id, last_chunk FROM rollup_pairs INDEXED BY rollup_pairs_last WHERE grp = ? AND last_chunk < ?';
 const BLOCKS_SQL = 'SELECT block, data FROM rollup_blocks WHERE grp = ? AND chunk = ?';
+/** Carried values of more pairs than this from one chunk come from its blocks, not a row each. */
+const CARRIED_FROM_BLOCKS = 64;
+
+/** A pair's stored extent and the value after its last chunk (day 31 of that chunk). */
+function metaOf(row: { first_chunk: number; last_chunk: number; data: Buffer }): PairMeta {
+  const last = chunkValueAt(row.data, CHUNK_DAYS - 1);
+  return { first_chunk: row.first_chunk, last_chunk: row.last_chunk, last_sum: last.sum, last_count: last.cnt };
+}
 
 /** The pair's stored extent, or undefined when the org has no accounts in the group. */
 export function pairMeta(db: Db, orgId: number, group: PlatformGroup): PairMeta | undefined {
-  return sql(db, PAIR_SQL).get(orgId, GROUP_CODE[group]) as PairMeta | undefined;
+  const row = sql(db, PAIR_SQL).get(orgId, GROUP_CODE[group]) as { first_chunk: number; last_chunk: number; data: Buffer } | undefined;
+  return row && metaOf(row);
 }
 
 /**
@@ -91,7 +102,7 @@ export function audienceSeriesDaysOf(
   if (!n || !keys.size) return out;
   const json = JSON.stringify([...keys.values()].map((k) => k.orgId * 8 + k.grp));
   const metas = new Map<string, PairMeta>();
-  for (const m of sql(db, PAIRS_OF_SQL).all(json) as (PairMeta & { org_id: number; grp: number })[]) metas.set(`${m.org_id}:${m.grp}`, m);
+  for (const m of sql(db, PAIRS_OF_SQL).all(json) as { org_id: number; grp: number; first_chunk: number; last_chunk: number; data: Buffer }[]) metas.set(`${m.org_id}:${m.grp}`, metaOf(m));
   const scratch = newScratch();
   for (const r of sql(db, CHUNKS_OF_SQL).all(json, chunkOf(fromDay), chunkOf(toDay)) as { org_id: number; grp: number; chunk: number; data: Buffer }[]) {
     const k = `${r.org_id}:${r.grp}`;
@@ -129,13 +140,13 @@ export interface AudienceByOrg {
 export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): AudienceByOrg {
   const grp = GROUP_CODE[group];
   const c = chunkOf(day);
-  const carried = sql(db, CARRIED_SQL).raw().all(grp, c) as [number, number, number][];
+  const carried = sql(db, CARRIED_SQL).raw().all(grp, c) as [number, number][];
   const blocks = sql(db, BLOCKS_SQL).raw().all(grp, c) as [number, Buffer][];
   let size = 0;
   for (const [orgId] of carried) size = Math.max(size, orgId + 1);
   for (const [block] of blocks) size = Math.max(size, (block + 1) * BLOCK_ORGS);
   const values = new Float64Array(size).fill(NaN);
-  for (const [orgId, lastSum, lastCount] of carried) if (lastCount > 0) values[orgId] = lastSum;
+  carriedInto(db, grp, carried, values);
   for (const [, data] of blocks) blockDayInto(data, day - chunkStart(c), values);
   return {
     get(orgId) {
@@ -143,6 +154,33 @@ export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Au
       return v === undefined || Number.isNaN(v) ? undefined : v;
     },
   };
+}
+
+/**
+ * The values carried on after each pair's last chunk (day 31 of it, where an account counted) into `values`
+ * by org id. Many pairs end in the same chunk when a new chunk has begun before the day's collect: every pair
+ * then ends in the one before, and its blocks (1,024 orgs each) answer instead of a row per pair.
+ */
+function carriedInto(db: Db, grp: number, carried: ReadonlyArray<[number, number]>, values: Float64Array): void {
+  const byChunk = new Map<number, number[]>();
+  for (const [orgId, lastChunk] of carried) {
+    const list = byChunk.get(lastChunk);
+    if (list) list.push(orgId);
+    else byChunk.set(lastChunk, [orgId]);
+  }
+  for (const [chunk, orgIds] of byChunk) {
+    if (orgIds.length > CARRIED_FROM_BLOCKS) {
+      const all = new Float64Array(values.length).fill(NaN);
+      for (const [, data] of sql(db, BLOCKS_SQL).raw().all(grp, chunk) as [number, Buffer][]) blockDayInto(data, CHUNK_DAYS - 1, all);
+      for (const orgId of orgIds) values[orgId] = all[orgId];
+    } else {
+      for (const orgId of orgIds) {
+        const data = sql(db, CHUNK_SQL).pluck().get(orgId, grp, chunk) as Buffer | undefined;
+        const v = data && chunkValueAt(data, CHUNK_DAYS - 1);
+        if (v && v.cnt > 0) values[orgId] = v.sum;
+      }
+    }
+  }
 }
 
 /** First and last day on which the org's audience in P is stored (null when it has none). */

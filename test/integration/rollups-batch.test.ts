@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../../db';
 import { toEpochDay } from '../../src/domain/dates';
 import { computeRollups } from '../../src/jobs/compute';
+import { audienceOfAllOrgs, audienceOnDay } from '../../src/growth/series';
 import { setLogLevel } from '../../src/log';
 import { tempDir } from '../helpers/cli';
 
@@ -59,5 +60,17 @@ test(`a day's collect of ${ACCOUNTS} accounts, incrementally, equals a full rebu
   const again = openDatabase(copy);
   computeRollups(again, { full: true });
   expect(incremental).toEqual(dump(again));
+
+  // A day in a chunk after every pair's last one (a new month before its first collect): every org's value
+  // carries on from day 31 of its last chunk, read from that chunk's blocks; the same as one org at a time.
+  const later = END + 40;
+  const all = audienceOfAllOrgs(again, 'social', later);
+  const orgIds = again.prepare('SELECT id FROM organisations ORDER BY id').pluck().all() as number[];
+  const one = orgIds.map((id) => audienceOnDay(again, id, 'social', later) ?? null);
+  expect(orgIds.map((id) => all.get(id) ?? null)).toEqual(one);
+  expect(one.filter((v) => v !== null).length).toBeGreaterThan(64);
+  // the root: every open social account's reading of END
+  const open = again.prepare("SELECT sum(s.audience) FROM snapshots s JOIN accounts a ON a.id = s.account_id WHERE s.day = ? AND a.closed_day IS NULL AND a.platform <> 'newspaper'").pluck().get(END);
+  expect(all.get(1)).toBe(open);
   again.close();
 });
