@@ -341,8 +341,11 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     }
     // the first reading is unchanged when everything changed lies after it
     const firstKept = old && from > FAR_PAST && old.first_day !== null && old.first_day < base;
-    const first = firstKept ? { day: old.first_day as number, audience: old.first_audience as number } : (q.firstSnap.get(accountId) as { day: number; audience: number } | undefined);
     const n = now.days.length;
+    let first: { day: number; audience: number } | undefined;
+    if (firstKept) first = { day: old.first_day as number, audience: old.first_audience as number };
+    else if (from <= FAR_PAST) first = n ? { day: now.days[0], audience: now.auds[0] } : undefined; // (`now` holds every reading)
+    else first = q.firstSnap.get(accountId) as { day: number; audience: number } | undefined;
     const lastDay = n ? now.days[n - 1] : null;
     const lastAudience = n ? now.auds[n - 1] : null;
     // (the last readings overall: `now` holds HISTORY_ROWS before the recomputed chunks and all after)
@@ -417,7 +420,11 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   }
   // in the table's key order: appends and neighbouring pages instead of random B-tree inserts
   writes.sort((a, b) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId);
+  // A full rebuild writes every chunk (3.3 M at ten times the union): its org index, in another order, is
+  // built again afterwards in one sort instead of taking each as a random insert (as in 0002_rollups.sql).
+  if (full) db.exec('DROP INDEX rollup_series_org');
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
+  if (full) db.exec('CREATE INDEX rollup_series_org ON rollup_series(org_id, grp, chunk)');
   writeBlocks(db, writes, full, stored.block);
   onProgress?.(keys.length, keys.length, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: keys.length, chunks: writes.length, ms: 0 };
