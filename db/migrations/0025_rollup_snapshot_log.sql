@@ -47,6 +47,7 @@ BEGIN
 END;
 
 -- Changes made before this migration were not logged: the next compute rebuilds everything.
+DROP INDEX rollup_account_series_account;
 DROP TABLE rollup_account_series;
 INSERT INTO rollup_state (key, value) VALUES ('full_rebuild_needed', 1)
 ON CONFLICT (key) DO UPDATE SET value = 1;
