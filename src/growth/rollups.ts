@@ -197,9 +197,11 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   // flat day, change pairs; a day's collect adds one per account and pair, turned into runs once at the end)
   const deltas = new Map<number, DailyRun>();
   const steps = new Map<number, number[]>();
+  // (a full rebuild adds each account to its own org only, then every org's sum to its parent's, children
+  // first: a run per account and org instead of one per account and ancestor)
   const addTo = (chain: readonly number[], platform: Platform, run: DailyRun, sign: 1 | -1) => {
     for (const g of groupsOfPlatform(platform)) {
-      for (const orgId of chain) {
+      for (const orgId of full ? chain.slice(-1) : chain) {
         const key = orgId * 8 + GROUP_CODE[g];
         deltas.set(key, addRun(deltas.get(key), run, sign));
       }
@@ -352,6 +354,17 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
     const kept = encodeReadings(now.days, now.auds, Math.max(0, n - HISTORY_ROWS));
     if (firstKept) q.updateAccountTail.run(lastDay, lastAudience, acc.closed_day, kept, accountId);
     else q.putAccount.run(accountId, acc.org_id, chainNow.text, acc.platform, first?.day ?? null, first?.audience ?? null, lastDay, lastAudience, acc.closed_day, kept);
+  }
+  if (full) {
+    const tree = loadTree(db);
+    for (let i = tree.all.length - 1; i >= 0; i--) {
+      const org = tree.all[i];
+      if (org.parent_id === null || !tree.byId.has(org.parent_id)) continue;
+      for (let grp = 0; grp < 8; grp++) {
+        const run = deltas.get(org.id * 8 + grp);
+        if (run) deltas.set(org.parent_id * 8 + grp, addRun(deltas.get(org.parent_id * 8 + grp), run, 1));
+      }
+    }
   }
   for (const [key, list] of steps) deltas.set(key, addRun(deltas.get(key), stepsRun(list), 1));
   for (const [key, change] of dayChange) {
