@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
 import { savePosts, type PostInput } from '../../src/posts/store';
-import { orgPostFigures, allOrgsPostFigures, lastPostDay, updatePostFigures, ensurePostFigures, POST_FIGURES_TUNING, type PostFigures } from '../../src/posts/figures';
+import { orgPostFigures, allOrgsPostFigures, lastPostDay, lastPostDays, updatePostFigures, ensurePostFigures, POST_FIGURES_TUNING, type PostFigures } from '../../src/posts/figures';
 import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
 
 const TZ = 'Asia/Almaty';
@@ -125,6 +125,15 @@ function check(db: Db, from: number, to: number): void {
       expect({ org, group, ...orgPostFigures(db, org, group, DAY0 + from, DAY0 + to) }).toEqual({ org, group, ...want });
       expect({ org, group, ...(all.get(org) ?? want) }).toEqual({ org, group, ...want });
     }
+  }
+  // each account's latest counted post (days since the last post, today's silence)
+  const stored = lastPostDays(db);
+  for (const [account] of ACCOUNTS) {
+    const want = db
+      .prepare('SELECT max(p.day) FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.account_id = ? AND p.deleted_at IS NULL AND (a.closed_day IS NULL OR p.day < a.closed_day)')
+      .pluck()
+      .get(account) as number | null;
+    expect({ account, last: stored.get(account) ?? null }).toEqual({ account, last: want });
   }
 }
 
