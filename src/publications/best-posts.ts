@@ -44,6 +44,8 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
     const lastOf = db.prepare('SELECT max(account_id), count(*) FROM (SELECT account_id FROM score_dirty WHERE account_id > ? ORDER BY account_id LIMIT 200)');
     const del = db.prepare('DELETE FROM post_scores WHERE post_id = ?');
     const upd = db.prepare('UPDATE post_scores SET account_id = ?, day = ?, audience_at = ?, er = ? WHERE post_id = ?');
+    // a refreshed counter or a new audience moves the score only: the (account, day) index is left alone
+    const updScore = db.prepare('UPDATE post_scores SET audience_at = ?, er = ? WHERE post_id = ?');
     const ins = db.prepare('INSERT INTO post_scores (post_id, account_id, day, audience_at, er) VALUES (?, ?, ?, ?, ?)');
     type Row = [number, number, number, number, number, number, number | null, number | null, number, number | null, number | null, number | null, number | null];
     for (let after = -1; ; ) {
@@ -59,7 +61,8 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
         const er = (100 * interactions) / audience!;
         posts++;
         if (!has) ins.run(id, accountId, day, audience, er);
-        else if (oldAccount !== accountId || oldDay !== day || oldAudience !== audience || oldEr !== er) upd.run(accountId, day, audience, er, id);
+        else if (oldAccount !== accountId || oldDay !== day) upd.run(accountId, day, audience, er, id);
+        else if (oldAudience !== audience || oldEr !== er) updScore.run(audience, er, id);
       }
       after = last;
     }
