@@ -164,10 +164,12 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     let from = from0;
     if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
     const oldSteps = old ? decodeSteps(old.steps) : [FAR_PAST, 0];
-    // "ever read" holds for every day: its first read changes the whole step function
+    // "ever read" holds for every day: its first read (or the loss of every read day) changes the whole step
+    // function, counted from the far past. Its other bits before `from` are as stored (their sources did not
+    // change there), so those days are the stored steps with that bit changed, not recomputed from the sources.
     const ever = src.everRead(accountId) ? STATE_BITS.everRead : 0;
-    if ((oldSteps[1] & STATE_BITS.everRead) !== ever) from = FAR_PAST;
-    if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, from, -1);
+    const since = (oldSteps[1] & STATE_BITS.everRead) !== ever ? FAR_PAST : from;
+    if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, since, -1);
     if (!acc || (acc.platform as string) === 'newspaper') {
       q.del.run(accountId);
       continue;
@@ -183,9 +185,9 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
       }
       steps.push(day, bits);
     };
-    for (let i = 0; i < oldSteps.length; i += 2) if (oldSteps[i] < from) push(oldSteps[i], oldSteps[i + 1]);
+    for (let i = 0; i < oldSteps.length; i += 2) if (oldSteps[i] < from) push(oldSteps[i], (oldSteps[i + 1] & ~STATE_BITS.everRead) | ever);
     for (let i = 0; i < fresh.length; i += 2) push(fresh[i], fresh[i + 1]);
-    addSteps(chain, acc.platform, steps, from, 1);
+    addSteps(chain, acc.platform, steps, since, 1);
     q.put.run(accountId, chain.join(','), acc.platform, encodeSteps(steps));
   }
 
