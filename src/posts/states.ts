@@ -59,6 +59,13 @@ export function bitsOn(steps: Steps, day: number): number {
   return steps[lo * 2] <= day ? steps[lo * 2 + 1] : 0;
 }
 
+/** The first day two step functions (both in their stored form: no two neighbours alike) differ on; null: equal. */
+function firstDifference(a: Steps, b: Steps): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 2) if (a[i] !== b[i] || a[i + 1] !== b[i + 1]) return Math.min(a[i], b[i]);
+  return a.length === b.length ? null : (a.length > b.length ? a : b)[n];
+}
+
 const isSilent = (b: number) => (b & 7) === (STATE_BITS.tracked | STATE_BITS.read);
 
 /** What an account with these bits adds to one org of its chain (`own`: the account's own org). */
@@ -162,15 +169,15 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     const old = src.before(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
     let from = from0;
-    if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
+    const moved = !old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform;
+    if (moved) from = FAR_PAST;
     const oldSteps = old ? decodeSteps(old.steps) : [FAR_PAST, 0];
     // "ever read" holds for every day: its first read (or the loss of every read day) changes the whole step
-    // function, counted from the far past. Its other bits before `from` are as stored (their sources did not
-    // change there), so those days are the stored steps with that bit changed, not recomputed from the sources.
+    // function. Its other bits before `from` are as stored (their sources did not change there), so those days
+    // are the stored steps with that bit changed, not recomputed from the sources.
     const ever = src.everRead(accountId) ? STATE_BITS.everRead : 0;
-    const since = (oldSteps[1] & STATE_BITS.everRead) !== ever ? FAR_PAST : from;
-    if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, since, -1);
     if (!acc || (acc.platform as string) === 'newspaper') {
+      if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, FAR_PAST, -1);
       q.del.run(accountId);
       continue;
     }
@@ -187,7 +194,17 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     };
     for (let i = 0; i < oldSteps.length; i += 2) if (oldSteps[i] < from) push(oldSteps[i], (oldSteps[i + 1] & ~STATE_BITS.everRead) | ever);
     for (let i = 0; i < fresh.length; i += 2) push(fresh[i], fresh[i + 1]);
-    addSteps(chain, acc.platform, steps, since, 1);
+    if (moved) {
+      if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, FAR_PAST, -1);
+      addSteps(chain, acc.platform, steps, FAR_PAST, 1);
+    } else {
+      // Only the days from the first one the state differs on change the orgs' values: a daily run moves an
+      // account's last step or two, and most accounts' states do not change at all (then nothing is written).
+      const since = firstDifference(oldSteps, steps);
+      if (since === null) continue;
+      addSteps(chain, acc.platform, oldSteps, since, -1);
+      addSteps(chain, acc.platform, steps, since, 1);
+    }
     q.put.run(accountId, chain.join(','), acc.platform, encodeSteps(steps));
   }
 
