@@ -41,8 +41,11 @@ export function ensurePostFigures(db: Db): PostFiguresSummary | null {
 
 type ChunkMap = Map<number, Float64Array>;
 
-/** From how many orgs touched in one (group, chunk) its stored rows are read in one range scan (tests set 1). */
-export const POST_FIGURES_TUNING = { scanFrom: 64 };
+/**
+ * From how many orgs touched in one (group, chunk) its stored rows are read in one range scan, and from how many
+ * dirty accounts their posts and stored figures are read in one scan of the recent days (tests set 1).
+ */
+export const POST_FIGURES_TUNING = { scanFrom: 64, bulkFrom: 64 };
 
 /**
  * Updates the figures for what changed (or rebuilds them all with `full`), in one transaction. Safe to call
@@ -77,7 +80,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
   const q = {
     account: db.prepare('SELECT org_id, platform, closed_day FROM accounts WHERE id = ?'),
     before: db.prepare('SELECT org_id, chain, platform, last_post_day FROM post_accounts WHERE account_id = ?'),
-    oldChunks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?'),
+    oldChunks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?').raw(),
     delChunks: db.prepare('DELETE FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?'),
     putChunk: db.prepare('INSERT OR REPLACE INTO post_account_series (chunk, account_id, data) VALUES (?, ?, ?)'),
     delChunk: db.prepare('DELETE FROM post_account_series WHERE chunk = ? AND account_id = ?'),
@@ -120,9 +123,10 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
   // cost 4 to 8 times as many rows). What changed is added to its chain as a difference. An account that moved,
   // changed platform or is new is recomputed whole: subtracted where it counted, added where it counts now.
   const putChunks: [number, number, Buffer | null][] = [];
+  const src = sources(db, dirty, q);
   for (const [accountId, [from0, to0]] of dirty) {
-    const acc = q.account.get(accountId) as { org_id: number; platform: Platform; closed_day: number | null } | undefined;
-    const old = q.before.get(accountId) as { org_id: number; chain: string; platform: Platform; last_post_day: number | null } | undefined;
+    const acc = src.account(accountId);
+    const old = src.before(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
     let [from, to] = [from0, to0];
     const whole = !old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform;
@@ -131,7 +135,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     const c1 = chunkOf(to);
 
     const oldChunks: ChunkMap = new Map();
-    if (old) for (const r of q.oldChunks.all(accountId, c0, c1) as { chunk: number; data: Buffer }[]) oldChunks.set(r.chunk, decodeFigures(r.data));
+    if (old) for (const [chunk, data] of src.oldChunks(accountId, c0, c1)) oldChunks.set(chunk, decodeFigures(data));
     if (!acc || (acc.platform as string) === 'newspaper') {
       if (old && oldChunks.size) addTo(old.chain.split(',').map(Number), old.platform, oldChunks, -1);
       q.delChunks.run(accountId, c0, c1);
@@ -147,7 +151,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
       newChunks.set(chunk, v);
     }
     let lastInRange: number | null = null;
-    const rows = q.posts.all(accountId, from, to, acc.closed_day ?? FAR_FUTURE) as [number, number, number | null][];
+    const rows = src.posts(accountId, from, to, acc.closed_day ?? FAR_FUTURE);
     if (rows.length) {
       lastInRange = rows[rows.length - 1][0];
       // audience_at: the latest snapshot on or before each post's day, walking the snapshots alongside the posts
@@ -241,6 +245,63 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
   const ts = performance.now();
   updatePostStates(db, new Map([...dirty].map(([a, [from]]) => [a, from])), { full });
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, chunks: written, ms: 0, statesMs: performance.now() - ts };
+}
+
+type AccountRow = { org_id: number; platform: Platform; closed_day: number | null };
+type Before = { org_id: number; chain: string; platform: Platform; last_post_day: number | null };
+type PostRow = [number, number, number | null]; // day, interactions, views
+type Stmt = { get(...params: unknown[]): unknown; all(...params: unknown[]): unknown[] };
+interface Statements {
+  account: Stmt;
+  before: Stmt;
+  oldChunks: Stmt;
+  posts: Stmt;
+}
+
+/**
+ * What an account's figures are computed from: the account, where it counted, its stored chunks, its counted
+ * posts of a day range. A daily collect makes every account dirty from the last week or so: then the accounts
+ * and where they counted are read in one scan each, and the recent days' posts and chunks in one range scan
+ * each (in the posts' day order, which is about the order they were written in) instead of a seek per account
+ * and day. Accounts dirty from further back than most read their own.
+ */
+function sources(db: Db, dirty: ReadonlyMap<number, readonly [number, number]>, q: Statements) {
+  const perAccount = {
+    account: (id: number) => q.account.get(id) as AccountRow | undefined,
+    before: (id: number) => q.before.get(id) as Before | undefined,
+    oldChunks: (id: number, c0: number, c1: number) => q.oldChunks.all(id, c0, c1) as [number, Buffer][],
+    posts: (id: number, from: number, to: number, closed: number) => q.posts.all(id, from, to, closed) as PostRow[],
+  };
+  if (dirty.size < POST_FIGURES_TUNING.bulkFrom) return perAccount;
+  const accounts = new Map((db.prepare('SELECT id, org_id, platform, closed_day FROM accounts').all() as (AccountRow & { id: number })[]).map((a) => [a.id, a]));
+  const before = new Map((db.prepare('SELECT account_id, org_id, chain, platform, last_post_day FROM post_accounts').all() as (Before & { account_id: number })[]).map((b) => [b.account_id, b]));
+  const result = { ...perAccount, account: (id: number) => accounts.get(id), before: (id: number) => before.get(id) };
+  // the scans start at the median account's first dirty day, at most two chunks earlier for the others
+  const froms = [...dirty.values()].map(([f]) => f).filter((f) => f > FAR_PAST).sort((a, b) => a - b);
+  if (froms.length < POST_FIGURES_TUNING.bulkFrom) return result;
+  const start = froms.find((f) => f >= froms[froms.length >> 1] - 2 * CHUNK_DAYS)!;
+  const chunks = new Map<number, [number, Buffer][]>();
+  for (const [chunk, a, data] of db.prepare('SELECT chunk, account_id, data FROM post_account_series WHERE chunk >= ?').raw().iterate(chunkOf(start)) as IterableIterator<[number, number, Buffer]>) {
+    const list = chunks.get(a);
+    if (list) list.push([chunk, data]);
+    else chunks.set(a, [[chunk, data]]);
+  }
+  const posts = new Map<number, PostRow[]>();
+  const recent = db.prepare(
+    `SELECT account_id, day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), views FROM posts INDEXED BY posts_day
+     WHERE day >= ? AND deleted_at IS NULL`,
+  );
+  for (const [a, day, interactions, views] of recent.raw().iterate(start) as IterableIterator<[number, number, number, number | null]>) {
+    const row: PostRow = [day, interactions, views];
+    const list = posts.get(a);
+    if (list) list.push(row);
+    else posts.set(a, [row]);
+  }
+  return {
+    ...result,
+    oldChunks: (id: number, c0: number, c1: number) => (c0 >= chunkOf(start) ? (chunks.get(id) ?? []).filter(([c]) => c >= c0 && c <= c1) : perAccount.oldChunks(id, c0, c1)),
+    posts: (id: number, from: number, to: number, closed: number) => (from >= start ? (posts.get(id) ?? []).filter(([d]) => d >= from && d <= to && d < closed) : perAccount.posts(id, from, to, closed)),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

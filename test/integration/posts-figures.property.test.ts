@@ -140,9 +140,11 @@ function check(db: Db, from: number, to: number): void {
 describe('post figures', () => {
   it('equal §11 computed from the raw posts, incrementally and after a full rebuild', () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(SPAN - 1), fc.nat(SPAN - 1), fc.boolean(), (ops, a, b, scan) => {
-        // the stored rows of a (group, chunk) read one by one, or in one range scan (as for a day of every org)
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(SPAN - 1), fc.nat(SPAN - 1), fc.boolean(), fc.boolean(), (ops, a, b, scan, bulk) => {
+        // the stored rows of a (group, chunk) read one by one, or in one range scan (as for a day of every org);
+        // the accounts' posts and figures read account by account, or in scans of the recent days (a daily collect)
         POST_FIGURES_TUNING.scanFrom = scan ? 1 : 64;
+        POST_FIGURES_TUNING.bulkFrom = bulk ? 1 : 64;
         const db = setup();
         try {
           // updated along the way too: each update subtracts what the accounts counted before and adds what they count now
@@ -166,6 +168,7 @@ describe('post figures', () => {
       { numRuns: 100 },
     );
     POST_FIGURES_TUNING.scanFrom = 64;
+    POST_FIGURES_TUNING.bulkFrom = 64;
   });
 
   it('give the latest counted post date on or before a day, skipping deleted posts and closed days', () => {
