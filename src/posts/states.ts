@@ -181,7 +181,11 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
       q.del.run(accountId);
       continue;
     }
-    const fresh = stepsFrom(q.firstDay.get(accountId) as number | null, src.postMasks(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)), src.readBits(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)), acc.closed_day, from, ever);
+    // Tracked the day before `from` (as stored, which holds before it): the first reading is before `from`, and
+    // which day it was changes nothing from `from` on, so it is not looked up (a seek into the snapshots per account).
+    const trackedBefore = old !== undefined && from > FAR_PAST && (bitsOn(oldSteps, from - 1) & STATE_BITS.tracked) !== 0;
+    const first = trackedBefore ? from - 1 : (q.firstDay.get(accountId) as number | null);
+    const fresh = stepsFrom(first, src.postMasks(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)), src.readBits(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)), acc.closed_day, from, ever);
     const steps: Steps = [];
     const push = (day: number, bits: number) => {
       if (steps.length && steps[steps.length - 1] === bits) return;
