@@ -111,12 +111,26 @@ function updateRecentScores(db: Db, w: { del: Stmt; upd: Stmt; updScore: Stmt; i
     if (list) list.push([id, day, interactions, deleted]);
     else byAccount.set(a, [[id, day, interactions, deleted]]);
   }
+  // their stored scores: the posts of a few days were mostly written together, so their ids are close and the
+  // scores (keyed by post id) are read in one range; ids spread out (history read late) are read one by one
   type Stored = [number, number, number, number]; // account, day, audience_at, er
-  const stored = new Map<number, Stored>();
-  for (const [id, a, day, audience, er] of db.prepare('SELECT post_id, account_id, day, audience_at, er FROM post_scores INDEXED BY post_scores_day_er WHERE day >= ?').raw().iterate(start) as IterableIterator<[number, ...Stored]>) {
-    stored.set(id, [a, day, audience, er]);
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (const list of byAccount.values()) {
+    for (const [id] of list) {
+      lo = Math.min(lo, id);
+      hi = Math.max(hi, id);
+      n++;
+    }
   }
-  // a post moved here from before `start` has its score stored under its old day
+  const ranged = n > 0 && hi - lo < 4 * n;
+  const stored = new Map<number, Stored>();
+  if (ranged) {
+    for (const [id, a, day, audience, er] of db.prepare('SELECT post_id, account_id, day, audience_at, er FROM post_scores WHERE post_id BETWEEN ? AND ?').raw().iterate(lo, hi) as IterableIterator<[number, ...Stored]>) {
+      stored.set(id, [a, day, audience, er]);
+    }
+  }
   const storedOne = db.prepare('SELECT account_id, day, audience_at, er FROM post_scores WHERE post_id = ?').raw();
   const snapBefore = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck();
   const snapsIn = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day > ? AND day <= ? ORDER BY day').raw();
@@ -132,7 +146,7 @@ function updateRecentScores(db: Db, w: { del: Stmt; upd: Stmt; updScore: Stmt; i
     let si = 0;
     for (const [id, day, interactions, deleted] of list) {
       while (si < snaps.length && snaps[si][0] <= day) audience = snaps[si++][1];
-      const old = stored.get(id) ?? (storedOne.get(id) as Stored | undefined);
+      const old = ranged ? stored.get(id) : (storedOne.get(id) as Stored | undefined);
       const counted = !deleted && !gone && (closed === null || day < closed) && audience !== undefined && audience > 0;
       if (!counted) {
         if (old) writes.push([id, null, w.del]);
