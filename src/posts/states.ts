@@ -219,14 +219,34 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     delOne: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day = ?'),
     put: db.prepare('INSERT OR REPLACE INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
   };
+  // A daily run changes every org's values: then all stored rows are read in one scan (in key order) rather than
+  // with two seeks per org and group. Each key is merged for its writes once, before any of its rows is written.
+  let all: Map<number, [number, Buffer][]> | undefined;
+  if (dirty.size >= POST_STATES_TUNING.bulkFrom) {
+    all = new Map();
+    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, from_day, v FROM post_org_states').raw().iterate() as IterableIterator<[number, number, number, Buffer]>) {
+      const key = orgId * 8 + grp;
+      const list = all.get(key);
+      if (list) list.push([day, v]);
+      else all.set(key, [[day, v]]);
+    }
+  }
+  /** The org's stored row in force before `start`, and its rows from `start` on. */
+  const orgRows = (grp: number, orgId: number, start: number): { base: Buffer | undefined; rows: [number, Buffer][] } => {
+    if (!all) return { base: sq.before.get(grp, orgId, start) as Buffer | undefined, rows: sq.from.all(grp, orgId, start) as [number, Buffer][] };
+    const list = all.get(orgId * 8 + grp) ?? [];
+    let i = list.length;
+    while (i > 0 && list[i - 1][0] >= start) i--;
+    return { base: i > 0 ? list[i - 1][1] : undefined, rows: list.slice(i) };
+  };
   /** The org's values before and after the changes, at each day either changes from `start` on. */
   const merged = (key: number, changes: Map<number, Float64Array>) => {
     const grp = key % 8;
     const orgId = Math.floor(key / 8);
     const days = [...changes.keys()].sort((a, b) => a - b);
     const start = days[0];
-    const base = sq.before.get(grp, orgId, start) as Buffer | undefined;
-    const stored = (sq.from.all(grp, orgId, start) as [number, Buffer][]).map(([d, v]) => [d, decodeValues(v)] as const);
+    const { base, rows: storedRows } = orgRows(grp, orgId, start);
+    const stored = storedRows.map(([d, v]) => [d, decodeValues(v)] as const);
     /** `row`: a stored row starts on the day */
     const out: { day: number; old: Int32Array; now: Int32Array; row: boolean }[] = [];
     let oldV = base ? decodeValues(base) : new Int32Array(NV);
