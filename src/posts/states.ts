@@ -219,22 +219,27 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     delOne: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day = ?'),
     put: db.prepare('INSERT OR REPLACE INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
   };
-  // A daily run changes every org's values: then all stored rows are read in one scan (in key order) rather than
-  // with two seeks per org and group. Each key is merged for its writes once, before any of its rows is written.
-  let all: Map<number, [number, Buffer][]> | undefined;
-  if (dirty.size >= POST_STATES_TUNING.bulkFrom) {
-    all = new Map();
-    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, from_day, v FROM post_org_states').raw().iterate() as IterableIterator<[number, number, number, Buffer]>) {
-      const key = orgId * 8 + grp;
-      const list = all.get(key);
+  // A daily run changes every org's values from about the same recent day on: then the rows from that day on,
+  // and the row in force before it of each org and group, are read in two scans (in key order) rather than with
+  // two seeks per org and group, some twice. Orgs changed from further back read their own. Each key is merged
+  // for its writes once, before any of its rows is written, so what was read stays what is stored.
+  const starts = [...events.values()].map((m) => Math.min(...m.keys())).sort((a, b) => a - b);
+  const scanFrom = events.size >= POST_STATES_TUNING.bulkFrom ? starts[Math.floor(starts.length / 20)] : undefined;
+  const scanned = new Map<number, [number, Buffer][]>();
+  if (scanFrom !== undefined) {
+    const add = (grp: number, orgId: number, day: number, v: Buffer) => {
+      const list = scanned.get(orgId * 8 + grp);
       if (list) list.push([day, v]);
-      else all.set(key, [[day, v]]);
-    }
+      else scanned.set(orgId * 8 + grp, [[day, v]]);
+    };
+    // SQLite gives the bare columns of the row with the max()
+    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, max(from_day), v FROM post_org_states WHERE from_day < ? GROUP BY grp, org_id').raw().iterate(scanFrom) as IterableIterator<[number, number, number, Buffer]>) add(grp, orgId, day, v);
+    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, from_day, v FROM post_org_states WHERE from_day >= ?').raw().iterate(scanFrom) as IterableIterator<[number, number, number, Buffer]>) add(grp, orgId, day, v);
   }
   /** The org's stored row in force before `start`, and its rows from `start` on. */
   const orgRows = (grp: number, orgId: number, start: number): { base: Buffer | undefined; rows: [number, Buffer][] } => {
-    if (!all) return { base: sq.before.get(grp, orgId, start) as Buffer | undefined, rows: sq.from.all(grp, orgId, start) as [number, Buffer][] };
-    const list = all.get(orgId * 8 + grp) ?? [];
+    if (scanFrom === undefined || start < scanFrom) return { base: sq.before.get(grp, orgId, start) as Buffer | undefined, rows: sq.from.all(grp, orgId, start) as [number, Buffer][] };
+    const list = scanned.get(orgId * 8 + grp) ?? [];
     let i = list.length;
     while (i > 0 && list[i - 1][0] >= start) i--;
     return { base: i > 0 ? list[i - 1][1] : undefined, rows: list.slice(i) };
