@@ -90,8 +90,13 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
          WHERE account_id = ? AND day BETWEEN ? AND ? AND day < ? AND deleted_at IS NULL ORDER BY day`,
       )
       .raw(),
-    snapBefore: db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck(),
-    snapsIn: db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day > ? AND day <= ? ORDER BY day').raw(),
+    // the snapshots of [first, last] and the one in force on `first`: one statement, the same pages
+    snaps: db
+      .prepare(
+        `SELECT day, audience FROM snapshots WHERE account_id = ? AND day <= ?
+           AND day >= coalesce((SELECT max(day) FROM snapshots WHERE account_id = ? AND day <= ?), ?) ORDER BY day`,
+      )
+      .raw(),
     lastDay: db.prepare('SELECT max(day) FROM posts INDEXED BY posts_account_day WHERE account_id = ? AND day < ? AND deleted_at IS NULL').pluck(),
     putAccount: db.prepare('INSERT OR REPLACE INTO post_accounts (account_id, org_id, chain, platform, last_post_day) VALUES (?, ?, ?, ?, ?)'),
     delAccount: db.prepare('DELETE FROM post_accounts WHERE account_id = ?'),
@@ -103,7 +108,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
 
   // (org × 8 + grp) → chunk → change of its figures
   const deltas = new Map<number, ChunkMap>();
-  const addTo = (chain: readonly number[], platform: Platform, chunks: ChunkMap, sign: 1 | -1) => {
+  /** `spans`: per chunk, the values [lo, hi) outside which its values are zero (a daily run changes a few days) */
+  const addTo = (chain: readonly number[], platform: Platform, chunks: ChunkMap, sign: 1 | -1, spans?: Map<number, [number, number]>) => {
     for (const g of groupsOfPlatform(platform)) {
       for (const orgId of chain) {
         const key = orgId * 8 + GROUP_CODE[g];
@@ -112,7 +118,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
         for (const [chunk, values] of chunks) {
           let d = m.get(chunk);
           if (!d) m.set(chunk, (d = new Float64Array(CHUNK_VALUES)));
-          for (let i = 0; i < CHUNK_VALUES; i++) d[i] += sign * values[i];
+          const [lo, hi] = spans?.get(chunk) ?? [0, CHUNK_VALUES];
+          for (let i = lo; i < hi; i++) d[i] += sign * values[i];
         }
       }
     }
@@ -155,8 +162,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     if (rows.length) {
       lastInRange = rows[rows.length - 1][0];
       // audience_at: the latest snapshot on or before each post's day, walking the snapshots alongside the posts
-      let audience = q.snapBefore.get(accountId, rows[0][0]) as number | undefined;
-      const snaps = q.snapsIn.all(accountId, rows[0][0], rows[rows.length - 1][0]) as [number, number][];
+      let audience: number | undefined;
+      const snaps = q.snaps.all(accountId, rows[rows.length - 1][0], accountId, rows[0][0], rows[0][0]) as [number, number][];
       let si = 0;
       for (const [day, interactions, views] of rows) {
         while (si < snaps.length && snaps[si][0] <= day) audience = snaps[si++][1];
@@ -184,19 +191,25 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
       for (const [chunk, values] of newChunks) putChunks.push([chunk, accountId, encodeFigures(values)]);
     } else {
       const changes: ChunkMap = new Map();
+      const spans = new Map<number, [number, number]>();
       for (const [chunk, values] of newChunks) {
         const before = oldChunks.get(chunk);
-        let same = before !== undefined;
         const delta = new Float64Array(CHUNK_VALUES);
+        let lo = CHUNK_VALUES;
+        let hi = 0;
         for (let i = 0; i < CHUNK_VALUES; i++) {
           delta[i] = values[i] - (before ? before[i] : 0);
-          if (delta[i] !== 0) same = false;
+          if (delta[i] !== 0) {
+            if (i < lo) lo = i;
+            hi = i + 1;
+          }
         }
-        if (same) continue;
+        if (before !== undefined && hi === 0) continue;
         changes.set(chunk, delta);
+        spans.set(chunk, [Math.min(lo, hi), hi]);
         putChunks.push([chunk, accountId, encodeFigures(values)]);
       }
-      if (changes.size) addTo(chain, acc.platform, changes, 1);
+      if (changes.size) addTo(chain, acc.platform, changes, 1, spans);
     }
     // The latest counted post: days outside [from, to] kept theirs, so only when the stored one fell inside the
     // range and the range now has none is it looked up again (in the posts, as the full rebuild does).
@@ -204,7 +217,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     if (whole) lastDay = lastInRange;
     else if (old!.last_post_day === null || old!.last_post_day < from || old!.last_post_day > to) lastDay = lastInRange === null ? old!.last_post_day : Math.max(lastInRange, old!.last_post_day ?? lastInRange);
     else lastDay = lastInRange ?? (q.lastDay.get(accountId, acc.closed_day ?? FAR_FUTURE) as number | null);
-    q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, lastDay);
+    // (unchanged for most accounts of a daily run but those that posted: not rewritten)
+    if (whole || old!.org_id !== acc.org_id || old!.last_post_day !== lastDay) q.putAccount.run(accountId, acc.org_id, chain.join(','), acc.platform, lastDay);
   }
   // the accounts' own figures, in the table's key order
   putChunks.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
