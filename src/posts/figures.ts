@@ -83,6 +83,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     oldChunks: db.prepare('SELECT chunk, data FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?').raw(),
     delChunks: db.prepare('DELETE FROM post_account_series INDEXED BY post_account_series_account WHERE account_id = ? AND chunk BETWEEN ? AND ?'),
     putChunk: db.prepare('INSERT OR REPLACE INTO post_account_series (chunk, account_id, data) VALUES (?, ?, ?)'),
+    // a row known to exist is updated in place (a replace seeks it, deletes it and inserts anew)
+    setChunk: db.prepare('UPDATE post_account_series SET data = ? WHERE chunk = ? AND account_id = ?'),
     delChunk: db.prepare('DELETE FROM post_account_series WHERE chunk = ? AND account_id = ?'),
     posts: db
       .prepare(
@@ -103,6 +105,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     seriesGet: db.prepare('SELECT data FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?').pluck(),
     seriesScan: db.prepare('SELECT org_id, data FROM post_series WHERE grp = ? AND chunk = ?'),
     seriesPut: db.prepare('INSERT OR REPLACE INTO post_series (grp, chunk, org_id, data) VALUES (?, ?, ?, ?)'),
+    seriesSet: db.prepare('UPDATE post_series SET data = ? WHERE grp = ? AND chunk = ? AND org_id = ?'),
     seriesDel: db.prepare('DELETE FROM post_series WHERE grp = ? AND chunk = ? AND org_id = ?'),
   };
 
@@ -129,7 +132,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
   // their stored figures (a daily collect refreshes a week of counters: reading the whole 32-day chunks' posts
   // cost 4 to 8 times as many rows). What changed is added to its chain as a difference. An account that moved,
   // changed platform or is new is recomputed whole: subtracted where it counted, added where it counts now.
-  const putChunks: [number, number, Buffer | null][] = [];
+  const putChunks: [number, number, Buffer | null, boolean][] = []; // chunk, account, data (null: none), stored
   const src = sources(db, dirty, q);
   for (const [accountId, [from0, to0]] of dirty) {
     const acc = src.account(accountId);
@@ -187,8 +190,9 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     if (whole) {
       if (old && oldChunks.size) addTo(old.chain.split(',').map(Number), old.platform, oldChunks, -1);
       if (newChunks.size) addTo(chain, acc.platform, newChunks, 1);
-      for (const chunk of oldChunks.keys()) if (!newChunks.has(chunk)) putChunks.push([chunk, accountId, null]);
-      for (const [chunk, values] of newChunks) putChunks.push([chunk, accountId, encodeFigures(values)]);
+      if (!old) q.delChunks.run(accountId, c0, c1); // (none are stored without a post_accounts row)
+      for (const chunk of oldChunks.keys()) if (!newChunks.has(chunk)) putChunks.push([chunk, accountId, null, true]);
+      for (const [chunk, values] of newChunks) putChunks.push([chunk, accountId, encodeFigures(values), oldChunks.has(chunk)]);
     } else {
       const changes: ChunkMap = new Map();
       const spans = new Map<number, [number, number]>();
@@ -207,7 +211,7 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
         if (before !== undefined && hi === 0) continue;
         changes.set(chunk, delta);
         spans.set(chunk, [Math.min(lo, hi), hi]);
-        putChunks.push([chunk, accountId, encodeFigures(values)]);
+        putChunks.push([chunk, accountId, encodeFigures(values), before !== undefined]);
       }
       if (changes.size) addTo(chain, acc.platform, changes, 1, spans);
     }
@@ -222,8 +226,9 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
   }
   // the accounts' own figures, in the table's key order
   putChunks.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-  for (const [chunk, accountId, data] of putChunks) {
-    if (data) q.putChunk.run(chunk, accountId, data);
+  for (const [chunk, accountId, data, stored] of putChunks) {
+    if (data && stored) q.setChunk.run(data, chunk, accountId);
+    else if (data) q.putChunk.run(chunk, accountId, data);
     else q.delChunk.run(chunk, accountId);
   }
 
@@ -251,7 +256,8 @@ function updateInTransaction(db: Db, full: boolean): PostFiguresSummary {
     const cur = stored ? decodeFigures(stored) : new Float64Array(CHUNK_VALUES);
     for (let i = 0; i < CHUNK_VALUES; i++) cur[i] += w.delta[i];
     const data = encodeFigures(cur);
-    if (data) q.seriesPut.run(w.grp, w.chunk, w.orgId, data);
+    if (data && stored) q.seriesSet.run(data, w.grp, w.chunk, w.orgId);
+    else if (data) q.seriesPut.run(w.grp, w.chunk, w.orgId, data);
     else if (stored) q.seriesDel.run(w.grp, w.chunk, w.orgId);
     written++;
   }

@@ -218,6 +218,8 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     from: db.prepare('SELECT from_day, v FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day >= ? ORDER BY from_day').raw(),
     delOne: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day = ?'),
     put: db.prepare('INSERT OR REPLACE INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
+    // a row known to exist is updated in place (a replace seeks it, deletes it and inserts anew)
+    set: db.prepare('UPDATE post_org_states SET v = ? WHERE grp = ? AND org_id = ? AND from_day = ?'),
   };
   // A daily run changes every org's values from about the same recent day on: then the rows from that day on,
   // and the row in force before it of each org and group, are read in two scans (in key order) rather than with
@@ -323,7 +325,8 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
       const wanted = !p.now.every((x, k) => x === last[k]);
       if (wanted) last = p.now;
       if (wanted && p.row && p.now.every((x, k) => x === p.old[k])) continue;
-      if (wanted) sq.put.run(grp, orgId, p.day, encodeValues(p.now));
+      if (wanted && p.row) sq.set.run(encodeValues(p.now), grp, orgId, p.day);
+      else if (wanted) sq.put.run(grp, orgId, p.day, encodeValues(p.now));
       else if (p.row) sq.delOne.run(grp, orgId, p.day);
       else continue;
       rows++;
