@@ -142,7 +142,12 @@ interface Kept {
  * The scale model in a temporary SQLite file, generated (snapshots through `throughDay`, then `extra`, e.g.
  * the publications' posts, named by `extraKind`) or, with BENCH_DB, copied from the file a previous run kept.
  */
-export function openScaleModel(prefix: string, opts: { throughDay: number; extraKind?: string; extra?: (db: Db, accounts: Acc[]) => number }): ScaleModel {
+export function openScaleModel(
+  prefix: string,
+  // extraOwnTransactions: the extra commits as it goes (a model with the full precomputations is too large for
+  // one transaction's WAL, and the extra may want to measure the file between its steps)
+  opts: { throughDay: number; extraKind?: string; extra?: (db: Db, accounts: Acc[]) => number; extraOwnTransactions?: boolean },
+): ScaleModel {
   const t0 = performance.now();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const file = path.join(dir, 'bench.db');
@@ -165,7 +170,7 @@ export function openScaleModel(prefix: string, opts: { throughDay: number; extra
     db = openDatabase(file);
     db.pragma('synchronous = OFF');
     const gen = db.transaction(() => generateScaleModel(db, opts))();
-    const extra = opts.extra ? db.transaction(() => opts.extra!(db, gen.accounts))() : 0;
+    const extra = !opts.extra ? 0 : opts.extraOwnTransactions ? opts.extra(db, gen.accounts) : db.transaction(() => opts.extra!(db, gen.accounts))();
     db.pragma('synchronous = NORMAL');
     model = { ...gen, extra };
     if (keep) {

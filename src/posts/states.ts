@@ -59,6 +59,13 @@ export function bitsOn(steps: Steps, day: number): number {
   return steps[lo * 2] <= day ? steps[lo * 2 + 1] : 0;
 }
 
+/** The first day two step functions (both in their stored form: no two neighbours alike) differ on; null: equal. */
+function firstDifference(a: Steps, b: Steps): number | null {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i += 2) if (a[i] !== b[i] || a[i + 1] !== b[i + 1]) return Math.min(a[i], b[i]);
+  return a.length === b.length ? null : (a.length > b.length ? a : b)[n];
+}
+
 const isSilent = (b: number) => (b & 7) === (STATE_BITS.tracked | STATE_BITS.read);
 
 /** What an account with these bits adds to one org of its chain (`own`: the account's own org). */
@@ -162,17 +169,23 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     const old = src.before(accountId);
     const chain = acc ? chainOf(acc.org_id) : [];
     let from = from0;
-    if (!old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform) from = FAR_PAST;
+    const moved = !old || !acc || old.chain !== chain.join(',') || old.platform !== acc.platform;
+    if (moved) from = FAR_PAST;
     const oldSteps = old ? decodeSteps(old.steps) : [FAR_PAST, 0];
-    // "ever read" holds for every day: its first read changes the whole step function
+    // "ever read" holds for every day: its first read (or the loss of every read day) changes the whole step
+    // function. Its other bits before `from` are as stored (their sources did not change there), so those days
+    // are the stored steps with that bit changed, not recomputed from the sources.
     const ever = src.everRead(accountId) ? STATE_BITS.everRead : 0;
-    if ((oldSteps[1] & STATE_BITS.everRead) !== ever) from = FAR_PAST;
-    if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, from, -1);
     if (!acc || (acc.platform as string) === 'newspaper') {
+      if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, FAR_PAST, -1);
       q.del.run(accountId);
       continue;
     }
-    const fresh = stepsFrom(q.firstDay.get(accountId) as number | null, src.postMasks(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)), src.readBits(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)), acc.closed_day, from, ever);
+    // Tracked the day before `from` (as stored, which holds before it): the first reading is before `from`, and
+    // which day it was changes nothing from `from` on, so it is not looked up (a seek into the snapshots per account).
+    const trackedBefore = old !== undefined && from > FAR_PAST && (bitsOn(oldSteps, from - 1) & STATE_BITS.tracked) !== 0;
+    const first = trackedBefore ? from - 1 : (q.firstDay.get(accountId) as number | null);
+    const fresh = stepsFrom(first, src.postMasks(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - SILENCE_DAYS)), src.readBits(accountId, from <= FAR_PAST ? FAR_PAST : chunkOf(from - READ_DAYS_BACK)), acc.closed_day, from, ever);
     const steps: Steps = [];
     const push = (day: number, bits: number) => {
       if (steps.length && steps[steps.length - 1] === bits) return;
@@ -183,9 +196,19 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
       }
       steps.push(day, bits);
     };
-    for (let i = 0; i < oldSteps.length; i += 2) if (oldSteps[i] < from) push(oldSteps[i], oldSteps[i + 1]);
+    for (let i = 0; i < oldSteps.length; i += 2) if (oldSteps[i] < from) push(oldSteps[i], (oldSteps[i + 1] & ~STATE_BITS.everRead) | ever);
     for (let i = 0; i < fresh.length; i += 2) push(fresh[i], fresh[i + 1]);
-    addSteps(chain, acc.platform, steps, from, 1);
+    if (moved) {
+      if (old) addSteps(old.chain.split(',').map(Number), old.platform, oldSteps, FAR_PAST, -1);
+      addSteps(chain, acc.platform, steps, FAR_PAST, 1);
+    } else {
+      // Only the days from the first one the state differs on change the orgs' values: a daily run moves an
+      // account's last step or two, and most accounts' states do not change at all (then nothing is written).
+      const since = firstDifference(oldSteps, steps);
+      if (since === null) continue;
+      addSteps(chain, acc.platform, oldSteps, since, -1);
+      addSteps(chain, acc.platform, steps, since, 1);
+    }
     q.put.run(accountId, chain.join(','), acc.platform, encodeSteps(steps));
   }
 
@@ -195,6 +218,33 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     from: db.prepare('SELECT from_day, v FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day >= ? ORDER BY from_day').raw(),
     delOne: db.prepare('DELETE FROM post_org_states WHERE grp = ? AND org_id = ? AND from_day = ?'),
     put: db.prepare('INSERT OR REPLACE INTO post_org_states (grp, org_id, from_day, v) VALUES (?, ?, ?, ?)'),
+    // a row known to exist is updated in place (a replace seeks it, deletes it and inserts anew)
+    set: db.prepare('UPDATE post_org_states SET v = ? WHERE grp = ? AND org_id = ? AND from_day = ?'),
+  };
+  // A daily run changes every org's values from about the same recent day on: then the rows from that day on,
+  // and the row in force before it of each org and group, are read in two scans (in key order) rather than with
+  // two seeks per org and group, some twice. Orgs changed from further back read their own. Each key is merged
+  // for its writes once, before any of its rows is written, so what was read stays what is stored.
+  const starts = [...events.values()].map((m) => Math.min(...m.keys())).sort((a, b) => a - b);
+  const scanFrom = events.size >= POST_STATES_TUNING.bulkFrom ? starts[Math.floor(starts.length / 20)] : undefined;
+  const scanned = new Map<number, [number, Buffer][]>();
+  if (scanFrom !== undefined) {
+    const add = (grp: number, orgId: number, day: number, v: Buffer) => {
+      const list = scanned.get(orgId * 8 + grp);
+      if (list) list.push([day, v]);
+      else scanned.set(orgId * 8 + grp, [[day, v]]);
+    };
+    // SQLite gives the bare columns of the row with the max()
+    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, max(from_day), v FROM post_org_states WHERE from_day < ? GROUP BY grp, org_id').raw().iterate(scanFrom) as IterableIterator<[number, number, number, Buffer]>) add(grp, orgId, day, v);
+    for (const [grp, orgId, day, v] of db.prepare('SELECT grp, org_id, from_day, v FROM post_org_states WHERE from_day >= ?').raw().iterate(scanFrom) as IterableIterator<[number, number, number, Buffer]>) add(grp, orgId, day, v);
+  }
+  /** The org's stored row in force before `start`, and its rows from `start` on. */
+  const orgRows = (grp: number, orgId: number, start: number): { base: Buffer | undefined; rows: [number, Buffer][] } => {
+    if (scanFrom === undefined || start < scanFrom) return { base: sq.before.get(grp, orgId, start) as Buffer | undefined, rows: sq.from.all(grp, orgId, start) as [number, Buffer][] };
+    const list = scanned.get(orgId * 8 + grp) ?? [];
+    let i = list.length;
+    while (i > 0 && list[i - 1][0] >= start) i--;
+    return { base: i > 0 ? list[i - 1][1] : undefined, rows: list.slice(i) };
   };
   /** The org's values before and after the changes, at each day either changes from `start` on. */
   const merged = (key: number, changes: Map<number, Float64Array>) => {
@@ -202,8 +252,8 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
     const orgId = Math.floor(key / 8);
     const days = [...changes.keys()].sort((a, b) => a - b);
     const start = days[0];
-    const base = sq.before.get(grp, orgId, start) as Buffer | undefined;
-    const stored = (sq.from.all(grp, orgId, start) as [number, Buffer][]).map(([d, v]) => [d, decodeValues(v)] as const);
+    const { base, rows: storedRows } = orgRows(grp, orgId, start);
+    const stored = storedRows.map(([d, v]) => [d, decodeValues(v)] as const);
     /** `row`: a stored row starts on the day */
     const out: { day: number; old: Int32Array; now: Int32Array; row: boolean }[] = [];
     let oldV = base ? decodeValues(base) : new Int32Array(NV);
@@ -275,7 +325,8 @@ function updateInTransaction(db: Db, postsDirty: ReadonlyMap<number, number>, fu
       const wanted = !p.now.every((x, k) => x === last[k]);
       if (wanted) last = p.now;
       if (wanted && p.row && p.now.every((x, k) => x === p.old[k])) continue;
-      if (wanted) sq.put.run(grp, orgId, p.day, encodeValues(p.now));
+      if (wanted && p.row) sq.set.run(encodeValues(p.now), grp, orgId, p.day);
+      else if (wanted) sq.put.run(grp, orgId, p.day, encodeValues(p.now));
       else if (p.row) sq.delOne.run(grp, orgId, p.day);
       else continue;
       rows++;

@@ -36,21 +36,27 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
               a.id IS NULL, a.closed_day,
               (SELECT s.audience FROM snapshots s WHERE s.account_id = d.account_id AND s.day <= p.day ORDER BY s.day DESC LIMIT 1),
               sc.post_id IS NOT NULL, sc.account_id, sc.day, sc.audience_at, sc.er
-       FROM (SELECT account_id, from_day, to_day FROM score_dirty WHERE account_id > ? ORDER BY account_id LIMIT 200) d
+       FROM (SELECT account_id, from_day, to_day FROM score_dirty WHERE account_id > ? AND from_day < ? ORDER BY account_id LIMIT 200) d
        JOIN posts p INDEXED BY posts_account_day ON p.account_id = d.account_id AND p.day BETWEEN d.from_day AND d.to_day
        LEFT JOIN accounts a ON a.id = d.account_id
        LEFT JOIN post_scores sc ON sc.post_id = p.id`,
     );
-    const lastOf = db.prepare('SELECT max(account_id), count(*) FROM (SELECT account_id FROM score_dirty WHERE account_id > ? ORDER BY account_id LIMIT 200)');
+    const lastOf = db.prepare('SELECT max(account_id), count(*) FROM (SELECT account_id FROM score_dirty WHERE account_id > ? AND from_day < ? ORDER BY account_id LIMIT 200)');
     const del = db.prepare('DELETE FROM post_scores WHERE post_id = ?');
     const upd = db.prepare('UPDATE post_scores SET account_id = ?, day = ?, audience_at = ?, er = ? WHERE post_id = ?');
+    // a refreshed counter or a new audience moves the score only: the (account, day) index is left alone
+    const updScore = db.prepare('UPDATE post_scores SET audience_at = ?, er = ? WHERE post_id = ?');
     const ins = db.prepare('INSERT INTO post_scores (post_id, account_id, day, audience_at, er) VALUES (?, ?, ?, ?, ?)');
     type Row = [number, number, number, number, number, number, number | null, number | null, number, number | null, number | null, number | null, number | null];
+    // a daily collect's accounts (dirty from the recent days) first, in scans; then the others (below `start`)
+    const recent = opts.full ? { start: FAR_FUTURE + 1, accounts: 0, posts: 0 } : updateRecentScores(db, { del, upd, updScore, ins });
+    accounts += recent.accounts;
+    posts += recent.posts;
     for (let after = -1; ; ) {
-      const [last, n] = lastOf.raw().get(after) as [number | null, number];
+      const [last, n] = lastOf.raw().get(after, recent.start) as [number | null, number];
       if (last === null) break;
       accounts += n;
-      for (const [id, accountId, day, interactions, deleted, gone, closed, audience, has, oldAccount, oldDay, oldAudience, oldEr] of page.raw().all(after) as Row[]) {
+      for (const [id, accountId, day, interactions, deleted, gone, closed, audience, has, oldAccount, oldDay, oldAudience, oldEr] of page.raw().all(after, recent.start) as Row[]) {
         const counted = !deleted && !gone && (closed === null || day < closed) && audience !== null && audience > 0;
         if (!counted) {
           if (has) del.run(id);
@@ -59,7 +65,8 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
         const er = (100 * interactions) / audience!;
         posts++;
         if (!has) ins.run(id, accountId, day, audience, er);
-        else if (oldAccount !== accountId || oldDay !== day || oldAudience !== audience || oldEr !== er) upd.run(accountId, day, audience, er, id);
+        else if (oldAccount !== accountId || oldDay !== day) upd.run(accountId, day, audience, er, id);
+        else if (oldAudience !== audience || oldEr !== er) updScore.run(audience, er, id);
       }
       after = last;
     }
@@ -67,6 +74,94 @@ export function updatePostScores(db: Db, opts: { full?: boolean } = {}): ScoresS
   });
   run();
   return { accounts, posts, ms: performance.now() - t0 };
+}
+
+/** From how many dirty accounts a daily run's posts and scores are read in scans of the recent days (tests set 1). */
+export const POST_SCORES_TUNING = { bulkFrom: 64 };
+
+type Stmt = { run(...params: unknown[]): unknown };
+
+/**
+ * The scores of the accounts dirty from the recent days (a daily collect: every account, from the last week), as
+ * updatePostScores computes them, read in a few scans rather than a statement per account page with a snapshot
+ * seek per post: the recent days' posts in day order (about the order they were written in), their stored scores
+ * by day, each account's snapshots of its posts' days once. Writes in post id order. Returns the first day of the
+ * scans: accounts dirty from before it are left to the caller (FAR_FUTURE + 1: none were done here).
+ */
+function updateRecentScores(db: Db, w: { del: Stmt; upd: Stmt; updScore: Stmt; ins: Stmt }): { start: number; accounts: number; posts: number } {
+  const none = { start: FAR_FUTURE + 1, accounts: 0, posts: 0 };
+  const dirty = db.prepare('SELECT account_id, from_day, to_day FROM score_dirty').raw().all() as [number, number, number][];
+  if (dirty.length < POST_SCORES_TUNING.bulkFrom) return none;
+  // from the median account's first dirty day, at most two months earlier for the others
+  const froms = dirty.map((d) => d[1]).filter((f) => f > FAR_PAST).sort((a, b) => a - b);
+  if (froms.length < POST_SCORES_TUNING.bulkFrom) return none;
+  const start = froms.find((f) => f >= froms[froms.length >> 1] - 64)!;
+  const ranges = new Map<number, [number, number]>();
+  for (const [a, from, to] of dirty) if (from >= start) ranges.set(a, [from, to]);
+  const closedOf = new Map(db.prepare('SELECT id, closed_day FROM accounts').raw().all() as [number, number | null][]);
+  type Post = [number, number, number, number]; // id, day, interactions, deleted
+  const byAccount = new Map<number, Post[]>();
+  const postsOf = db.prepare(
+    `SELECT account_id, id, day, coalesce(reactions, 0) + coalesce(comments, 0) + coalesce(shares, 0), deleted_at IS NOT NULL FROM posts INDEXED BY posts_day WHERE day >= ?`,
+  );
+  for (const [a, id, day, interactions, deleted] of postsOf.raw().iterate(start) as IterableIterator<[number, number, number, number, number]>) {
+    const r = ranges.get(a);
+    if (!r || day < r[0] || day > r[1]) continue;
+    const list = byAccount.get(a);
+    if (list) list.push([id, day, interactions, deleted]);
+    else byAccount.set(a, [[id, day, interactions, deleted]]);
+  }
+  // their stored scores: the posts of a few days were mostly written together, so their ids are close and the
+  // scores (keyed by post id) are read in one range; ids spread out (history read late) are read one by one
+  type Stored = [number, number, number, number]; // account, day, audience_at, er
+  let lo = Infinity;
+  let hi = -Infinity;
+  let n = 0;
+  for (const list of byAccount.values()) {
+    for (const [id] of list) {
+      lo = Math.min(lo, id);
+      hi = Math.max(hi, id);
+      n++;
+    }
+  }
+  const ranged = n > 0 && hi - lo < 4 * n;
+  const stored = new Map<number, Stored>();
+  if (ranged) {
+    for (const [id, a, day, audience, er] of db.prepare('SELECT post_id, account_id, day, audience_at, er FROM post_scores WHERE post_id BETWEEN ? AND ?').raw().iterate(lo, hi) as IterableIterator<[number, ...Stored]>) {
+      stored.set(id, [a, day, audience, er]);
+    }
+  }
+  const storedOne = db.prepare('SELECT account_id, day, audience_at, er FROM post_scores WHERE post_id = ?').raw();
+  const snapBefore = db.prepare('SELECT audience FROM snapshots WHERE account_id = ? AND day <= ? ORDER BY day DESC LIMIT 1').pluck();
+  const snapsIn = db.prepare('SELECT day, audience FROM snapshots WHERE account_id = ? AND day > ? AND day <= ? ORDER BY day').raw();
+  // post id → what to write: null deletes its score, a shorter row updates the score only
+  const writes: [number, unknown[] | null, Stmt][] = [];
+  let posts = 0;
+  for (const [accountId, list] of byAccount) {
+    list.sort((a, b) => a[1] - b[1]);
+    const gone = !closedOf.has(accountId);
+    const closed = closedOf.get(accountId) ?? null;
+    let audience = snapBefore.get(accountId, list[0][1]) as number | undefined;
+    const snaps = snapsIn.all(accountId, list[0][1], list[list.length - 1][1]) as [number, number][];
+    let si = 0;
+    for (const [id, day, interactions, deleted] of list) {
+      while (si < snaps.length && snaps[si][0] <= day) audience = snaps[si++][1];
+      const old = ranged ? stored.get(id) : (storedOne.get(id) as Stored | undefined);
+      const counted = !deleted && !gone && (closed === null || day < closed) && audience !== undefined && audience > 0;
+      if (!counted) {
+        if (old) writes.push([id, null, w.del]);
+        continue;
+      }
+      const er = (100 * interactions) / audience!;
+      posts++;
+      if (!old) writes.push([id, [id, accountId, day, audience, er], w.ins]);
+      else if (old[0] !== accountId || old[1] !== day) writes.push([id, [accountId, day, audience, er, id], w.upd]);
+      else if (old[2] !== audience || old[3] !== er) writes.push([id, [audience, er, id], w.updScore]);
+    }
+  }
+  writes.sort((a, b) => a[0] - b[0]);
+  for (const [id, params, stmt] of writes) stmt.run(...(params ?? [id]));
+  return { start, accounts: ranges.size, posts };
 }
 
 export interface BestPostsQuery {

@@ -192,14 +192,18 @@ export function updateRubricFigures(db: Db, opts: { full?: boolean } = {}): Rubr
         i = j + 1;
       }
       const idx = days.map((d) => d - start);
+      let daysMask = 0;
+      for (const d of idx) daysMask |= 1 << d;
       const values = new Uint32Array(CHUNK_DAYS);
       for (const g of new Set(Object.values(GROUP_CODE))) {
         const seen = new Set<number>();
         for (const [org, rubric, data] of stored.raw().all(g, chunk) as [number, string, Buffer][]) {
           const key = keyOf(g, org, rubric);
+          const fresh = counts.get(key);
+          // no count on the recounted days before or now (most of the chunk's rows): unchanged, not decoded
+          if (!fresh && (data.readUInt32LE(0) & daysMask) === 0) continue;
           seen.add(key);
           decodeCounts(data, values);
-          const fresh = counts.get(key);
           let changed = false;
           for (const d of idx) {
             const v = fresh ? fresh[d] : 0;

@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
 import { savePosts, type PostInput } from '../../src/posts/store';
-import { orgPostFigures, allOrgsPostFigures, lastPostDay, updatePostFigures, ensurePostFigures, POST_FIGURES_TUNING, type PostFigures } from '../../src/posts/figures';
+import { orgPostFigures, allOrgsPostFigures, lastPostDay, lastPostDays, updatePostFigures, ensurePostFigures, POST_FIGURES_TUNING, type PostFigures } from '../../src/posts/figures';
 import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
 
 const TZ = 'Asia/Almaty';
@@ -126,14 +126,25 @@ function check(db: Db, from: number, to: number): void {
       expect({ org, group, ...(all.get(org) ?? want) }).toEqual({ org, group, ...want });
     }
   }
+  // each account's latest counted post (days since the last post, today's silence)
+  const stored = lastPostDays(db);
+  for (const [account] of ACCOUNTS) {
+    const want = db
+      .prepare('SELECT max(p.day) FROM posts p JOIN accounts a ON a.id = p.account_id WHERE p.account_id = ? AND p.deleted_at IS NULL AND (a.closed_day IS NULL OR p.day < a.closed_day)')
+      .pluck()
+      .get(account) as number | null;
+    expect({ account, last: stored.get(account) ?? null }).toEqual({ account, last: want });
+  }
 }
 
 describe('post figures', () => {
   it('equal §11 computed from the raw posts, incrementally and after a full rebuild', () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(SPAN - 1), fc.nat(SPAN - 1), fc.boolean(), (ops, a, b, scan) => {
-        // the stored rows of a (group, chunk) read one by one, or in one range scan (as for a day of every org)
+      fc.property(fc.array(op, { minLength: 1, maxLength: 40 }), fc.nat(SPAN - 1), fc.nat(SPAN - 1), fc.boolean(), fc.boolean(), (ops, a, b, scan, bulk) => {
+        // the stored rows of a (group, chunk) read one by one, or in one range scan (as for a day of every org);
+        // the accounts' posts and figures read account by account, or in scans of the recent days (a daily collect)
         POST_FIGURES_TUNING.scanFrom = scan ? 1 : 64;
+        POST_FIGURES_TUNING.bulkFrom = bulk ? 1 : 64;
         const db = setup();
         try {
           // updated along the way too: each update subtracts what the accounts counted before and adds what they count now
@@ -157,6 +168,7 @@ describe('post figures', () => {
       { numRuns: 100 },
     );
     POST_FIGURES_TUNING.scanFrom = 64;
+    POST_FIGURES_TUNING.bulkFrom = 64;
   });
 
   it('give the latest counted post date on or before a day, skipping deleted posts and closed days', () => {
