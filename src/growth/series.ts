@@ -4,7 +4,7 @@ import type { Db } from '../../db';
 import { fromEpochDay, toEpochDay } from '../domain/dates';
 import { GROUP_CODE, type PlatformGroup } from '../domain/growth';
 import { CHUNK_DAYS, chunkOf, chunkStart } from '../domain/rollup';
-import { BLOCK_ORGS, blockDayInto, chunkValueAt, decodeChunk, type Chunk } from './codec';
+import { BLOCK_ORGS, blockDayInto, blockOf, chunkValueAt, decodeChunk, type Chunk } from './codec';
 import { sql } from './sql';
 import { loadTree, resolveOrg } from './tree';
 
@@ -27,8 +27,9 @@ const CHUNKS_OF_SQL = `SELECT s.org_id, s.grp, s.chunk, s.data FROM json_each(?)
        ON s.org_id = j.value >> 3 AND s.grp = j.value & 7 AND s.chunk BETWEEN ? AND ?`;
 const CARRIED_SQL = 'SELECT org_id, last_chunk FROM rollup_pairs INDEXED BY rollup_pairs_last WHERE grp = ? AND last_chunk < ?';
 const BLOCKS_SQL = 'SELECT block, data FROM rollup_blocks WHERE grp = ? AND chunk = ?';
-/** Carried values of more pairs than this from one chunk come from its blocks, not a row each. */
-const CARRIED_FROM_BLOCKS = 64;
+const BLOCK_SQL = 'SELECT data FROM rollup_blocks WHERE grp = ? AND chunk = ? AND block = ?';
+/** Carried values of this many orgs of one block (1,024 orgs) from one chunk come from the block, not a row each. */
+const CARRIED_FROM_BLOCK = 16;
 
 /** A pair's stored extent and the value after its last chunk (day 31 of that chunk). */
 function metaOf(row: { first_chunk: number; last_chunk: number; data: Buffer }): PairMeta {
@@ -159,26 +160,31 @@ export function audienceOfAllOrgs(db: Db, group: PlatformGroup, day: number): Au
 /**
  * The values carried on after each pair's last chunk (day 31 of it, where an account counted) into `values`
  * by org id. Many pairs end in the same chunk when a new chunk has begun before the day's collect: every pair
- * then ends in the one before, and its blocks (1,024 orgs each) answer instead of a row per pair.
+ * then ends in the one before, and a block (1,024 orgs) answers for all of its orgs instead of a row each.
+ * Pairs that stopped long ago are few in each block: a row each.
  */
 function carriedInto(db: Db, grp: number, carried: ReadonlyArray<[number, number]>, values: Float64Array): void {
-  const byChunk = new Map<number, number[]>();
-  for (const [orgId, lastChunk] of carried) {
-    const list = byChunk.get(lastChunk);
-    if (list) list.push(orgId);
-    else byChunk.set(lastChunk, [orgId]);
+  const byBlock = new Map<string, { chunk: number; block: number; orgIds: number[] }>();
+  for (const [orgId, chunk] of carried) {
+    const key = `${chunk}:${blockOf(orgId)}`;
+    const g = byBlock.get(key);
+    if (g) g.orgIds.push(orgId);
+    else byBlock.set(key, { chunk, block: blockOf(orgId), orgIds: [orgId] });
   }
-  for (const [chunk, orgIds] of byChunk) {
-    if (orgIds.length > CARRIED_FROM_BLOCKS) {
-      const all = new Float64Array(values.length).fill(NaN);
-      for (const [, data] of sql(db, BLOCKS_SQL).raw().all(grp, chunk) as [number, Buffer][]) blockDayInto(data, CHUNK_DAYS - 1, all);
-      for (const orgId of orgIds) values[orgId] = all[orgId];
-    } else {
-      for (const orgId of orgIds) {
-        const data = sql(db, CHUNK_SQL).pluck().get(orgId, grp, chunk) as Buffer | undefined;
-        const v = data && chunkValueAt(data, CHUNK_DAYS - 1);
-        if (v && v.cnt > 0) values[orgId] = v.sum;
-      }
+  let scratch: Float64Array | undefined;
+  for (const { chunk, block, orgIds } of byBlock.values()) {
+    const data = orgIds.length >= CARRIED_FROM_BLOCK ? (sql(db, BLOCK_SQL).pluck().get(grp, chunk, block) as Buffer | undefined) : undefined;
+    if (data) {
+      scratch ??= new Float64Array(values.length).fill(NaN);
+      blockDayInto(data, CHUNK_DAYS - 1, scratch);
+      for (const orgId of orgIds) values[orgId] = scratch[orgId];
+      scratch.fill(NaN, block * BLOCK_ORGS, (block + 1) * BLOCK_ORGS);
+      continue;
+    }
+    for (const orgId of orgIds) {
+      const chunkData = sql(db, CHUNK_SQL).pluck().get(orgId, grp, chunk) as Buffer | undefined;
+      const v = chunkData && chunkValueAt(chunkData, CHUNK_DAYS - 1);
+      if (v && v.cnt > 0) values[orgId] = v.sum;
     }
   }
 }
