@@ -47,6 +47,24 @@ function decodeValues(b: Buffer): Int32Array {
   return out;
 }
 
+/** A little-endian int32 at byte `at` of hex text. */
+function hexInt32(hex: string, at: number): number {
+  const p = at * 2;
+  return (parseInt(hex.slice(p, p + 2), 16) | (parseInt(hex.slice(p + 2, p + 4), 16) << 8) | (parseInt(hex.slice(p + 4, p + 6), 16) << 16) | (parseInt(hex.slice(p + 6, p + 8), 16) << 24)) | 0;
+}
+
+/** bitsOn of stored steps given as hex (a page asks it of every account of the tree: no Buffer each). */
+function hexBitsOn(hex: string, day: number): number {
+  let lo = 0;
+  let hi = hex.length / 16 - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (hexInt32(hex, mid * 8) <= day) lo = mid;
+    else hi = mid - 1;
+  }
+  return hex.length >= 16 && hexInt32(hex, lo * 8) <= day ? hexInt32(hex, lo * 8 + 4) : 0;
+}
+
 /** The bits of a step function on a day. */
 export function bitsOn(steps: Steps, day: number): number {
   let lo = 0;
@@ -474,14 +492,20 @@ export function orgStatesOn(db: Db, group: PlatformGroup, day: number, orgIds: I
   return out;
 }
 
-/** The accounts of these orgs (own accounts) on the group's platforms that are silent on the day. */
+/** The accounts of these orgs (own accounts; every account when not given) on the group's platforms that are silent on the day. */
 export function silentAccountsOn(db: Db, group: PlatformGroup, day: number, orgIds?: readonly number[]): number[] {
-  const rows = db
-    .prepare(
-      `SELECT s.account_id, s.steps FROM post_account_states s JOIN accounts a ON a.id = s.account_id
-       WHERE s.platform IN (SELECT value FROM json_each(?)) ${orgIds ? 'AND a.org_id IN (SELECT value FROM json_each(?))' : ''}`,
-    )
-    .raw()
-    .all(JSON.stringify(platformsOf(group)), ...(orgIds ? [JSON.stringify(orgIds)] : [])) as [number, Buffer][];
-  return rows.filter(([, steps]) => isSilent(bitsOn(decodeSteps(steps), day))).map(([id]) => id);
+  // (as two JSON arrays, the steps as hex: a Buffer per row for 50,000 accounts, at ten times the union, cost
+  // more than the whole page)
+  const [ids, steps] = (
+    db
+      .prepare(
+        `SELECT json_group_array(s.account_id), json_group_array(hex(s.steps)) FROM post_account_states s JOIN accounts a ON a.id = s.account_id
+         WHERE s.platform IN (SELECT value FROM json_each(?)) ${orgIds ? 'AND a.org_id IN (SELECT value FROM json_each(?))' : ''}`,
+      )
+      .raw()
+      .get(JSON.stringify(platformsOf(group)), ...(orgIds ? [JSON.stringify(orgIds)] : [])) as [string, string]
+  ).map((j) => JSON.parse(j) as unknown[]) as [number[], string[]];
+  const out: number[] = [];
+  for (let i = 0; i < ids.length; i++) if (isSilent(hexBitsOn(steps[i], day))) out.push(ids[i]);
+  return out;
 }
