@@ -1,5 +1,6 @@
 // Collection health as one object: the page and /api/v1/health show the same thing.
 import type { Db } from '../db';
+import type { Level } from '../src/config';
 import { fromEpochDay } from '../src/domain/dates';
 import { STALE_AFTER_DAYS } from '../src/domain/staleness';
 import { accountTrends, coverageGaps, healthAccounts, lastCollectAt, lastRuns, type AccountState, type AccountTrend, type RunRow } from './queries';
@@ -19,8 +20,11 @@ export interface HealthReport {
   accounts_open: number;
 }
 
-/** Collection health of every account, or of those of the organisations `inScope` accepts (a subtree). */
-export function healthReport(db: Db, today: string, inScope?: (orgId: number) => boolean): HealthReport {
+/**
+ * Collection health of every account, or of those of the organisations `inScope` accepts (a subtree); coverage
+ * gaps listed for the levels `gapLevels` accepts (default every level; the counts cover all).
+ */
+export function healthReport(db: Db, today: string, inScope?: (orgId: number) => boolean, gapLevels?: (level: Level) => boolean): HealthReport {
   const accounts = healthAccounts(db, today, inScope);
   const trends = accountTrends(db, today, inScope);
   return {
@@ -31,7 +35,7 @@ export function healthReport(db: Db, today: string, inScope?: (orgId: number) =>
     stale: accounts.stale.sort((a, b) => (a.last_day ?? -1e9) - (b.last_day ?? -1e9)),
     falling: trends.falling,
     notGrowing: trends.notGrowing,
-    coverage: coverageGaps(db, today, inScope),
+    coverage: coverageGaps(db, today, inScope, gapLevels),
     accounts_total: accounts.total,
     accounts_open: accounts.open,
   };

@@ -21,8 +21,9 @@ export function healthRouter(ctx: WebContext): Router {
     const { org } = scopeParam(ctx.db, req, res);
     const index = orgIndex(ctx.db);
     const tree = loadTree(ctx.db);
-    const report = healthReport(ctx.db, ctx.today(), org ? (id) => isWithin(tree, org.id, id) : undefined);
-    const gaps = report.coverage.gaps.filter((g) => g.level !== 'primary');
+    // (the page lists the gaps above the primary level: at ten times the union 50,000 primaries are not listed)
+    const report = healthReport(ctx.db, ctx.today(), org ? (id) => isWithin(tree, org.id, id) : undefined, (level) => level !== 'primary');
+    const gaps = report.coverage.gaps;
     const lang = langOf(res);
     const own = principalOrg(ctx.db, res);
     // The scope choices: the whole tree and the regions (the national press officer looks at one region).
