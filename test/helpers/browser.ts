@@ -54,7 +54,12 @@ export function watchProblems(page: Page): string[] {
     if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
+  page.on('requestfailed', (r) => {
+    // the browser fetches the icon after the page's load event; a test's next page.goto may cancel it
+    // (net::ERR_ABORTED), which no user sees. Every other failed request is a problem.
+    if (/\/static\/favicon\.[0-9a-f]+\.svg$/.test(r.url()) && r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${r.url()}`);
+  });
   page.on('response', (r) => {
     if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
