@@ -4,9 +4,9 @@
 // recent days) and after a full rebuild.
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
-import { savePosts, type PostInput } from '../../src/posts/store';
+import { applyPostsOp } from '../helpers/posts-ops';
 import { bestPosts, updatePostScores, POST_SCORES_TUNING } from '../../src/publications/best-posts';
-import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
+import { toEpochDay } from '../../src/domain/dates';
 
 const TZ = 'Asia/Almaty';
 const DAY0 = toEpochDay('2026-01-10');
@@ -27,7 +27,6 @@ function setup(): Db {
   return db;
 }
 
-const noonOf = (day: number) => Date.parse(`${fromEpochDay(day)}T07:00:00Z`);
 
 /** Every counted post with an audience on its day: id → [audience_at, ER]. */
 function reference(db: Db): Map<number, [number, number]> {
@@ -63,22 +62,12 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(db: Db, o: Op): void {
   switch (o.t) {
-    case 'post': {
-      const p: PostInput = { postId: String(o.id), publishedAt: noonOf(DAY0 + o.day), kind: 'text', text: 'x', reactions: o.reactions, comments: o.comments, shares: o.shares };
-      savePosts(db, TZ, [{ accountId: o.account, posts: [p], source: 'api', readAt: 1 }], { updateFigures: false });
-      break;
-    }
+    case 'post':
     case 'delete':
-      savePosts(db, TZ, [{ accountId: o.account, posts: [], source: 'api', readAt: 2, deleted: [String(o.id)] }], { updateFigures: false });
-      break;
     case 'snapshot':
-      db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0)').run(o.account, DAY0 + o.day, o.audience);
-      break;
     case 'unsnap':
-      db.prepare('DELETE FROM snapshots WHERE account_id = ? AND day = (SELECT min(day) FROM snapshots WHERE account_id = ?)').run(o.account, o.account);
-      break;
     case 'close':
-      db.prepare('UPDATE accounts SET closed_day = ? WHERE id = ?').run(o.day === null ? null : DAY0 + o.day, o.account);
+      applyPostsOp(db, o, DAY0, TZ);
       break;
     case 'update':
       updatePostScores(db);

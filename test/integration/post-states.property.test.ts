@@ -4,12 +4,13 @@
 // moves of accounts and orgs, both when updated incrementally and after a full rebuild.
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
-import { recordPostsReadDays, savePosts, type PostInput } from '../../src/posts/store';
+import { applyPostsOp } from '../helpers/posts-ops';
+import { recordPostsReadDays } from '../../src/posts/store';
 import { ensurePostFigures, updatePostFigures } from '../../src/posts/figures';
 import { orgStatesOn, POST_STATES_TUNING } from '../../src/posts/states';
 import { accountStates, activeShareUnder } from '../../src/publications/measures-data';
 import { platformsOf } from '../../src/domain/growth';
-import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
+import { toEpochDay } from '../../src/domain/dates';
 
 const TZ = 'Asia/Almaty';
 const DAY0 = toEpochDay('2026-01-10'); // not chunk-aligned
@@ -45,7 +46,6 @@ function setup(): Db {
   return db;
 }
 
-const noonOf = (day: number) => Date.parse(`${fromEpochDay(day)}T07:00:00Z`);
 
 const op = fc.oneof(
   { weight: 4, arbitrary: fc.record({ t: fc.constant('post' as const), account: fc.integer({ min: 1, max: NA }), id: fc.integer({ min: 1, max: 20 }), day: fc.nat(SPAN - 1) }) },
@@ -63,28 +63,18 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(db: Db, o: Op): void {
   switch (o.t) {
-    case 'post': {
-      const p: PostInput = { postId: String(o.id), publishedAt: noonOf(DAY0 + o.day), kind: 'text', text: 'x', reactions: 1 };
-      savePosts(db, TZ, [{ accountId: o.account, posts: [p], source: 'api', readAt: 1 }], { updateFigures: false });
-      break;
-    }
+    case 'post':
     case 'delete':
-      savePosts(db, TZ, [{ accountId: o.account, posts: [], source: 'api', readAt: 2, deleted: [String(o.id)] }], { updateFigures: false });
+    case 'snapshot':
+    case 'unsnap':
+    case 'close':
+      applyPostsOp(db, o, DAY0, TZ);
       break;
     case 'read':
       recordPostsReadDays(db, o.account, DAY0 + o.day, DAY0 + Math.min(SPAN - 1, o.day + o.days - 1));
       break;
     case 'unread':
       db.prepare('DELETE FROM post_read_days WHERE account_id = ? AND chunk = (SELECT max(chunk) FROM post_read_days WHERE account_id = ?)').run(o.account, o.account);
-      break;
-    case 'snapshot':
-      db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, 100, 0, 0)').run(o.account, DAY0 + o.day);
-      break;
-    case 'unsnap':
-      db.prepare('DELETE FROM snapshots WHERE account_id = ? AND day = (SELECT min(day) FROM snapshots WHERE account_id = ?)').run(o.account, o.account);
-      break;
-    case 'close':
-      db.prepare('UPDATE accounts SET closed_day = ? WHERE id = ?').run(o.day === null ? null : DAY0 + o.day, o.account);
       break;
     case 'moveOrg': {
       // never under itself or its own subtree

@@ -3,9 +3,10 @@
 // updated incrementally and after a full rebuild.
 import fc from 'fast-check';
 import { openDatabase, type Db } from '../../db';
+import { applyPostsOp, noonOf } from '../helpers/posts-ops';
 import { savePosts, type PostInput } from '../../src/posts/store';
 import { orgPostFigures, allOrgsPostFigures, lastPostDay, lastPostDays, updatePostFigures, ensurePostFigures, POST_FIGURES_TUNING, type PostFigures } from '../../src/posts/figures';
-import { fromEpochDay, toEpochDay } from '../../src/domain/dates';
+import { toEpochDay } from '../../src/domain/dates';
 
 const TZ = 'Asia/Almaty';
 const DAY0 = toEpochDay('2026-01-10'); // not chunk-aligned
@@ -37,7 +38,6 @@ function setup(): Db {
 }
 
 // noon in Almaty of a day (UTC+5): the local date is the day itself
-const noonOf = (day: number) => Date.parse(`${fromEpochDay(day)}T07:00:00Z`);
 
 function reference(db: Db, root: number, group: string, from: number, to: number): PostFigures {
   const parent = new Map((db.prepare('SELECT id, parent_id FROM organisations').all() as { id: number; parent_id: number | null }[]).map((o) => [o.id, o.parent_id]));
@@ -88,22 +88,12 @@ type Op = typeof op extends fc.Arbitrary<infer T> ? T : never;
 
 function apply(db: Db, o: Op): void {
   switch (o.t) {
-    case 'post': {
-      const p: PostInput = { postId: String(o.id), publishedAt: noonOf(DAY0 + o.day), kind: 'text', text: 'x', reactions: o.reactions, comments: o.comments, shares: o.shares, views: o.views };
-      savePosts(db, TZ, [{ accountId: o.account, posts: [p], source: 'api', readAt: 1 }], { updateFigures: false });
-      break;
-    }
+    case 'post':
     case 'delete':
-      savePosts(db, TZ, [{ accountId: o.account, posts: [], source: 'api', readAt: 2, deleted: [String(o.id)] }], { updateFigures: false });
-      break;
     case 'snapshot':
-      db.prepare('INSERT OR REPLACE INTO snapshots (account_id, day, audience, source, collected_at) VALUES (?, ?, ?, 0, 0)').run(o.account, DAY0 + o.day, o.audience);
-      break;
     case 'unsnap':
-      db.prepare('DELETE FROM snapshots WHERE account_id = ? AND day = (SELECT min(day) FROM snapshots WHERE account_id = ?)').run(o.account, o.account);
-      break;
     case 'close':
-      db.prepare('UPDATE accounts SET closed_day = ? WHERE id = ?').run(o.day === null ? null : DAY0 + o.day, o.account);
+      applyPostsOp(db, o, DAY0, TZ);
       break;
     case 'moveOrg':
       if (o.org !== o.parent) db.prepare('UPDATE organisations SET parent_id = ? WHERE id = ?').run(o.parent, o.org);
