@@ -352,7 +352,7 @@ function silentChannels(db: Db, node: OrgNode, group: PlatformGroup, day: number
   };
   walk(node);
   // (the whole tree: every account, without a list of 50,000 org ids at ten times the union)
-  const whole = ids.length === (db.prepare('SELECT count(*) FROM organisations').pluck().get() as number);
+  const whole = ids.length === loadTree(db).byId.size;
   const silent = silentAccountsOn(db, group, day, whole ? undefined : ids);
   if (silent.length === 0) return [];
   const rows = db.prepare('SELECT id, org_id, platform, platform_id, title FROM accounts WHERE id IN (SELECT value FROM json_each(?))').all(JSON.stringify(silent)) as {

@@ -436,10 +436,12 @@ function computeWith(db: Db, forceFull: boolean, onProgress?: ComputeProgress): 
   const inOrder = (a: (typeof writes)[number], b: (typeof writes)[number]) => a.grp - b.grp || a.chunk - b.chunk || a.orgId - b.orgId;
   if (writes.some((w, k) => k > 0 && inOrder(writes[k - 1], w) > 0)) writes.sort(inOrder);
   // A full rebuild writes every chunk (3.3 M at ten times the union): its org index, in another order, is
-  // built again afterwards in one sort instead of taking each as a random insert (as in 0002_rollups.sql).
-  if (full) db.exec('DROP INDEX rollup_series_org');
+  // built again afterwards in one sort instead of taking each as a random insert (from the schema's own
+  // definition, as the migrations made it)
+  const orgIndex = full ? (db.prepare("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = 'rollup_series_org'").pluck().get() as string) : undefined;
+  if (orgIndex) db.exec('DROP INDEX rollup_series_org');
   for (const w of writes) q.putPairChunk.run(w.orgId, w.grp, w.chunk, w.data);
-  if (full) db.exec('CREATE INDEX rollup_series_org ON rollup_series(org_id, grp, chunk)');
+  if (orgIndex) db.exec(orgIndex);
   writeBlocks(db, writes, full, stored.block);
   onProgress?.(keys.length, keys.length, 'series');
   return { mode: full ? 'full' : 'incremental', accounts: dirty.size, pairs: keys.length, chunks: writes.length, ms: 0 };
